@@ -1,0 +1,84 @@
+/// The roles a member of a workspace (or an API token) can hold, from most to least powerful.
+public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
+    case owner
+    case admin
+    case cxManager = "cx_manager"
+    case csm
+    case analyst
+    case ambassador
+    case viewer
+
+    /// Rank used only to stop someone from handing out more power than they hold.
+    private var rank: Int { Role.allCases.firstIndex(of: self)! }
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank > rhs.rank }
+
+    /// A role may grant another role (to a user or a token) only if it is at least as strong,
+    /// and only an owner may make another owner.
+    public func mayGrant(_ other: Role) -> Bool {
+        if other == .owner { return self == .owner }
+        return self >= other && can(.manageUsers)
+    }
+
+    public func can(_ permission: Permission) -> Bool {
+        PermissionMatrix.roles(for: permission).contains(self)
+    }
+}
+
+/// Everything a caller can be allowed to do. Routes name exactly one permission each.
+public enum Permission: String, CaseIterable, Codable, Sendable {
+    case readCustomers = "customers.read"
+    case writeCustomers = "customers.write"
+    case deleteCustomers = "customers.delete"
+    case importData = "data.import"
+    case exportData = "data.export"
+    case managePersonalData = "personal_data.manage"
+    case readAudit = "audit.read"
+    case manageUsers = "users.manage"
+    case manageTokens = "tokens.manage"
+    case manageWorkspace = "workspace.manage"
+
+    public var summary: String {
+        switch self {
+        case .readCustomers: "See accounts, contacts, consents, contracts and timelines"
+        case .writeCustomers: "Create and change accounts, contacts, consents, contracts and contract events"
+        case .deleteCustomers: "Delete accounts, contacts and contracts"
+        case .importData: "Import CSV files"
+        case .exportData: "Export workspace data"
+        case .managePersonalData: "Export or erase everything about one person (GDPR)"
+        case .readAudit: "Read the audit log"
+        case .manageUsers: "Add users, change their roles, reset their access"
+        case .manageTokens: "Create and revoke API tokens"
+        case .manageWorkspace: "Change workspace settings"
+        }
+    }
+}
+
+/// The single permission matrix. Documentation (`docs/permissions.md`) is rendered from it and tests
+/// walk it row by row, so the code, the docs and the enforcement cannot drift apart.
+public enum PermissionMatrix {
+    public static func roles(for permission: Permission) -> Set<Role> {
+        switch permission {
+        case .readCustomers: Set(Role.allCases)
+        case .writeCustomers: [.owner, .admin, .cxManager, .csm]
+        case .deleteCustomers: [.owner, .admin]
+        case .importData: [.owner, .admin, .cxManager, .csm]
+        case .exportData: [.owner, .admin, .analyst]
+        case .managePersonalData: [.owner, .admin]
+        case .readAudit: [.owner, .admin]
+        case .manageUsers: [.owner, .admin]
+        case .manageTokens: [.owner, .admin]
+        case .manageWorkspace: [.owner]
+        }
+    }
+
+    /// A Markdown table: permissions as rows, roles as columns.
+    public static func markdown() -> String {
+        var lines = ["| permission | what it allows | " + Role.allCases.map(\.rawValue).joined(separator: " | ") + " |"]
+        lines.append("|---|---|" + Role.allCases.map { _ in "---" }.joined(separator: "|") + "|")
+        for p in Permission.allCases {
+            let cells = Role.allCases.map { $0.can(p) ? "✓" : "" }
+            lines.append("| `\(p.rawValue)` | \(p.summary) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

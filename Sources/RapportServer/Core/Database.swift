@@ -1,0 +1,47 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+extension Application {
+    /// Connects Fluent to the configured database. SQLite gets WAL (readers never block the writer),
+    /// foreign keys and a busy timeout so that the writers of two event loops wait instead of failing.
+    func useDatabase(_ database: Settings.Database, schema: String? = nil) throws {
+        switch database {
+        case .sqliteInMemory:
+            databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+        case .sqlite(let path):
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            var config = try SQLPostgresConfiguration(url: url)
+            config.searchPath = schema.map { [$0] }
+            databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
+        }
+    }
+
+    /// Per-connection SQLite settings. The SQLite pool keeps one long-lived connection per event loop,
+    /// so setting them once on each loop's connection covers them all.
+    /// Creates the configured PostgreSQL schema when it is missing, before migrations run in it.
+    func preparePostgres(schema: String?) async throws {
+        guard let schema, databases.configuration(for: .psql) != nil else { return }
+        try await db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    }
+
+    func prepareSQLite() async throws {
+        guard databases.configuration(for: .sqlite) != nil, let sqlite = db(.sqlite) as? any SQLDatabase else { return }
+        try await sqlite.raw("PRAGMA journal_mode = WAL").run()
+        for loop in eventLoopGroup.makeIterator() {
+            guard let conn = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase else { continue }
+            try await conn.raw("PRAGMA busy_timeout = 10000").run()
+            try await conn.raw("PRAGMA foreign_keys = ON").run()
+        }
+    }
+}
+
+extension Database {
+    var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
+    var sql: any SQLDatabase { self as! any SQLDatabase }
+}

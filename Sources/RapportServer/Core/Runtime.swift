@@ -1,0 +1,154 @@
+import Fluent
+import Foundation
+import RapportKit
+import Vapor
+
+/// What the CLI needs from the server without touching its internals: boot an application on the
+/// configured database, run one piece of work, shut down cleanly.
+public enum Runtime {
+    public static func withApp<T>(_ settings: Settings, migrate: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
+        var env = Environment(name: "production", arguments: ["rapport"])
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, settings: settings)
+            // One-shot commands print their result; routine log lines would drown it.
+            if ProcessInfo.processInfo.environment["RAPPORT_LOG_LEVEL"] == nil { app.logger.logLevel = .warning }
+            if migrate { try await app.autoMigrate() }
+            let result = try await body(app)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Migrates, prepares the demo when asked, prints where to go, and serves until SIGINT/SIGTERM
+    /// (Vapor drains open requests before it stops).
+    public static func serve(_ settings: Settings, demo: Bool) async throws {
+        var env = Environment(name: "production", arguments: ["rapport", "serve", "--hostname", settings.host, "--port", String(settings.port)])
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        do {
+            try await configure(app, settings: settings)
+            try await app.autoMigrate()
+            if demo {
+                let (ws, created) = try await DemoSeeder.ensure(on: app.db, cost: settings.bcryptCost, refresh: false, logger: app.logger)
+                if !created { app.logger.info("demo workspace '\(ws.slug)' exists; `rapport demo` refreshes it") }
+            }
+            let url = settings.baseURL ?? "http://\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(settings.port)"
+            print("Rapport is running at \(url)")
+            if demo { print("Demo login: \(DemoSeeder.loginEmail) / \(DemoSeeder.loginPassword)") }
+            try await app.execute()
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    public static func message(for error: any Error) -> String {
+        if let app = error as? AppError {
+            return app.fieldErrors.isEmpty ? app.detail : app.fieldErrors.map(\.description).joined(separator: "; ")
+        }
+        if let p = error as? Settings.Problem { return p.description }
+        if let c = error as? CSVError { return c.description }
+        return String(describing: error)
+    }
+}
+
+/// CLI-facing operations, each a plain function the tests call too.
+public enum Operations {
+    public static func migrate(_ settings: Settings) async throws {
+        try await Runtime.withApp(settings) { _ in }
+    }
+
+    public static func demo(_ settings: Settings) async throws -> String {
+        try await Runtime.withApp(settings) { app in
+            let (ws, _) = try await DemoSeeder.ensure(on: app.db, cost: settings.bcryptCost, refresh: true)
+            let accounts = try await Account.query(on: app.db).filter(\.$workspaceID == ws.id!).count()
+            let contacts = try await Contact.query(on: app.db).filter(\.$workspaceID == ws.id!).count()
+            return "Demo workspace '\(ws.slug)' ready: \(accounts) accounts, \(contacts) contacts. Login: \(DemoSeeder.loginEmail) / \(DemoSeeder.loginPassword)"
+        }
+    }
+
+    public static func createToken(_ settings: Settings, workspace slug: String, role: String, name: String) async throws -> String {
+        guard let role = Role(rawValue: role) else {
+            throw AppError.invalid("role", "'\(role)' is not a role; use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try await Runtime.withApp(settings) { app in
+            let ws = try await Workspaces.find(slug: slug, on: app.db)
+            let (token, clear) = try await Tokens.create(workspace: ws, role: role, name: name, createdBy: nil, on: app.db)
+            try await Audit.record("create", "api token", id: token.id, before: String?.none, after: "\(name) (\(role.rawValue)) via CLI", by: .system(ws), on: app.db)
+            return clear
+        }
+    }
+
+    public static func createWorkspace(_ settings: Settings, slug: String, name: String, timeZone: String) async throws {
+        try await Runtime.withApp(settings) { app in _ = try await Workspaces.create(slug: slug, name: name, timeZone: timeZone, on: app.db) }
+    }
+
+    public static func createUser(_ settings: Settings, workspace slug: String, email: String, name: String, role: String, password: String) async throws {
+        guard let role = Role(rawValue: role) else {
+            throw AppError.invalid("role", "'\(role)' is not a role; use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try await Runtime.withApp(settings) { app in
+            let ws = try await Workspaces.find(slug: slug, on: app.db)
+            _ = try await Users.add(email: email, name: name, password: password, role: role, workspaceID: ws.id!, grantedBy: .system(ws), cost: settings.bcryptCost, on: app.db)
+        }
+    }
+
+    public static func resetPassword(_ settings: Settings, email: String, password: String) async throws {
+        try await Runtime.withApp(settings) { app in try await Users.resetPassword(email: email, password: password, cost: settings.bcryptCost, on: app.db) }
+    }
+
+    public struct ImportOutcome: Sendable { public let summary: String; public let problems: [String]; public let ok: Bool }
+
+    public static func importFile(_ settings: Settings, entity: String, path: String, workspace slug: String, validRowsOnly: Bool, delimiter: UInt8?,
+                                  progress: (@Sendable (Int, Int?, Int) -> Void)?) async throws -> ImportOutcome {
+        guard let entity = ImportEntity(rawValue: entity) else {
+            throw AppError.invalid("entity", "'\(entity)' cannot be imported; use accounts, contacts or contracts")
+        }
+        let reader = try CSVReader(path: path, delimiter: delimiter)
+        return try await Runtime.withApp(settings) { app in
+            let ws = try await Workspaces.find(slug: slug, on: app.db)
+            var importer = Importer(entity: entity, mode: validRowsOnly ? .validRows : .allOrNothing, caller: .system(ws), db: app.db)
+            importer.progress = progress
+            let r = try await importer.run(reader, source: (path as NSString).lastPathComponent)
+            var problems = (r.fatal.map { [$0.description] } ?? []) + r.issues.map(\.description)
+            if r.moreIssues > 0 { problems.append("… and \(r.moreIssues) more problems") }
+            let summary: String
+            if r.fatal != nil { summary = "Nothing imported: the file could not be read." }
+            else if !r.committed { summary = "Nothing imported: \(r.refusedRows) of \(r.rowsRead) rows were refused (all or nothing; --valid-rows imports the rest)." }
+            else { summary = "\(r.rowsRead) rows read: \(r.created) created, \(r.updated) updated, \(r.refusedRows) refused." }
+            return ImportOutcome(summary: summary, problems: problems, ok: r.ok)
+        }
+    }
+
+    /// Writes accounts.csv, contacts.csv and contracts.csv in the import format, so an export can be
+    /// imported again (into this or another workspace).
+    public static func export(_ settings: Settings, workspace slug: String, directory: String) async throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try await Runtime.withApp(settings) { app in
+            let ws = try await Workspaces.find(slug: slug, on: app.db)
+            return try await Exporter(workspaceID: ws.id!, db: app.db).writeAll(to: directory)
+        }
+    }
+
+    /// An online, consistent copy of the SQLite database (VACUUM INTO) that can be opened directly.
+    public static func backup(_ settings: Settings, to path: String) async throws {
+        switch settings.database {
+        case .postgres:
+            throw AppError.badRequest("This Rapport runs on PostgreSQL: back it up with pg_dump (e.g. `pg_dump -Fc -f rapport.dump \"$RAPPORT_DATABASE_URL\"`) or your provider's snapshots.")
+        case .sqliteInMemory:
+            throw AppError.badRequest("An in-memory database cannot be backed up.")
+        case .sqlite:
+            guard !FileManager.default.fileExists(atPath: path) else { throw AppError.invalid("out", "\(path) exists already; choose a new file") }
+            try await Runtime.withApp(settings, migrate: false) { app in
+                try await app.db.sql.raw("VACUUM INTO \(bind: path)").run()
+            }
+        }
+    }
+}

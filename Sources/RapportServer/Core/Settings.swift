@@ -1,0 +1,101 @@
+import Foundation
+
+/// Everything Rapport reads from its surroundings, read once at start-up. Every missing or malformed
+/// value is named in the error, and start-up stops: a server that guesses its database is worse than
+/// one that does not start.
+public struct Settings: Sendable, Equatable {
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case sqliteInMemory
+        case postgres(url: String)
+
+        public var isSQLite: Bool { if case .postgres = self { false } else { true } }
+    }
+
+    public var database: Database = .sqlite(path: "data/rapport.sqlite")
+    /// PostgreSQL schema to use instead of `public` (RAPPORT_DATABASE_SCHEMA); tests give each run its own.
+    public var databaseSchema: String?
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The address people reach Rapport at, used in links and to decide whether cookies are `Secure`.
+    public var baseURL: String?
+    public var logLevel = "info"
+    /// bcrypt work factor; tests lower it to stay fast.
+    public var bcryptCost = 12
+
+    public init() {}
+
+    public var secureCookies: Bool { baseURL?.lowercased().hasPrefix("https://") ?? false }
+
+    public struct Problem: Error, CustomStringConvertible, Equatable {
+        public let variable: String
+        public let reason: String
+        public var description: String { "\(variable): \(reason)" }
+    }
+
+    /// Reads the `RAPPORT_*` variables. Flags given on the command line override them afterwards.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> Settings {
+        var s = Settings()
+        if let url = env["RAPPORT_DATABASE_URL"] { s.database = try parseDatabase(url, variable: "RAPPORT_DATABASE_URL") }
+        if let schema = env["RAPPORT_DATABASE_SCHEMA"] {
+            guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                throw Problem(variable: "RAPPORT_DATABASE_SCHEMA", reason: "'\(schema)' must be a lower-case SQL name such as rapport")
+            }
+            s.databaseSchema = schema
+        }
+        if let host = env["RAPPORT_HOST"] {
+            guard !host.isEmpty else { throw Problem(variable: "RAPPORT_HOST", reason: "is empty") }
+            s.host = host
+        }
+        if let port = env["RAPPORT_PORT"] { s.port = try parsePort(port, variable: "RAPPORT_PORT") }
+        if let base = env["RAPPORT_BASE_URL"] {
+            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()), url.host != nil else {
+                throw Problem(variable: "RAPPORT_BASE_URL", reason: "'\(base)' is not an http(s) URL such as https://rapport.example.com")
+            }
+            s.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        }
+        if let cost = env["RAPPORT_BCRYPT_COST"] {
+            guard let c = Int(cost), (4...31).contains(c) else { throw Problem(variable: "RAPPORT_BCRYPT_COST", reason: "'\(cost)' is not a whole number from 4 to 31") }
+            s.bcryptCost = c
+        }
+        if let level = env["RAPPORT_LOG_LEVEL"] {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level.lowercased()) else {
+                throw Problem(variable: "RAPPORT_LOG_LEVEL", reason: "'\(level)' is not one of \(levels.joined(separator: ", "))")
+            }
+            s.logLevel = level.lowercased()
+        }
+        return s
+    }
+
+    public static func parseDatabase(_ text: String, variable: String) throws(Problem) -> Database {
+        if text == "sqlite::memory:" || text == "sqlite:memory" { return .sqliteInMemory }
+        if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw Problem(variable: variable, reason: "'sqlite:' needs a file path, e.g. sqlite:data/rapport.sqlite") }
+            return .sqlite(path: path)
+        }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            guard let url = URL(string: text), url.host != nil, url.path.count > 1 else {
+                throw Problem(variable: variable, reason: "'\(redact(text))' must look like postgres://USER:PASSWORD@HOST:5432/DATABASE")
+            }
+            return .postgres(url: text)
+        }
+        throw Problem(variable: variable, reason: "'\(redact(text))' must start with sqlite: or postgres://")
+    }
+
+    public static func parsePort(_ text: String, variable: String) throws(Problem) -> Int {
+        guard let p = Int(text), (1...65535).contains(p) else {
+            throw Problem(variable: variable, reason: "'\(text)' is not a port number between 1 and 65535")
+        }
+        return p
+    }
+
+    /// Never print a database password into a log or an error.
+    static func redact(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        let userInfo = url[scheme.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return url.replacingCharacters(in: url.index(after: colon)..<at, with: "***")
+    }
+}

@@ -1,0 +1,200 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+enum ImportEntity: String, CaseIterable, Codable, Sendable {
+    case accounts, contacts, contracts
+
+    var schema: EntitySchema {
+        switch self {
+        case .accounts: CustomerSchemas.account
+        case .contacts: CustomerSchemas.contact
+        case .contracts: CustomerSchemas.contract
+        }
+    }
+    var table: String { rawValue }
+}
+
+enum ImportMode: String, CaseIterable, Codable, Sendable {
+    /// Any refused row and nothing is written.
+    case allOrNothing = "all_or_nothing"
+    /// Valid rows are written; refused rows are reported.
+    case validRows = "valid_rows"
+}
+
+struct ImportIssue: Codable, Sendable, Equatable {
+    var line: Int?
+    var column: String?
+    var message: String
+    var description: String {
+        // Reader errors already say "Line N …".
+        if message.hasPrefix("Line ") { return message }
+        return (line.map { "row \($0)" } ?? "file") + (column.map { ", column '\($0)'" } ?? "") + ": " + message
+    }
+}
+
+struct ImportReport: Codable, Sendable {
+    var entity: ImportEntity
+    var mode: ImportMode
+    var rowsRead = 0
+    var created = 0
+    var updated = 0
+    var refusedRows = 0
+    /// Problems that stop the whole file (encoding, delimiter, quoting, header).
+    var fatal: ImportIssue?
+    var issues: [ImportIssue] = []
+    var moreIssues = 0
+    var committed = false
+
+    static let issueLimit = 1000
+    var ok: Bool { fatal == nil && refusedRows == 0 }
+
+    mutating func refuse(_ line: Int, _ column: String?, _ message: String) {
+        if issues.count < Self.issueLimit { issues.append(ImportIssue(line: line, column: column, message: message)) } else { moreIssues += 1 }
+    }
+}
+
+/// Streams a CSV file into the customer model: reads it record by record (never whole), validates each
+/// row against the same schema as the API, resolves references by external id, and writes in batches
+/// with one multi-row INSERT each. Rows upsert by `external_id`; empty cells leave a field as it is.
+struct Importer {
+    let entity: ImportEntity
+    let mode: ImportMode
+    let caller: Caller
+    let db: any Database
+    var batchSize = 500
+    var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?, _ rows: Int) -> Void)? = nil
+
+    private struct Abandon: Error {}
+
+    func run(_ csv: CSVReader, source: String) async throws -> ImportReport {
+        // The transaction closure is @Sendable; the reader and the report are used by this one task only.
+        let box = Unchecked((reader: csv, report: ImportReport(entity: entity, mode: mode)))
+        let columns: Columns
+        do { columns = try Columns(header: csv.header, entity: entity) }
+        catch let issue as ImportIssue { box.value.report.fatal = issue; return box.value.report }
+
+        let work = { @Sendable (db: any Database) async throws -> Void in
+            let reader = box.value.reader
+            var report = box.value.report
+            defer { box.value.report = report }
+            var writer = BatchWriter(entity: entity, caller: caller, db: db)
+            var batch: [PendingRow] = []
+            var seen = Set<String>()
+            while true {
+                let record: CSVRecord?
+                do { record = try reader.next() }
+                catch let e as CSVError { report.fatal = ImportIssue(line: e.line, column: nil, message: e.message); throw Abandon() }
+                guard let record else { break }
+                report.rowsRead += 1
+                if let row = validate(record, columns, &report, &seen) { batch.append(row) }
+                if batch.count >= batchSize {
+                    try await writer.write(batch, &report)
+                    batch.removeAll(keepingCapacity: true)
+                    progress?(reader.bytesRead, reader.totalBytes, report.rowsRead)
+                }
+            }
+            try await writer.write(batch, &report)
+            try await writer.finish(&report)
+            progress?(reader.bytesRead, reader.totalBytes, report.rowsRead)
+            if mode == .allOrNothing && report.refusedRows > 0 { throw Abandon() }
+            try await Audit.record("import", entity.rawValue, id: nil, before: ImportSummary?.none,
+                                   after: ImportSummary(source: source, rows: report.rowsRead, created: report.created, updated: report.updated, refused: report.refusedRows),
+                                   by: caller, on: db)
+        }
+        do {
+            // One transaction for all-or-nothing; otherwise also one, so a crash mid-file leaves no half
+            // batch — valid rows of a completed run are all there or none are.
+            try await db.transaction(work)
+            box.value.report.committed = true
+        } catch is Abandon {
+            box.value.report.committed = false
+            if mode == .allOrNothing || box.value.report.fatal != nil { box.value.report.created = 0; box.value.report.updated = 0 }
+        }
+        return box.value.report
+    }
+
+    struct ImportSummary: Encodable { var source: String; var rows: Int; var created: Int; var updated: Int; var refused: Int }
+
+    /// Header names, matched to the schema; `attr.NAME` columns carry custom attributes of accounts.
+    struct Columns {
+        var fields: [(index: Int, name: String)] = []
+        var attributes: [(index: Int, name: String)] = []
+        var count: Int
+
+        init(header: [String], entity: ImportEntity) throws {
+            count = header.count
+            let names = entity.schema.names
+            var unknown: [String] = []
+            for (i, raw) in header.enumerated() {
+                let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
+                if names.contains(name) { fields.append((i, name)) }
+                else if entity == .accounts, name.hasPrefix("attr."), name.count > 5 { attributes.append((i, String(raw.trimmingCharacters(in: .whitespaces).dropFirst(5)))) }
+                else { unknown.append(raw) }
+            }
+            if !unknown.isEmpty {
+                let parts = unknown.map { u in suggestion(for: u, among: names).map { "'\(u)' (did you mean '\($0)'?)" } ?? "'\(u)'" }
+                throw ImportIssue(line: 1, column: nil, message: "unknown column\(unknown.count > 1 ? "s" : "") \(parts.joined(separator: ", ")); the \(entity.rawValue) columns are: \(names.joined(separator: ", "))" + (entity == .accounts ? ", and attr.NAME for custom attributes" : ""))
+            }
+            let present = Set(fields.map(\.name))
+            var missing = entity.schema.fields.filter { $0.required && !present.contains($0.name) }.map(\.name)
+            if entity == .contacts && !present.contains("last_name") && !present.contains("name") { missing.append("last_name (or name)") }
+            if entity == .contracts && !present.contains("account_id") && !present.contains("account_external_id") { missing.append("account_external_id (or account_id)") }
+            if !missing.isEmpty {
+                throw ImportIssue(line: 1, column: nil, message: "required column\(missing.count > 1 ? "s" : "") missing: \(missing.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct PendingRow {
+        var line: Int
+        var values: [String: FieldValue]
+        var attributes: [String: String]?
+    }
+
+    private func validate(_ record: CSVRecord, _ columns: Columns, _ report: inout ImportReport, _ seen: inout Set<String>) -> PendingRow? {
+        guard record.fields.count == columns.count else {
+            report.refusedRows += 1
+            report.refuse(record.line, nil, "has \(record.fields.count) fields but the header has \(columns.count); check the quoting and the delimiter of this row")
+            return nil
+        }
+        var input: [String: String] = [:]
+        for (i, name) in columns.fields where !record.fields[i].trimmingCharacters(in: .whitespaces).isEmpty {
+            input[name] = record.fields[i]
+        }
+        var errors: [FieldError]
+        var values: [String: FieldValue] = [:]
+        switch entity.schema.validate(input) {
+        case .success(let v): values = v; errors = []
+        case .failure(let f): errors = f.errors
+        }
+        if errors.isEmpty && entity == .contracts { errors = CustomerSchemas.contractRules(values) }
+        if errors.isEmpty && entity == .contacts { errors = CustomerSchemas.normalizeContact(&values, creating: true) }
+        if let ext = values.text("external_id") {
+            if seen.contains(ext) { errors.append(FieldError("external_id", "'\(ext)' appears more than once in the file; each external id may appear once")) }
+            else { seen.insert(ext) }
+        }
+        var attributes: [String: String]?
+        if !columns.attributes.isEmpty {
+            var a: [String: String] = [:]
+            for (i, name) in columns.attributes where !record.fields[i].isEmpty { a[name] = record.fields[i] }
+            attributes = a
+        }
+        guard errors.isEmpty else {
+            report.refusedRows += 1
+            for e in errors { report.refuse(record.line, e.field, e.message) }
+            return nil
+        }
+        return PendingRow(line: record.line, values: values, attributes: attributes)
+    }
+}
+
+extension ImportIssue: Error {}
+
+/// A value handed across a @Sendable boundary that only one task uses at a time.
+final class Unchecked<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Vapor
+
+/// UI languages. English text is the key; German translations live in one table, and a test checks that
+/// every key the pages use has one.
+enum UILanguage: String, CaseIterable, Sendable {
+    case en, de
+
+    /// The user's choice, else the browser's first supported language, else English.
+    static func resolve(user: String?, acceptLanguage: String?) -> UILanguage {
+        if let u = user, let l = UILanguage(rawValue: u) { return l }
+        for part in (acceptLanguage ?? "").split(separator: ",") {
+            let code = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).prefix(2).lowercased()
+            if let l = UILanguage(rawValue: code) { return l }
+        }
+        return .en
+    }
+
+    func t(_ key: String) -> String {
+        self == .de ? (German.table[key] ?? key) : key
+    }
+
+    func number(_ n: Int) -> String {
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
+        return f.string(from: NSNumber(value: n)) ?? String(n)
+    }
+
+    func money(_ amount: Decimal, _ currency: String) -> String {
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.minimumFractionDigits = 0
+        f.maximumFractionDigits = 2
+        f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
+        return (f.string(from: NSDecimalNumber(decimal: amount)) ?? "\(amount)") + " " + currency
+    }
+
+    func date(_ iso: String?) -> String {
+        guard let iso, iso.count == 10 else { return iso ?? "—" }
+        if self == .de {
+            let p = iso.split(separator: "-")
+            return "\(p[2]).\(p[1]).\(p[0])"
+        }
+        return iso
+    }
+
+    func dateTime(_ date: Date?, zone: TimeZone) -> String {
+        guard let date else { return "—" }
+        let f = DateFormatter()
+        f.timeZone = zone
+        f.dateFormat = self == .de ? "dd.MM.yyyy HH:mm" : "yyyy-MM-dd HH:mm"
+        return f.string(from: date)
+    }
+}
+
+enum German {
+    static let table: [String: String] = [
+        "Accounts": "Accounts", "Contacts": "Kontakte", "Contracts": "Verträge", "Import": "Import", "Settings": "Einstellungen",
+        "Home": "Start", "Sign in": "Anmelden", "Sign out": "Abmelden", "E-mail": "E-Mail", "Password": "Passwort",
+        "Search": "Suchen", "Name": "Name", "Segment": "Segment", "Industry": "Branche", "Country": "Land", "Coverage": "Betreuungsmodell",
+        "Owner": "Verantwortlich", "Next page": "Nächste Seite", "First page": "Erste Seite", "Filter": "Filtern", "All": "Alle",
+        "Sort": "Sortierung", "Name A–Z": "Name A–Z", "Name Z–A": "Name Z–A", "Newest first": "Neueste zuerst",
+        "No accounts match.": "Keine Accounts gefunden.", "Timeline": "Zeitstrahl", "Renewals": "Verlängerungen",
+        "Renewal": "Verlängerung", "Product": "Produkt", "Start": "Beginn", "End": "Ende", "ARR": "ARR", "Status": "Status",
+        "Role": "Rolle", "Language": "Sprache", "Phone": "Telefon", "Channels": "Kanäle", "Consents": "Einwilligungen",
+        "Purpose": "Zweck", "Channel": "Kanal", "Source": "Quelle", "Recorded": "Erfasst", "Granted": "Erteilt", "Withdrawn": "Widerrufen",
+        "Record consent": "Einwilligung erfassen", "Grant": "Erteilen", "Withdraw": "Widerrufen", "Save": "Speichern",
+        "Upcoming renewals": "Anstehende Verlängerungen", "Active contracts": "Aktive Verträge", "Nothing yet.": "Noch nichts.",
+        "Parent account": "Übergeordneter Account", "Child accounts": "Untergeordnete Accounts", "Attributes": "Merkmale",
+        "Import a CSV file": "CSV-Datei importieren", "What to import": "Was importieren", "File": "Datei",
+        "If a row is invalid": "Wenn eine Zeile fehlerhaft ist", "Import nothing (all or nothing)": "Nichts importieren (alles oder nichts)",
+        "Import the valid rows and report the rest": "Gültige Zeilen importieren, den Rest melden",
+        "Start import": "Import starten", "Rows read": "Gelesene Zeilen", "Created": "Neu angelegt", "Updated": "Aktualisiert",
+        "Refused": "Abgelehnt", "Row": "Zeile", "Column": "Spalte", "Problem": "Problem",
+        "Nothing was imported because some rows are invalid. Fix them and import the file again.": "Es wurde nichts importiert, weil einige Zeilen fehlerhaft sind. Korrigieren Sie sie und importieren Sie die Datei erneut.",
+        "The file could not be read": "Die Datei konnte nicht gelesen werden", "Columns": "Spalten", "required": "Pflicht",
+        "Users": "Benutzer", "API tokens": "API-Tokens", "Audit log": "Audit-Protokoll", "Add user": "Benutzer hinzufügen",
+        "Create token": "Token erstellen", "Revoke": "Widerrufen", "Revoked": "Widerrufen", "Last used": "Zuletzt benutzt",
+        "Copy this token now. It will not be shown again.": "Kopieren Sie dieses Token jetzt. Es wird nicht erneut angezeigt.",
+        "When": "Wann", "Who": "Wer", "Action": "Aktion", "Record": "Datensatz", "Before": "Vorher", "After": "Nachher",
+        "Permissions": "Berechtigungen", "Interface language": "Sprache der Oberfläche", "Browser default": "Wie der Browser",
+        "Export personal data": "Personendaten exportieren", "Erase personal data": "Personendaten löschen",
+        "This removes name, e-mail, phone and role for good. History stays, anonymised.": "Entfernt Name, E-Mail, Telefon und Rolle endgültig. Die Historie bleibt anonymisiert erhalten.",
+        "Erased": "Gelöscht", "Welcome": "Willkommen", "accounts": "Accounts", "contacts": "Kontakte", "contracts": "Verträge",
+        "in the next 90 days": "in den nächsten 90 Tagen", "Account": "Account", "Contact": "Kontakt", "Contract": "Vertrag",
+        "Back to accounts": "Zurück zu den Accounts", "Page not found": "Seite nicht gefunden", "Not allowed": "Nicht erlaubt",
+        "Something went wrong": "Etwas ist schiefgelaufen", "Wrong e-mail or password.": "E-Mail oder Passwort falsch.",
+        "Demo login": "Demo-Zugang", "Kind": "Art", "Size": "Größe", "Stakeholder side": "Seite", "External id": "Externe ID",
+        "Download a template": "Vorlage herunterladen", "Members of": "Mitglieder von", "Token name": "Name des Tokens",
+        "Customer 360": "Kunde 360°", "events": "Ereignisse", "Older entries": "Ältere Einträge", "Skip to content": "Zum Inhalt springen",
+        "Current consents": "Aktuelle Einwilligungen", "Consent history": "Verlauf der Einwilligungen", "Show": "Anzeigen",
+        "high_touch": "High-Touch", "pooled": "Pooled", "tech_touch": "Tech-Touch", "business": "Unternehmen", "household": "Haushalt",
+        "active": "aktiv", "pending": "ausstehend", "expired": "abgelaufen", "cancelled": "gekündigt", "churned": "abgewandert",
+        "customer": "Kunde", "vendor": "Anbieter", "granted": "erteilt", "withdrawn": "widerrufen",
+        "survey": "Befragung", "callback": "Rückruf", "marketing": "Marketing", "social_matching": "Social Matching",
+        "email": "E-Mail", "phone": "Telefon", "sms": "SMS", "letter": "Brief", "portal": "Portal", "any": "alle",
+        "Too many attempts": "Zu viele Versuche", "Too many failed attempts. Try again later.": "Zu viele Fehlversuche. Bitte später erneut versuchen.",
+        "The form expired. Please try again.": "Das Formular ist abgelaufen. Bitte erneut versuchen.",
+        "Your session ended. Please sign in again.": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
+    ]
+}

@@ -1,0 +1,108 @@
+import Fluent
+import Foundation
+import RapportKit
+import Vapor
+
+/// What every page needs: who is looking, in which language, and the form token.
+struct WebContext {
+    let req: Request
+    let caller: Caller?
+    let userName: String?
+    let lang: UILanguage
+    let userLocale: String?
+    let csrf: String
+    let zone: TimeZone
+
+    func t(_ key: String) -> String { lang.t(key) }
+
+    static func make(_ req: Request) -> WebContext {
+        let user = req.storage[WebUserKey.self]
+        return WebContext(req: req, caller: req.callerIfAny, userName: user?.name,
+                          lang: UILanguage.resolve(user: user?.locale, acceptLanguage: req.headers.first(name: .acceptLanguage)),
+                          userLocale: user?.locale, csrf: CSRF.token(req), zone: req.storage[WebZoneKey.self] ?? TimeZone(identifier: "UTC")!)
+    }
+}
+
+struct WebUserKey: StorageKey { typealias Value = User }
+struct WebZoneKey: StorageKey { typealias Value = TimeZone }
+
+/// Signs web requests in from the server-side session; anyone else goes to the login page.
+struct SessionAuthMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let uid = req.session.data["uid"].flatMap(UUID.init(uuidString:)),
+              let wsID = req.session.data["ws"].flatMap(UUID.init(uuidString:)),
+              let membership = try await Membership.query(on: req.db)
+                .filter(\.$user.$id == uid).filter(\.$workspace.$id == wsID)
+                .with(\.$user).with(\.$workspace).first(),
+              let role = Role(rawValue: membership.role)
+        else {
+            let next = req.url.path == "/" ? "" : "?next=" + (req.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            return req.redirect(to: "/login" + next)
+        }
+        let ws = membership.workspace
+        req.setCaller(Caller(kind: .user(uid), workspaceID: wsID, workspaceSlug: ws.slug, workspaceName: ws.name, role: role,
+                             label: "user \(membership.user.email)"))
+        req.storage[WebUserKey.self] = membership.user
+        req.storage[WebZoneKey.self] = TimeZone(identifier: ws.timeZone)
+        return try await next.respond(to: req)
+    }
+}
+
+/// Synchronizer-token CSRF protection: every form carries the session's token, every web POST must
+/// send it back. (Cookies are also SameSite=Lax; this covers what that does not.)
+enum CSRF {
+    static func token(_ req: Request) -> String {
+        if let t = req.session.data["csrf"] { return t }
+        let t = [UInt8].random(count: 24).base64String()
+        req.session.data["csrf"] = t
+        return t
+    }
+}
+
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if req.method == .POST {
+            let sent = (try? req.content.get(String.self, at: "csrf_token")) ?? req.headers.first(name: "X-CSRF-Token")
+            guard let expected = req.session.data["csrf"], let sent, sent.utf8.count == expected.utf8.count,
+                  zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+            else {
+                throw Abort(.forbidden, reason: "The form expired. Please try again.")
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Password login with throttling: after `maxFailures` failed attempts for one e-mail within the window,
+/// further attempts are refused until the window has passed, whatever the password. Kept in the
+/// database, so it holds across several nodes.
+enum Login {
+    static let maxFailures = 5
+    static let window: TimeInterval = 15 * 60
+
+    enum Outcome { case success(User, Membership), wrong, throttled(retryAfter: Int) }
+
+    static func attempt(email rawEmail: String, password: String, on db: any Database) async throws -> Outcome {
+        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        let since = Date().addingTimeInterval(-window)
+        let failures = try await LoginAttempt.query(on: db).filter(\.$email == email).filter(\.$at >= since)
+            .filter(\.$succeeded == false).sort(\.$at).all()
+        if failures.count >= maxFailures, let first = failures.first {
+            return .throttled(retryAfter: max(1, Int(first.at.addingTimeInterval(window).timeIntervalSinceNow.rounded(.up))))
+        }
+        let user = try await User.query(on: db).filter(\.$email == email).first()
+        // Verify against a dummy hash when the user is unknown, so timing does not reveal who exists.
+        let hash = user?.passwordHash ?? "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5Zs4B8ZrjA4qbJ7vZb4q6pV5bK1Fh8i"
+        let ok = (try? Bcrypt.verify(password, created: hash)) ?? false
+        try await LoginAttempt(email: email, succeeded: ok && user != nil).create(on: db)
+        guard ok, let user,
+              let membership = try await Membership.query(on: db).filter(\.$user.$id == user.id!).with(\.$workspace).sort(\.$createdAt).first()
+        else { return .wrong }
+        return .success(user, membership)
+    }
+
+    static func hashPassword(_ password: String) throws -> String {
+        guard password.count >= 10 else { throw AppError.invalid("password", "must have at least 10 characters") }
+        return try Bcrypt.hash(password, cost: 12)
+    }
+}

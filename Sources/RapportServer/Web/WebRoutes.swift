@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+import RapportKit
+import Vapor
+
+/// The web UI's routes. Every signed-in route names the permission it needs, like the API's.
+enum WebRoutes {
+    static func register(_ app: Application) throws {
+        app.get("assets", "app.css") { _ -> Response in
+            let r = Response(status: .ok, body: .init(string: Assets.css))
+            r.headers.contentType = .init(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+            r.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+            return r
+        }
+        let web = app.grouped(app.sessions.middleware, CSRFMiddleware())
+        web.get("login", use: LoginPage.show)
+        web.post("login", use: LoginPage.submit)
+        web.post("logout", use: LoginPage.logout)
+
+        let signedIn = web.grouped(SessionAuthMiddleware())
+        func page(_ method: HTTPMethod, _ path: [PathComponent], _ permission: Permission, body: HTTPBodyStreamStrategy = .collect,
+                  _ handler: @escaping @Sendable (Request) async throws -> Response) {
+            signedIn.on(method, path, body: body) { req in
+                try req.caller.require(permission)
+                return try await handler(req)
+            }
+        }
+        page(.GET, [], .readCustomers, HomePage.show)
+        page(.GET, ["accounts"], .readCustomers, AccountsPage.show)
+        page(.GET, ["accounts", ":id"], .readCustomers, AccountPage.show)
+        page(.GET, ["contacts", ":id"], .readCustomers, ContactPage.show)
+        page(.POST, ["contacts", ":id", "consents"], .writeCustomers, ContactPage.recordConsent)
+        page(.GET, ["contacts", ":id", "personal-data"], .managePersonalData, ContactPage.exportPersonalData)
+        page(.POST, ["contacts", ":id", "erase"], .managePersonalData, ContactPage.erase)
+        page(.GET, ["import"], .importData, ImportPage.show)
+        page(.POST, ["import"], .importData, body: .collect(maxSize: "64mb"), ImportPage.submit)
+        page(.GET, ["import", "template", ":entity"], .importData, ImportPage.template)
+        page(.GET, ["settings"], .readCustomers, SettingsPage.show)
+        page(.POST, ["settings", "language"], .readCustomers, SettingsPage.setLanguage)
+        page(.POST, ["settings", "users"], .manageUsers, SettingsPage.addUser)
+        page(.POST, ["settings", "tokens"], .manageTokens, SettingsPage.createToken)
+        page(.POST, ["settings", "tokens", ":id", "revoke"], .manageTokens, SettingsPage.revokeToken)
+        page(.GET, ["settings", "audit"], .readAudit, AuditPage.show)
+    }
+}

@@ -1,0 +1,137 @@
+import Fluent
+import Foundation
+import RapportKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import RapportServer
+
+/// Two workspaces with the same kinds of data: everything workspace A's most powerful caller can reach
+/// must be A's alone.
+struct TwoTenants {
+    let fx: Fixture
+    let tokenA: String, tokenB: String
+    let accountB: String, contactB: String, contractB: String
+    let accountA: String
+
+    static func make(_ app: Application) async throws -> TwoTenants {
+        let fx = Fixture(app: app)
+        let a = try await fx.workspace("alpha"), b = try await fx.workspace("beta")
+        let ta = try await fx.token(a), tb = try await fx.token(b)
+        let accA = try await fx.create("/api/v1/accounts", token: ta, ["name": "Alpha Kunde", "external_id": "same-id"])
+        _ = try await fx.create("/api/v1/contacts", token: ta, ["last_name": "Aal", "account_id": accA.id])
+        let accB = try await fx.create("/api/v1/accounts", token: tb, ["name": "Beta Kunde", "external_id": "same-id"])
+        let conB = try await fx.create("/api/v1/contacts", token: tb, ["last_name": "Bär", "account_id": accB.id, "email": "b@beta.example"])
+        let ctrB = try await fx.create("/api/v1/contracts", token: tb, ["account_id": accB.id, "product": "P", "start_date": "2026-01-01", "arr": 100, "currency": "EUR"])
+        return TwoTenants(fx: fx, tokenA: ta, tokenB: tb, accountB: accB.id, contactB: conB.id, contractB: ctrB.id, accountA: accA.id)
+    }
+
+    /// A body the route would accept, so that only the workspace boundary can stop the request.
+    static func validBody(_ route: APIRoute) -> [String: Any]? {
+        switch (route.method, route.path) {
+        case (.PATCH, "/accounts/{id}"), (.POST, "/accounts"): ["name": "hijack"]
+        case (.PATCH, "/contacts/{id}"), (.POST, "/contacts"): ["last_name": "hijack"]
+        case (.PATCH, "/contracts/{id}"): ["product": "hijack"]
+        case (.POST, "/contracts"): ["product": "hijack", "start_date": "2026-01-01", "arr": 1, "currency": "EUR", "account_external_id": "same-id"]
+        case (.POST, "/contacts/{id}/consents"): ["purpose": "survey", "channel": "email", "status": "withdrawn", "source": "hijack"]
+        case (.POST, "/contracts/{id}/events"): ["kind": "renewal", "occurred_on": "2026-01-01"]
+        default: nil
+        }
+    }
+
+    /// The other workspace's id for a route's {id}, by the resource the path names.
+    func foreignID(for path: String) -> String {
+        if path.hasPrefix("/contacts") { return contactB }
+        if path.hasPrefix("/contracts") { return contractB }
+        return accountB
+    }
+}
+
+@Suite("Tenancy and roles")
+struct AccessTests {
+    @Test("no API route returns or changes another workspace's data", arguments: TestDB.all)
+    func apiIsolation(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let t = try await TwoTenants.make(app)
+            let before = try await t.fx.send(.GET, "/api/v1/accounts/\(t.accountB)", token: t.tokenB).body.string
+            for route in app.apiRegistry.routes {
+                let path = route.path.replacingOccurrences(of: "{id}", with: t.foreignID(for: route.path))
+                let body = TwoTenants.validBody(route)
+                let r = try await t.fx.send(route.method, "/api/v1" + path, token: t.tokenA, json: body)
+                if route.path.contains("{id}") {
+                    #expect(r.status == .notFound, "\(route.method) \(route.path) with another workspace's id answered \(r.status)")
+                } else {
+                    #expect(!r.body.string.lowercased().contains(t.accountB) && !r.body.string.lowercased().contains(t.contactB),
+                            "\(route.method) \(route.path) leaked another workspace's ids")
+                }
+            }
+            let after = try await t.fx.send(.GET, "/api/v1/accounts/\(t.accountB)", token: t.tokenB).body.string
+            #expect(before == after)
+            let contacts = try await t.fx.send(.GET, "/api/v1/contacts/\(t.contactB)", token: t.tokenB)
+            #expect(contacts.status == .ok)
+            #expect(try contacts.json()["erased"] as? Bool == false)
+        }
+    }
+
+    @Test("no web page shows another workspace's records", arguments: TestDB.all)
+    func webIsolation(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let t = try await TwoTenants.make(app)
+            let ws = try await Workspaces.find(slug: "alpha", on: app.db)
+            _ = try await t.fx.user(ws, email: "owner@alpha.example", role: .owner)
+            let session = try await WebSession.login(app, email: "owner@alpha.example", password: "correct horse battery")
+            for path in ["/accounts/\(t.accountB)", "/contacts/\(t.contactB)", "/contacts/\(t.contactB)/personal-data"] {
+                #expect(try await session.get(path).status == .notFound, "\(path)")
+            }
+            let list = try await session.get("/accounts?q=Kunde")
+            #expect(list.body.string.contains("Alpha Kunde"))
+            #expect(!list.body.string.contains("Beta Kunde"))
+            let erase = try await session.post("/contacts/\(t.contactB)/erase", form: [:])
+            #expect(erase.status == .notFound)
+            let contact = try await t.fx.send(.GET, "/api/v1/contacts/\(t.contactB)", token: t.tokenB)
+            #expect(try contact.json()["email"] as? String == "b@beta.example")
+        }
+    }
+
+    @Test("every API route enforces the permission matrix, role by role", arguments: TestDB.all)
+    func permissionMatrix(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            let ws = try await fx.workspace("roles")
+            let owner = try await fx.token(ws)
+            let account = try await fx.create("/api/v1/accounts", token: owner, ["name": "Kunde"])
+            let contact = try await fx.create("/api/v1/contacts", token: owner, ["last_name": "K", "account_id": account.id])
+            let contract = try await fx.create("/api/v1/contracts", token: owner, ["account_id": account.id, "product": "P", "start_date": "2026-01-01", "arr": 1, "currency": "EUR"])
+            for role in Role.allCases {
+                let token = try await fx.token(ws, role)
+                for route in app.apiRegistry.routes {
+                    let id = route.path.hasPrefix("/contacts") ? contact.id : route.path.hasPrefix("/contracts") ? contract.id : account.id
+                    // An empty JSON object: allowed callers get past the permission check to validation (422), others get 403.
+                    let body: [String: Any]? = [.POST, .PATCH].contains(route.method) ? [:] : nil
+                    let method = route.method == .DELETE ? HTTPMethod.DELETE : route.method
+                    let r = try await fx.send(method, "/api/v1" + route.path.replacingOccurrences(of: "{id}", with: id), token: token, json: body,
+                                             headers: route.method == .DELETE ? [("If-Match", "\"v999\"")] : [])
+                    let allowed = role.can(route.permission)
+                    #expect((r.status == .forbidden) == !allowed, "\(role.rawValue) \(route.method) \(route.path) → \(r.status)")
+                }
+            }
+        }
+    }
+
+    @Test("requests without a valid token are refused", arguments: TestDB.all)
+    func authentication(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            let ws = try await fx.workspace("auth")
+            let token = try await fx.token(ws)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: nil).status == .unauthorized)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: "rpt_forged").status == .unauthorized)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: token).status == .ok)
+            let stored = try await APIToken.query(on: app.db).filter(\.$workspace.$id == ws.id!).first()!
+            #expect(stored.tokenHash != token && stored.tokenHash.count == 64)
+            stored.revokedAt = Date()
+            try await stored.save(on: app.db)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: token).status == .unauthorized)
+        }
+    }
+}

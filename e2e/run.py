@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""End-to-end checks against live Rapport servers: a real Chromium driven by Selenium clicks through the
+demo as a newcomer would (and saves screenshots to look at), then schemathesis fuzzes the API from its
+own OpenAPI document. Runs once on SQLite and once on PostgreSQL. Prints one line per check."""
+import argparse, os, random, shutil, signal, subprocess, sys, tempfile, time, urllib.request, uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHOTS = os.path.join(HERE, "screenshots")
+DEMO_EMAIL, DEMO_PASSWORD = "demo@rapport.example", "rapport-demo"
+passed, failed = [], []
+
+
+def check(name, fn):
+    start = time.time()
+    try:
+        fn()
+        passed.append(name)
+        print(f"ok   {name} ({time.time() - start:.1f} s)", flush=True)
+    except Exception as e:  # a failed check must not stop the others
+        failed.append(name)
+        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+
+
+class Server:
+    def __init__(self, binary, database_url, schema=None):
+        self.dir = tempfile.mkdtemp(prefix="rapport-e2e-")
+        self.port = random.randint(20000, 40000)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, RAPPORT_DATABASE_URL=database_url, RAPPORT_LOG_LEVEL="warning")
+        if schema:
+            self.env["RAPPORT_DATABASE_SCHEMA"] = schema
+        self.binary = binary
+        self.log = open(os.path.join(self.dir, "serve.log"), "w")
+        self.proc = subprocess.Popen([binary, "serve", "--demo", "--port", str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(self.url + "/health", timeout=2)
+                return
+            except Exception:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        raise RuntimeError("server did not start: " + open(self.log.name).read()[-2000:])
+
+    def token(self, role="owner"):
+        out = subprocess.run([self.binary, "token", "create", "--workspace", "demo", "--role", role, "--name", "e2e"],
+                             env=self.env, capture_output=True, text=True, check=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US"):
+        opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=opts)
+
+
+def browser_checks(server, label):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    d = browser()
+    wait = WebDriverWait(d, 15)
+    shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
+    try:
+        def login():
+            d.get(server.url + "/accounts")
+            assert "/login" in d.current_url, "an anonymous visitor should land on the login page"
+            d.find_element(By.ID, "email").send_keys(DEMO_EMAIL)
+            d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+            shot("01-login")
+            d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "main table"))
+            assert d.current_url.endswith("/accounts"), d.current_url
+        check(f"{label}: log in with the demo login and land where you wanted to go", login)
+
+        def find_account():
+            box = d.find_element(By.ID, "q")
+            box.clear()
+            box.send_keys("GmbH")
+            d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+            wait.until(lambda d: "q=GmbH" in d.current_url)
+            rows = d.find_elements(By.CSS_SELECTOR, "main tbody tr")
+            assert len(rows) > 0, "searching GmbH in the demo finds accounts"
+            shot("02-accounts")
+            link = rows[0].find_element(By.TAG_NAME, "a")
+            name = link.text
+            link.click()
+            wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == name)
+            text = d.find_element(By.TAG_NAME, "main").text
+            for heading in ("Customer 360", "Contacts", "Contracts", "Timeline", "Renewals"):
+                assert heading in text, f"the 360 page shows {heading}"
+            shot("03-account-360")
+        check(f"{label}: search an account and open its 360 page", find_account)
+
+        def phone():
+            d.set_window_size(390, 844)
+            d.refresh()
+            overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            shot("04-account-360-phone")
+            d.set_window_size(1280, 900)
+            assert overflow <= 1, f"the page is {overflow}px wider than a phone screen"
+        check(f"{label}: the 360 page fits a phone screen", phone)
+
+        def import_bad_row():
+            path = os.path.join(tempfile.mkdtemp(), "contacts.csv")
+            with open(path, "w") as f:
+                f.write("external_id,name,email\ne2e-1,Anna Muster,anna@example.org\ne2e-2,Bad Row,not-an-email\n")
+            d.get(server.url + "/import")
+            d.find_element(By.CSS_SELECTOR, "#entity option[value=contacts]").click()
+            d.find_element(By.ID, "file").send_keys(path)
+            d.find_element(By.ID, "start-import").click()
+            report = wait.until(lambda d: d.find_element(By.ID, "import-report"))
+            text = report.text
+            shot("05-import-report")
+            assert "not-an-email" in text and "3" in text, text
+            assert "Nothing was imported" in text, text
+        check(f"{label}: import a CSV with one bad row and see that row's error", import_bad_row)
+
+        def german():
+            d.get(server.url + "/settings")
+            d.find_element(By.CSS_SELECTOR, "#locale option[value=de]").click()
+            d.find_element(By.CSS_SELECTOR, "form[action='/settings/language'] button").click()
+            d.get(server.url + "/")
+            shot("06-home-de")
+            assert "Anstehende Verlängerungen" in d.page_source
+        check(f"{label}: switch the interface to German", german)
+    finally:
+        d.quit()
+
+
+def schemathesis(server, label):
+    def run():
+        token = server.token("owner")
+        cmd = ["schemathesis", "run", server.url + "/api/v1/openapi.json", "-H", f"Authorization: Bearer {token}",
+               "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+               "--max-examples", os.environ.get("RAPPORT_FUZZ_EXAMPLES", "25"), "--seed", "1", "--no-color"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        tail = "\n".join(out.stdout.splitlines()[-40:])
+        if out.returncode != 0:
+            raise AssertionError("schemathesis found problems:\n" + tail)
+    check(f"{label}: schemathesis finds no 5xx and no response outside the OpenAPI document", run)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--postgres")
+    a = p.parse_args()
+    os.makedirs(SHOTS, exist_ok=True)
+    targets = [("sqlite", lambda: Server(a.bin, "sqlite:" + os.path.join(tempfile.mkdtemp(), "rapport.sqlite")))]
+    if a.postgres:
+        targets.append(("postgres", lambda: Server(a.bin, a.postgres, schema="e2e_" + uuid.uuid4().hex[:12])))
+    for label, make in targets:
+        try:
+            server = make()
+        except Exception as e:
+            failed.append(label + ": start")
+            print(f"FAIL {label}: server start: {e}")
+            continue
+        try:
+            browser_checks(server, label)
+            schemathesis(server, label)
+        finally:
+            server.stop()
+    with open(os.path.join(HERE, ".last-count"), "w") as f:
+        f.write(str(len(passed)))
+    print(f"screenshots: {SHOTS}")
+    print(f"e2e: {len(passed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
