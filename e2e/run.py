@@ -132,6 +132,7 @@ def browser_checks(server, label):
             d.get(server.url + "/settings")
             d.find_element(By.CSS_SELECTOR, "#locale option[value=de]").click()
             d.find_element(By.CSS_SELECTOR, "form[action='/settings/language'] button").click()
+            wait.until(lambda d: "Sprache der Oberfläche" in d.page_source)
             d.get(server.url + "/")
             shot("06-home-de")
             assert "Anstehende Verlängerungen" in d.page_source

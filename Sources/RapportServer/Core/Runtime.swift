@@ -7,8 +7,8 @@ import Vapor
 /// configured database, run one piece of work, shut down cleanly.
 public enum Runtime {
     public static func withApp<T>(_ settings: Settings, migrate: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
-        var env = Environment(name: "production", arguments: ["rapport"])
-        try LoggingSystem.bootstrap(from: &env)
+        let env = Environment(name: "production", arguments: ["rapport"])
+        bootstrapLogging(settings)
         let app = try await Application.make(env)
         app.logger.logLevel = .warning
         do {
@@ -28,8 +28,8 @@ public enum Runtime {
     /// Migrates, prepares the demo when asked, prints where to go, and serves until SIGINT/SIGTERM
     /// (Vapor drains open requests before it stops).
     public static func serve(_ settings: Settings, demo: Bool) async throws {
-        var env = Environment(name: "production", arguments: ["rapport", "serve", "--hostname", settings.host, "--port", String(settings.port)])
-        try LoggingSystem.bootstrap(from: &env)
+        let env = Environment(name: "production", arguments: ["rapport", "serve", "--hostname", settings.host, "--port", String(settings.port)])
+        bootstrapLogging(settings)
         let app = try await Application.make(env)
         do {
             try await configure(app, settings: settings)
@@ -46,6 +46,24 @@ public enum Runtime {
         } catch {
             try? await app.asyncShutdown()
             throw error
+        }
+    }
+
+    private static let logging = NSLock()
+    nonisolated(unsafe) private static var loggingReady = false
+
+    /// Logging can be set up once per process: plain lines by default, one JSON object per line with
+    /// RAPPORT_LOG_FORMAT=json (for log collectors).
+    static func bootstrapLogging(_ settings: Settings) {
+        logging.withLock {
+            guard !loggingReady else { return }
+            loggingReady = true
+            let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+            if ProcessInfo.processInfo.environment["RAPPORT_LOG_FORMAT"] == "json" {
+                LoggingSystem.bootstrap { label in var h = JSONLogHandler(label: label); h.logLevel = level; return h }
+            } else {
+                LoggingSystem.bootstrap { label in var h = StreamLogHandler.standardError(label: label); h.logLevel = level; return h }
+            }
         }
     }
 

@@ -31,7 +31,7 @@ struct Exporter {
             return [a.externalID ?? "", a.name, a.kind, parent.0, parent.1, a.segment ?? "", a.industry ?? "", a.country ?? "", a.size ?? "",
                     a.coverageModel, a.ownerID.flatMap { owners[$0] } ?? ""] + attrs.map { a.attributes[$0] ?? "" }
         })
-        lines.append(try await file(directory + "/contacts.csv", header: CustomerSchemas.contact.names, query: scope.query(Contact.self).filter(\.$erasedAt == nil)) { c in
+        lines.append(try await file(directory + "/contacts.csv", header: CustomerSchemas.contact.names.filter { $0 != "name" }, query: scope.query(Contact.self).filter(\.$erasedAt == nil)) { c in
             let account = ref(c.accountID)
             return [c.externalID ?? "", account.0, account.1, c.firstName ?? "", c.lastName, c.email ?? "", c.phone ?? "", c.role ?? "",
                     c.stakeholderSide, c.language ?? "", c.channelPreferences.joined(separator: ",")]

@@ -107,10 +107,10 @@ struct BatchWriter {
                 guard let owner = ownerIDs[email] ?? nil else { throw AppError.invalid("owner_email", "'\(email)' is not a member of this workspace") }
                 c.append(("owner_id", owner))
             }
-            if let attributes { c.append(("attributes", attributes)) }
+            if let attributes { c.append(("attributes", json(attributes))) }
         case .contacts:
             for n in ["external_id", "first_name", "last_name", "email", "phone", "role", "stakeholder_side", "language"] { text(n) }
-            if let l = v.list("channel_preferences") { c.append(("channel_preferences", l)) }
+            if let l = v.list("channel_preferences") { c.append(("channel_preferences", json(l))) }
             c.append(("search_text", searchKey(v.text("first_name"), v.text("last_name"), v.text("email"), v.text("external_id"))))
             if let account = try accountReference(v) { c.append(("account_id", account)) }
         case .contracts:
@@ -131,9 +131,9 @@ struct BatchWriter {
             let fallback: any Encodable & Sendable = switch name {
             case "kind": AccountKind.business.rawValue
             case "coverage_model": CoverageModel.techTouch.rawValue
-            case "attributes": [String: String]()
+            case "attributes": json([String: String]())
             case "stakeholder_side": StakeholderSide.customer.rawValue
-            case "channel_preferences": [String]()
+            case "channel_preferences": json([String]())
             case "status": ContractStatus.active.rawValue
             case "owner_id", "account_id": UUID?.none
             default: String?.none
@@ -141,6 +141,37 @@ struct BatchWriter {
             return (name, fallback)
         }
     }
+
+    /// Lists and maps as the database stores them. SQLite keeps JSON text, which the driver would
+    /// otherwise produce with a fresh JSONEncoder for every value of every row; PostgreSQL takes the
+    /// native array and jsonb values.
+    private func json(_ list: [String]) -> any Encodable & Sendable {
+        guard sqlite else { return list }
+        return "[" + list.map(jsonString).joined(separator: ",") + "]"
+    }
+
+    private func json(_ map: [String: String]) -> any Encodable & Sendable {
+        guard sqlite else { return map }
+        return "{" + map.sorted { $0.key < $1.key }.map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}"
+    }
+
+    private func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    private var sqlite: Bool { db.isSQLite }
 
     private func accountReference(_ v: [String: FieldValue]) throws -> UUID? {
         if let id = v.text("account_id") {

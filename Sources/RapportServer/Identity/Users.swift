@@ -36,6 +36,27 @@ enum Users {
         }
     }
 
+    /// Changes a member's role. Nobody changes their own role (no locking oneself out), nobody hands
+    /// out or takes away more than they hold, and a workspace always keeps an owner.
+    static func changeRole(userID: UUID, to role: Role, workspaceID: UUID, by caller: Caller, on db: any Database) async throws {
+        try await db.transaction { db in
+            guard let m = try await Membership.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$user.$id == userID).with(\.$user).first(),
+                  let current = Role(rawValue: m.role) else { throw AppError.notFound(entity: "member") }
+            if caller.userID == userID { throw AppError.invalid("role", "you cannot change your own role; ask another admin") }
+            if !caller.role.mayGrant(role) || !caller.role.mayGrant(current) {
+                throw AppError.invalid("role", "changing \(current.rawValue) to \(role.rawValue) needs a stronger role than yours")
+            }
+            if current == .owner && role != .owner {
+                let owners = try await Membership.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$role == Role.owner.rawValue).count()
+                if owners <= 1 { throw AppError.invalid("role", "the workspace needs at least one owner") }
+            }
+            let before = m.role
+            m.role = role.rawValue
+            try await m.save(on: db)
+            try await Audit.record("change_role", "user", id: userID, before: "\(m.user.email) as \(before)", after: "\(m.user.email) as \(role.rawValue)", by: caller, on: db)
+        }
+    }
+
     static func resetPassword(email: String, password: String, cost: Int, on db: any Database) async throws {
         guard password.count >= 10 else { throw AppError.invalid("password", "must have at least 10 characters") }
         guard let user = try await User.query(on: db).filter(\.$email == email.lowercased()).first() else {

@@ -45,7 +45,7 @@ enum AccountPage {
         let a = m.account
         var facts: [(String, Node<HTML.BodyContext>)] = [
             ("External id", .text(a.externalId ?? "—")), ("Kind", .text(ctx.t(a.kind))), ("Segment", .text(a.segment ?? "—")),
-            ("Industry", .text(a.industry ?? "—")), ("Country", .text(a.country ?? "—")), ("Size", .text(a.size ?? "—")),
+            ("Industry", .text(a.industry ?? "—")), ("Country", .text(a.country ?? "—")), ("Size", .text(a.size.map(ctx.t) ?? "—")),
             ("Coverage", .text(ctx.t(a.coverageModel))), ("Owner", .text(a.ownerEmail ?? "—")),
         ]
         if let p = m.parent { facts.append(("Parent account", .a(.href(href("accounts", p.0)), .text(p.1)))) }
@@ -92,7 +92,7 @@ enum AccountPage {
 
     static func renewals(_ ctx: WebContext, _ contracts: [ContractDTO]) -> Node<HTML.BodyContext> {
         let upcoming = contracts.filter { $0.status == "active" && $0.renewalDate != nil }.sorted { $0.renewalDate! < $1.renewalDate! }
-        guard !upcoming.isEmpty else { return .p(.class("muted"), .text(ctx.t("Nothing yet."))) }
+        guard !upcoming.isEmpty else { return .p(.class("muted"), .text(ctx.t("No upcoming renewal."))) }
         return .ul(.forEach(upcoming) { c in
             .li(.strong(.text(ctx.lang.date(c.renewalDate))), .text(" — \(c.product), \(ctx.lang.money(c.arr, c.currency))"))
         })

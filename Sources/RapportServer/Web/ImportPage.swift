@@ -68,7 +68,7 @@ enum ImportPage {
                      .input(.type(.file), .name("file"), .id("file"), .attribute(named: "accept", value: ".csv,text/csv"), .required(true))),
                 .fieldset(.legend(ctx.t("If a row is invalid")),
                     .forEach([(ImportMode.allOrNothing, "Import nothing (all or nothing)"), (.validRows, "Import the valid rows and report the rest")]) { mode in
-                        .div(.input(.type(.radio), .name("mode"), .id("mode-\(mode.0.rawValue)"), .value(mode.0.rawValue), .checked(mode.0 == m.mode)),
+                        .div(.class("radio"), .input(.type(.radio), .name("mode"), .id("mode-\(mode.0.rawValue)"), .value(mode.0.rawValue), .checked(mode.0 == m.mode)),
                              .text(" "), .element(named: "label", nodes: [.attribute(named: "for", value: "mode-\(mode.0.rawValue)"), .text(ctx.t(mode.1))]))
                     }),
                 .button(.type(.submit), .id("start-import"), .text(ctx.t("Start import")))

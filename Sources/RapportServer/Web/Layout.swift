@@ -102,6 +102,8 @@ enum Assets {
     td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
     form.filters { display:flex; flex-wrap:wrap; gap: 8px 12px; align-items:flex-end; margin-bottom: 12px; }
     label { display:block; font-size: .85rem; color: var(--muted); }
+    .radio label { display:inline; font-size: 1rem; color: var(--ink); } fieldset { border: 1px solid var(--line); border-radius: 6px; }
+    .card > h2:first-child, .card > h1:first-child { margin-top: 0; }
     input, select, textarea, button { font: inherit; }
     input.wide { width: 100%; }
     input[type=text], input[type=search], input[type=email], input[type=password], select { padding: 7px 9px; border:1px solid #b9c2cf; border-radius:6px; background:#fff; min-width: 0; max-width: 100%; }

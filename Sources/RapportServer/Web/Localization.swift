@@ -17,7 +17,7 @@ enum UILanguage: String, CaseIterable, Sendable {
     }
 
     func t(_ key: String) -> String {
-        self == .de ? (German.table[key] ?? key) : key
+        self == .de ? (German.table[key] ?? key) : (English.labels[key] ?? key)
     }
 
     func number(_ n: Int) -> String {
@@ -52,6 +52,15 @@ enum UILanguage: String, CaseIterable, Sendable {
         f.dateFormat = self == .de ? "dd.MM.yyyy HH:mm" : "yyyy-MM-dd HH:mm"
         return f.string(from: date)
     }
+}
+
+/// English names for the stored vocabulary values (high_touch → High-touch); other keys are English already.
+enum English {
+    static let labels: [String: String] = [
+        "high_touch": "High-touch", "pooled": "Pooled", "tech_touch": "Tech-touch", "business": "Business", "household": "Household",
+        "micro": "Micro", "small": "Small", "medium": "Medium", "large": "Large", "enterprise": "Enterprise",
+        "active": "active", "social_matching": "social matching", "email": "e-mail", "any": "any channel",
+    ]
 }
 
 enum German {
@@ -92,7 +101,8 @@ enum German {
         "Current consents": "Aktuelle Einwilligungen", "Consent history": "Verlauf der Einwilligungen", "Show": "Anzeigen",
         "high_touch": "High-Touch", "pooled": "Pooled", "tech_touch": "Tech-Touch", "business": "Unternehmen", "household": "Haushalt",
         "active": "aktiv", "pending": "ausstehend", "expired": "abgelaufen", "cancelled": "gekündigt", "churned": "abgewandert",
-        "customer": "Kunde", "vendor": "Anbieter", "granted": "erteilt", "withdrawn": "widerrufen",
+        "customer": "Kunde", "vendor": "Anbieter", "micro": "Kleinst", "small": "Klein", "medium": "Mittel", "large": "Groß", "enterprise": "Konzern",
+        "No upcoming renewal.": "Keine anstehende Verlängerung.", "granted": "erteilt", "withdrawn": "widerrufen",
         "survey": "Befragung", "callback": "Rückruf", "marketing": "Marketing", "social_matching": "Social Matching",
         "email": "E-Mail", "phone": "Telefon", "sms": "SMS", "letter": "Brief", "portal": "Portal", "any": "alle",
         "Too many attempts": "Zu viele Versuche", "Too many failed attempts. Try again later.": "Zu viele Fehlversuche. Bitte später erneut versuchen.",

@@ -5,7 +5,7 @@ import RapportKit
 import Vapor
 
 enum SettingsPage {
-    struct Member { var name: String; var email: String; var role: String }
+    struct Member { var id: UUID; var name: String; var email: String; var role: String }
     struct TokenRow { var id: UUID; var name: String; var role: String; var hint: String; var created: Date?; var lastUsed: Date?; var revoked: Bool }
     struct Model {
         var role: Role
@@ -22,7 +22,7 @@ enum SettingsPage {
         var m = Model(role: caller.role, userLocale: req.storage[WebUserKey.self]?.locale)
         if caller.role.can(.manageUsers) {
             m.members = try await Membership.query(on: req.db).filter(\.$workspace.$id == caller.workspaceID).with(\.$user).all()
-                .map { Member(name: $0.user.name, email: $0.user.email, role: $0.role) }.sorted { $0.email < $1.email }
+                .map { Member(id: $0.$user.id, name: $0.user.name, email: $0.user.email, role: $0.role) }.sorted { $0.email < $1.email }
         }
         if caller.role.can(.manageTokens) {
             m.tokens = try await APIToken.query(on: req.db).filter(\.$workspace.$id == caller.workspaceID).sort(\.$createdAt, .descending).all()
@@ -63,7 +63,14 @@ enum SettingsPage {
     }
 
     static func users(_ ctx: WebContext, _ m: Model) -> Node<HTML.BodyContext> {
-        let rows: [[Node<HTML.BodyContext>]] = m.members.map { [.text($0.name), .text($0.email), .text($0.role)] }
+        let rows: [[Node<HTML.BodyContext>]] = m.members.map { member in
+            let options: [Node<HTML.SelectContext>] = Role.allCases.map { .choice($0.rawValue, $0.rawValue, selected: $0.rawValue == member.role) }
+            let change: Node<HTML.BodyContext> = .form(.method(.post), .action("/settings/users/\(member.id.uuidString.lowercased())/role"), .class("inline"),
+                Layout.csrfField(ctx),
+                .select(.attribute(named: "name", value: "role"), .attribute(named: "aria-label", value: ctx.t("Role") + " " + member.email), .group(options)),
+                .text(" "), .button(.type(.submit), .class("secondary"), .text(ctx.t("Save"))))
+            return [.text(member.name), .text(member.email), change]
+        }
         let roles: [Node<HTML.SelectContext>] = Role.allCases.filter { m.role.mayGrant($0) }.map { .choice($0.rawValue, $0.rawValue, selected: $0 == .viewer) }
         let form: Node<HTML.BodyContext> = .form(.method(.post), .action("/settings/users"), .class("card filters spaced"), Layout.csrfField(ctx),
             field(ctx, "name", "Name", .text), field(ctx, "email", "E-mail", .email), field(ctx, "password", "Password", .password),
@@ -128,6 +135,23 @@ enum SettingsPage {
         } catch let e as AppError {
             var m = try await query(req)
             m.error = e.detail
+            return Layout.render(ctx, title: ctx.t("Settings"), status: e.status, active: "settings", view(ctx, m))
+        }
+    }
+
+    struct RoleForm: Content { var role: String? }
+
+    static func changeRole(_ req: Request) async throws -> Response {
+        let caller = try req.caller
+        let ctx = WebContext.make(req)
+        do {
+            guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound(entity: "member") }
+            let role = try Role(rawValue: try req.content.decode(RoleForm.self).role ?? "").orThrow(AppError.invalid("role", "is not a role"))
+            try await Users.changeRole(userID: id, to: role, workspaceID: caller.workspaceID, by: caller, on: req.db)
+            return req.redirect(to: "/settings")
+        } catch let e as AppError {
+            var m = try await query(req)
+            m.error = e.fieldErrors.first?.message ?? e.detail
             return Layout.render(ctx, title: ctx.t("Settings"), status: e.status, active: "settings", view(ctx, m))
         }
     }

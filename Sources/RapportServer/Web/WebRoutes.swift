@@ -38,6 +38,7 @@ enum WebRoutes {
         page(.GET, ["settings"], .readCustomers, SettingsPage.show)
         page(.POST, ["settings", "language"], .readCustomers, SettingsPage.setLanguage)
         page(.POST, ["settings", "users"], .manageUsers, SettingsPage.addUser)
+        page(.POST, ["settings", "users", ":id", "role"], .manageUsers, SettingsPage.changeRole)
         page(.POST, ["settings", "tokens"], .manageTokens, SettingsPage.createToken)
         page(.POST, ["settings", "tokens", ":id", "revoke"], .manageTokens, SettingsPage.revokeToken)
         page(.GET, ["settings", "audit"], .readAudit, AuditPage.show)

@@ -52,6 +52,28 @@ struct WebTests {
         }
     }
 
+    @Test("admins add members and change roles; the last owner stays", arguments: TestDB.all)
+    func members(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            let ws = try await fx.workspace("team")
+            let owner = try await fx.user(ws, email: "owner@team.example", role: .owner)
+            _ = try await fx.user(ws, email: "admin@team.example", role: .admin)
+            let s = try await WebSession.login(app, email: "admin@team.example", password: "correct horse battery")
+            let added = try await s.post("/settings/users", form: ["name": "Neu", "email": "neu@team.example", "password": "another long password", "role": "csm"])
+            #expect(added.status == .ok && added.body.string.contains("neu@team.example"))
+            let newcomer = try await User.query(on: app.db).filter(\.$email == "neu@team.example").first()!
+            #expect(try await s.post("/settings/users/\(newcomer.id!.uuidString)/role", form: ["role": "analyst"]).status == .seeOther)
+            #expect(try await Membership.query(on: app.db).filter(\.$user.$id == newcomer.id!).first()?.role == "analyst")
+            // An admin cannot demote the owner, nor make anyone an owner.
+            #expect(try await s.post("/settings/users/\(owner.id!.uuidString)/role", form: ["role": "viewer"]).status == .unprocessableEntity)
+            #expect(try await s.post("/settings/users/\(newcomer.id!.uuidString)/role", form: ["role": "owner"]).status == .unprocessableEntity)
+            #expect(try await s.post("/settings/users", form: ["name": "X", "email": "x@team.example", "password": "another long password", "role": "owner"]).status == .unprocessableEntity)
+            let o = try await WebSession.login(app, email: "owner@team.example", password: "correct horse battery")
+            #expect(try await o.post("/settings/users/\(owner.id!.uuidString)/role", form: ["role": "viewer"]).status == .unprocessableEntity)
+        }
+    }
+
     @Test("login is throttled after repeated failures, even with the right password", arguments: TestDB.all)
     func throttling(db: TestDB) async throws {
         try await withTestApp(db) { app in

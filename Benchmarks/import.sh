@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Import benchmark: N contacts from CSV into SQLite with `rapport import`, against sqlite3's own .import of
+# the same file into an equivalent table (same columns, unique external id), in the same run.
+# Usage: Benchmarks/import.sh [ROWS] [RAPPORT_BINARY]   (default 1000000, the release build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+bin=${2:-$(swift build -c release --scratch-path .build-release --show-bin-path)/rapport}
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+python3 Benchmarks/make_contacts.py "$rows" "$work/contacts.csv"
+echo "file: $rows rows, $(du -h "$work/contacts.csv" | cut -f1)"
+
+sqlite3 "$work/baseline.sqlite" "PRAGMA journal_mode=WAL;" "CREATE TABLE contacts (external_id TEXT, account_external_id TEXT, first_name TEXT, last_name TEXT, email TEXT, phone TEXT, role TEXT, language TEXT, channel_preferences TEXT);" "CREATE UNIQUE INDEX contacts_ext ON contacts (external_id);" >/dev/null
+start=$(date +%s.%N)
+sqlite3 "$work/baseline.sqlite" ".mode csv" ".import --skip 1 $work/contacts.csv contacts"
+base=$(echo "$(date +%s.%N) - $start" | bc)
+echo "sqlite3 .import: ${base} s"
+
+export RAPPORT_DATABASE_URL="sqlite:$work/rapport.sqlite"
+"$bin" workspace create --slug bench --name Bench >/dev/null
+/usr/bin/time -f "%e %M" -o "$work/time" "$bin" import contacts "$work/contacts.csv" --workspace bench >/dev/null 2>"$work/progress"
+read -r secs kb < "$work/time"
+echo "rapport import: ${secs} s, peak memory $((kb / 1024)) MB"
+echo "ratio: $(echo "scale=2; $secs / $base" | bc) x sqlite3 (target: at most 5 x; memory target: under 300 MB)"
+echo "rows stored: $(sqlite3 "$work/rapport.sqlite" 'SELECT COUNT(*) FROM contacts')"

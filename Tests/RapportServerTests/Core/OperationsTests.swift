@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import RapportServer
+
+/// The CLI verbs are thin wrappers over `Operations`; these run them end to end on a SQLite file.
+@Suite("CLI operations", .serialized)
+struct OperationsTests {
+    func scratch() throws -> (Settings, String) {
+        let dir = NSTemporaryDirectory() + "rapport-ops-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var s = Settings()
+        s.database = .sqlite(path: dir + "/rapport.sqlite")
+        s.bcryptCost = 4
+        return (s, dir)
+    }
+
+    @Test("workspace, user, token, import, export, re-import elsewhere, backup")
+    func roundTrip() async throws {
+        let (settings, dir) = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await Operations.createWorkspace(settings, slug: "acme", name: "Acme", timeZone: "Europe/Vienna")
+        try await Operations.createUser(settings, workspace: "acme", email: "ops@acme.example", name: "Ops", role: "admin", password: "long enough password")
+        await #expect(throws: (any Error).self) { try await Operations.createUser(settings, workspace: "acme", email: "x@acme.example", name: "X", role: "boss", password: "long enough password") }
+        let token = try await Operations.createToken(settings, workspace: "acme", role: "analyst", name: "ci")
+        #expect(token.hasPrefix("rpt_") && token.count == 44)
+        await #expect(throws: (any Error).self) { try await Operations.createToken(settings, workspace: "nope", role: "admin", name: "x") }
+
+        try "external_id,name,country\nA1,Eins GmbH,DE\nA2,Zwei AG,CH\n".write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+        try "external_id;account_external_id;name;email\nc1;A1;Anna Muster;anna@example.org\nc2;A2;Bad Row;not-an-email\n".write(toFile: dir + "/c.csv", atomically: true, encoding: .utf8)
+        let accounts = try await Operations.importFile(settings, entity: "accounts", path: dir + "/a.csv", workspace: "acme", validRowsOnly: false, delimiter: nil, progress: nil)
+        #expect(accounts.ok && accounts.summary.contains("2 created"))
+        let strict = try await Operations.importFile(settings, entity: "contacts", path: dir + "/c.csv", workspace: "acme", validRowsOnly: false, delimiter: nil, progress: nil)
+        #expect(!strict.ok && strict.problems == ["row 3, column 'email': 'not-an-email' is not an e-mail address: it has no '@'"])
+        let lenient = try await Operations.importFile(settings, entity: "contacts", path: dir + "/c.csv", workspace: "acme", validRowsOnly: true, delimiter: nil, progress: nil)
+        #expect(!lenient.ok && lenient.summary.contains("1 created"))
+
+        let files = try await Operations.export(settings, workspace: "acme", directory: dir + "/export")
+        #expect(files.count == 3)
+        try await Operations.createWorkspace(settings, slug: "copy", name: "Copy", timeZone: "Europe/Berlin")
+        for entity in ["accounts", "contacts", "contracts"] {
+            let r = try await Operations.importFile(settings, entity: entity, path: dir + "/export/\(entity).csv", workspace: "copy", validRowsOnly: false, delimiter: nil, progress: nil)
+            #expect(r.ok, "\(entity): \(r.problems)")
+        }
+        let copied = try String(contentsOfFile: dir + "/export/contacts.csv", encoding: .utf8)
+        #expect(copied.contains("c1,,A1,Anna,Muster,anna@example.org"))
+
+        try await Operations.backup(settings, to: dir + "/backup.sqlite")
+        #expect(FileManager.default.fileExists(atPath: dir + "/backup.sqlite"))
+        await #expect(throws: (any Error).self) { try await Operations.backup(settings, to: dir + "/backup.sqlite") }
+        var backup = settings
+        backup.database = .sqlite(path: dir + "/backup.sqlite")
+        let fromBackup = try await Operations.createToken(backup, workspace: "copy", role: "viewer", name: "restored")
+        #expect(fromBackup.hasPrefix("rpt_"))
+    }
+
+    @Test("password reset lifts a lock-out; PostgreSQL backups point to pg_dump")
+    func resetAndBackupAdvice() async throws {
+        let (settings, dir) = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await Operations.createWorkspace(settings, slug: "acme", name: "Acme", timeZone: "Europe/Berlin")
+        try await Operations.createUser(settings, workspace: "acme", email: "a@acme.example", name: "A", role: "viewer", password: "first password!")
+        await #expect(throws: (any Error).self) { try await Operations.resetPassword(settings, email: "a@acme.example", password: "short") }
+        try await Operations.resetPassword(settings, email: "a@acme.example", password: "second password!")
+        var pg = settings
+        pg.database = .postgres(url: "postgres://u:p@127.0.0.1:1/x")
+        do { try await Operations.backup(pg, to: dir + "/x"); Issue.record("backup of PostgreSQL did not refuse") }
+        catch { #expect(Runtime.message(for: error).contains("pg_dump")) }
+    }
+}
