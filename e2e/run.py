@@ -48,12 +48,15 @@ class Server:
         return out.stdout.strip().splitlines()[-1]
 
     def stop(self):
+        """SIGTERM, as a service manager sends it; returns the exit code (None if it had to be killed)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout=20)
+            code = self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            code = None
         shutil.rmtree(self.dir, ignore_errors=True)
+        return code
 
 
 def browser():
@@ -170,11 +173,19 @@ def main():
             failed.append(label + ": start")
             print(f"FAIL {label}: server start: {e}")
             continue
+        stopped = False
         try:
             browser_checks(server, label)
             schemathesis(server, label)
+            def shutdown():
+                nonlocal stopped
+                stopped = True
+                code = server.stop()
+                assert code == 0, f"exit code {code} after SIGTERM"
+            check(f"{label}: the server shuts down cleanly on SIGTERM", shutdown)
         finally:
-            server.stop()
+            if not stopped:
+                server.stop()
     with open(os.path.join(HERE, ".last-count"), "w") as f:
         f.write(str(len(passed)))
     print(f"screenshots: {SHOTS}")

@@ -36,9 +36,12 @@ public enum FieldValue: Sendable, Equatable {
 public struct EntitySchema: Sendable {
     public let entity: String
     public let fields: [FieldSpec]
-    public init(entity: String, fields: [FieldSpec]) { self.entity = entity; self.fields = fields }
-
-    public var names: [String] { fields.map(\.name) }
+    public let names: [String]
+    private let nameSet: Set<String>
+    public init(entity: String, fields: [FieldSpec]) {
+        self.entity = entity; self.fields = fields
+        names = fields.map(\.name); nameSet = Set(names)
+    }
 
     /// Validates loose text input (a CSV row, a form, a flattened JSON body). `input` holds only the
     /// fields the caller sent; with `partial` (an update) missing required fields are not reported.
@@ -46,7 +49,7 @@ public struct EntitySchema: Sendable {
     public func validate(_ input: [String: String], partial: Bool = false, ignoring extra: Set<String> = []) -> Result<[String: FieldValue], ValidationFailure> {
         var v = Validator()
         var out: [String: FieldValue] = [:]
-        for name in input.keys.sorted() where !names.contains(name) && !extra.contains(name) {
+        for name in input.keys where !nameSet.contains(name) && !extra.contains(name) {
             if let near = suggestion(for: name, among: names) {
                 v.fail(name, "is not a field of \(entity); did you mean '\(near)'?")
             } else {
@@ -60,7 +63,11 @@ public struct EntitySchema: Sendable {
             }
             if let value = Self.check(spec, raw, &v) { out[spec.name] = value }
         }
-        return v.errors.isEmpty ? .success(out) : .failure(ValidationFailure(v.errors))
+        // Unknown names were met in dictionary order; report them in a stable one.
+        return v.errors.isEmpty ? .success(out) : .failure(ValidationFailure(v.errors.sorted { a, b in
+            let ia = names.firstIndex(of: a.field) ?? -1, ib = names.firstIndex(of: b.field) ?? -1
+            return ia != ib ? ia < ib : a.field < b.field
+        }))
     }
 
     private static func check(_ spec: FieldSpec, _ raw: String, _ v: inout Validator) -> FieldValue? {

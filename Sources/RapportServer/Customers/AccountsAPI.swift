@@ -26,7 +26,8 @@ enum AccountsAPI: EditableResource {
     static let schema = CustomerSchemas.account
     static let objectFields: Set<String> = ["attributes"]
     static let sorts = [
-        SortKey(name: "name", field: "name", kind: .text),
+        // By the folded name, so that Böhm sorts with the Bs, not after Brandt.
+        SortKey(name: "name", field: "search_text", kind: .text),
         SortKey(name: "created_at", field: "created_at", kind: .date),
         SortKey(name: "updated_at", field: "updated_at", kind: .date),
     ]
@@ -135,7 +136,7 @@ enum AccountsAPI: EditableResource {
         let scope = try req.scope
         let list = try ListRequest(req, sorts: sorts, defaultSort: "name")
         let rows = try await list.apply(to: query(req, scope: scope)).all()
-        return try await list.page(rows, value: { list.sort.name == "name" ? $0.name : (list.sort.name == "created_at" ? $0.createdAt : $0.updatedAt)?.cursorValue ?? "" }) {
+        return try await list.page(rows, value: { list.sort.name == "name" ? $0.searchText : (list.sort.name == "created_at" ? $0.createdAt : $0.updatedAt)?.cursorValue ?? "" }) {
             try await dtos($0, scope: scope)
         }
     }

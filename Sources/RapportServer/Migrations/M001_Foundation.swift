@@ -154,7 +154,7 @@ struct M001_Foundation: AsyncMigration {
         // SQLite and PostgreSQL.
         let sql = db as! any SQLDatabase
         for statement in [
-            "CREATE INDEX accounts_ws_name ON accounts (workspace_id, name, id)",
+            "CREATE INDEX accounts_ws_search ON accounts (workspace_id, search_text, id)",
             "CREATE INDEX accounts_ws_created ON accounts (workspace_id, created_at, id)",
             "CREATE INDEX accounts_parent ON accounts (parent_id)",
             "CREATE INDEX contacts_ws_last_name ON contacts (workspace_id, last_name, id)",

@@ -10,7 +10,7 @@ enum HomePage {
     struct Model {
         var workspace: String
         var accounts: Int, contacts: Int, activeContracts: Int
-        var arrByCurrency: [(String, Decimal)]
+        var arrByCurrency: [(currency: String, total: Decimal, contracts: Int)]
         var renewals: [Renewal]
         var renewalsIn90Days: Int
     }
@@ -32,7 +32,7 @@ enum HomePage {
         let shown = try await upcomingQuery.sort(\.$renewalDate).sort(\.$product).limit(15).all()
         let names = Dictionary(uniqueKeysWithValues: try await scope.query(Account.self).filter(\.$id ~~ Set(shown.map(\.accountID))).all().map { ($0.id!, $0.name) })
         return Model(workspace: workspace, accounts: try await accounts, contacts: try await contacts, activeContracts: totals.reduce(0) { $0 + $1.n },
-                     arrByCurrency: totals.sorted { $0.total > $1.total }.map { ($0.currency, Money.amount($0.total)) },
+                     arrByCurrency: totals.sorted { $0.total > $1.total }.map { ($0.currency, Money.amount($0.total), $0.n) },
                      renewals: shown.map { Renewal(accountID: $0.accountID, accountName: names[$0.accountID] ?? "—", product: $0.product,
                                                    date: $0.renewalDate!, arr: Money.amount($0.arrMinor), currency: $0.currency) },
                      renewalsIn90Days: upcomingCount)
@@ -45,7 +45,7 @@ enum HomePage {
                  stat(ctx.lang.number(m.accounts), ctx.t("accounts"), "/accounts"),
                  stat(ctx.lang.number(m.contacts), ctx.t("contacts"), nil),
                  stat(ctx.lang.number(m.activeContracts), ctx.t("Active contracts"), nil),
-                 .forEach(m.arrByCurrency) { stat(ctx.lang.money($0.1, $0.0), "ARR", nil) }),
+                 .forEach(m.arrByCurrency) { stat(ctx.lang.compactMoney($0.total, $0.currency), "ARR · n = \(ctx.lang.number($0.contracts)) \(ctx.t("active contracts"))", nil) }),
             .h2(.text("\(ctx.t("Upcoming renewals")) (\(m.renewalsIn90Days) \(ctx.t("in the next 90 days")))")),
             m.renewals.isEmpty ? .p(.class("muted"), .text(ctx.t("Nothing yet."))) :
             Layout.table(headers: [ctx.t("Renewal"), ctx.t("Account"), ctx.t("Product"), "ARR"], rows: m.renewals.map { r in

@@ -27,13 +27,28 @@ enum UILanguage: String, CaseIterable, Sendable {
         return f.string(from: NSNumber(value: n)) ?? String(n)
     }
 
+    /// Whole amounts without decimals, others with two (never one: "2.329.475,6" reads like an error).
     func money(_ amount: Decimal, _ currency: String) -> String {
         let f = NumberFormatter()
         f.numberStyle = .decimal
-        f.minimumFractionDigits = 0
-        f.maximumFractionDigits = 2
+        let whole = amount == amount.rounded(0)
+        f.minimumFractionDigits = whole ? 0 : 2
+        f.maximumFractionDigits = whole ? 0 : 2
         f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
         return (f.string(from: NSDecimalNumber(decimal: amount)) ?? "\(amount)") + " " + currency
+    }
+
+    /// Large sums for a headline figure: 14,19 Mio. EUR / 14.19M EUR.
+    func compactMoney(_ amount: Decimal, _ currency: String) -> String {
+        let value = NSDecimalNumber(decimal: amount).doubleValue
+        guard abs(value) >= 1_000_000 else { return money(amount.rounded(0), currency) }
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.minimumFractionDigits = 2
+        f.maximumFractionDigits = 2
+        f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
+        let n = f.string(from: NSNumber(value: value / 1_000_000)) ?? "\(value / 1_000_000)"
+        return self == .de ? "\(n) Mio. \(currency)" : "\(n)M \(currency)"
     }
 
     func date(_ iso: String?) -> String {
@@ -105,8 +120,16 @@ enum German {
         "No upcoming renewal.": "Keine anstehende Verlängerung.", "granted": "erteilt", "withdrawn": "widerrufen",
         "survey": "Befragung", "callback": "Rückruf", "marketing": "Marketing", "social_matching": "Social Matching",
         "email": "E-Mail", "phone": "Telefon", "sms": "SMS", "letter": "Brief", "portal": "Portal", "any": "alle",
-        "Too many attempts": "Zu viele Versuche", "Too many failed attempts. Try again later.": "Zu viele Fehlversuche. Bitte später erneut versuchen.",
+        "Too many attempts": "Zu viele Versuche", "active contracts": "aktive Verträge", "Too many failed attempts. Try again later.": "Zu viele Fehlversuche. Bitte später erneut versuchen.",
         "The form expired. Please try again.": "Das Formular ist abgelaufen. Bitte erneut versuchen.",
         "Your session ended. Please sign in again.": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
     ]
+}
+
+extension Decimal {
+    func rounded(_ scale: Int) -> Decimal {
+        var input = self, result = Decimal()
+        NSDecimalRound(&result, &input, scale, .plain)
+        return result
+    }
 }
