@@ -12,8 +12,11 @@ public struct FieldProblem: Error, Sendable, Equatable, CustomStringConvertible 
 /// Checks for imported and typed-in values. Each takes loose text and returns either the value in
 /// its one stored spelling or a reason that names the value and, where it helps, the expected form.
 public enum FieldCheck {
+    private static let emailForbidden = Set("<>()[]\\,;:\"".unicodeScalars)
+
     public static func email(_ s: String) -> Result<String, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let fast = FastPath.email(s) { return .success(fast) }
+        let t = s.trimmed
         func no(_ why: String) -> Result<String, FieldProblem> { .failure(FieldProblem("'\(t)' is not an e-mail address: \(why)")) }
         if t.isEmpty { return no("it is empty") }
         if t.count > 254 { return no("it is \(t.count) characters long, but at most 254 are allowed") }
@@ -27,8 +30,7 @@ public enum FieldCheck {
         if local.utf8.count > 64 { return no("the part before the '@' is longer than 64 characters") }
         // Quoted local parts and IP-address domains are legal but never seen in real customer data;
         // rejecting their characters catches the usual copy-paste accidents like "Name <a@b.de>".
-        let forbidden = Set("<>()[]\\,;:\"")
-        if let bad = t.first(where: { forbidden.contains($0) || $0.isASCII && $0.asciiValue! < 0x20 }) {
+        if let bad = t.unicodeScalars.first(where: { emailForbidden.contains($0) || $0.value < 0x20 }) {
             return no("it contains '\(bad)'")
         }
         if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") {
@@ -47,7 +49,7 @@ public enum FieldCheck {
     }
 
     public static func countryCode(_ s: String) -> Result<String, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines), code = t.uppercased()
+        let t = s.trimmed, code = t.uppercased()
         if ISOCodes.countries.contains(code) { return .success(code) }
         let hint = "use a two-letter ISO code such as DE, AT, CH"
         // The two codes people most often write instead of the ISO one come from EU usage.
@@ -58,7 +60,7 @@ public enum FieldCheck {
     }
 
     public static func currencyCode(_ s: String) -> Result<String, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines), code = t.uppercased()
+        let t = s.trimmed, code = t.uppercased()
         if ISOCodes.currencies.contains(code) { return .success(code) }
         let symbols = ["€": "EUR", "£": "GBP", "¥": "JPY", "FR.": "CHF", "SFR": "CHF"]
         if let better = symbols[code] { return .failure(FieldProblem("'\(t)' is not a currency code — use \(better)")) }
@@ -67,7 +69,7 @@ public enum FieldCheck {
     }
 
     public static func languageCode(_ s: String) -> Result<String, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = s.trimmed
         // Locale tags ("de-DE", "de_AT", "zh-Hant-TW") name the language first; the rest is dropped.
         let parts = t.lowercased().split(separator: "-", omittingEmptySubsequences: false).flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
         let wellFormed = parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
@@ -79,7 +81,7 @@ public enum FieldCheck {
     }
 
     public static func date(_ s: String) -> Result<DateOnly, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = s.trimmed
         let expected = "use YYYY-MM-DD (e.g. 2026-11-22) or DD.MM.YYYY (e.g. 22.11.2026)"
         let iso = t.split(separator: "-", omittingEmptySubsequences: false)
         let german = t.split(separator: ".", omittingEmptySubsequences: false)
@@ -107,7 +109,7 @@ public enum FieldCheck {
     /// with both present the last one is the decimal mark; a lone separator followed by exactly three
     /// digits could be either and is refused rather than guessed.
     public static func decimal(_ s: String) -> Result<Decimal, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = s.trimmed
         let example = "write it like 1234.50 or 1234,50, with thousands separators like 1,234.50 or 1.234,50"
         func no(_ why: String) -> Result<Decimal, FieldProblem> { .failure(FieldProblem("'\(t)' \(why) — \(example)")) }
         let negative = t.hasPrefix("-")
@@ -147,7 +149,7 @@ public enum FieldCheck {
     }
 
     public static func integer(_ s: String, min: Int? = nil, max: Int? = nil) -> Result<Int, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = s.trimmed
         let unsigned = t.hasPrefix("-") || t.hasPrefix("+") ? t.dropFirst() : Substring(t)
         guard !unsigned.isEmpty, unsigned.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             return .failure(FieldProblem("'\(t)' is not a whole number — write digits only, like 42"))
@@ -159,8 +161,9 @@ public enum FieldCheck {
     }
 
     public static func oneOf(_ s: String, _ allowed: [String]) -> Result<String, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let match = allowed.first(where: { $0.caseInsensitiveCompare(t) == .orderedSame }) { return .success(match) }
+        let t = s.trimmed
+        let lower = t.lowercased()
+        if let match = allowed.first(where: { $0.lowercased() == lower }) { return .success(match) }
         let list = allowed.joined(separator: ", ")
         if let near = suggestion(for: t, among: allowed) {
             return .failure(FieldProblem("'\(t)' is not one of the allowed values (\(list)) — did you mean '\(near)'?"))
@@ -169,7 +172,8 @@ public enum FieldCheck {
     }
 
     public static func phone(_ s: String) -> Result<String, FieldProblem> {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if FastPath.phone(s) { return .success(s) }
+        let t = s.trimmed
         let allowed = Set("0123456789 +-/()")
         if let bad = t.first(where: { !allowed.contains($0) }) {
             return .failure(FieldProblem("'\(t)' is not a phone number: it contains '\(bad)', but only digits, spaces and + - / ( ) are allowed"))

@@ -71,7 +71,7 @@ public struct EntitySchema: Sendable {
     }
 
     private static func check(_ spec: FieldSpec, _ raw: String, _ v: inout Validator) -> FieldValue? {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmed
         if trimmed.isEmpty {
             if spec.required { v.fail(spec.name, "is required and must not be empty"); return nil }
             return .absent
@@ -94,7 +94,7 @@ public struct EntitySchema: Sendable {
         case .list(let allowed):
             var items: [String] = []
             for part in trimmed.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "|" }) {
-                let item = part.trimmingCharacters(in: .whitespaces)
+                let item = part.trimmed
                 if item.isEmpty { continue }
                 switch FieldCheck.oneOf(item, allowed) {
                 case .success(let s): if !items.contains(s) { items.append(s) }

@@ -24,7 +24,7 @@ public struct Validator: Sendable {
 
     /// A required text: trimmed, non-empty, at most `maxLength` characters.
     public mutating func text(_ field: String, _ value: String?, required: Bool = false, maxLength: Int = 200) -> String? {
-        let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let trimmed = value?.trimmed ?? ""
         if trimmed.isEmpty {
             if required { fail(field, "is required and must not be empty") }
             return nil
@@ -35,7 +35,7 @@ public struct Validator: Sendable {
 
     /// Applies a FieldCheck to an optional value; empty means absent.
     public mutating func check<T>(_ field: String, _ value: String?, required: Bool = false, _ rule: (String) -> Result<T, FieldProblem>) -> T? {
-        guard let raw = value?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else {
+        guard let raw = value?.trimmed, !raw.isEmpty else {
             if required { fail(field, "is required and must not be empty") }
             return nil
         }
@@ -55,14 +55,44 @@ public struct Validator: Sendable {
 }
 
 /// Folds text for search: lower case, accents removed (Müller → muller, ß → ss), so that a search
-/// behaves the same on every database.
+/// behaves the same on every database. Latin letters are folded from a table; only text beyond them
+/// (Greek, Cyrillic …) goes through Foundation, which is slow on Linux.
 public func searchKey(_ parts: String?...) -> String {
-    let joined = parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-    // Most names are plain ASCII: lower-casing the bytes is all they need, and Foundation's folding
-    // costs more than the rest of an imported row.
-    if joined.utf8.allSatisfy({ $0 < 0x80 }) { return joined.lowercased() }
-    return joined
-        .replacingOccurrences(of: "ß", with: "ss")
-        .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
-        .lowercased()
+    var out = String.UnicodeScalarView()
+    var first = true
+    for case let part? in parts where !part.isEmpty {
+        if !first { out.append(" ") }
+        first = false
+        for scalar in part.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                out.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(v + 32)! : scalar)
+            } else if let folded = LatinFold.table[scalar] {
+                out.append(contentsOf: folded.unicodeScalars)
+            } else {
+                return parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+                    .replacingOccurrences(of: "ß", with: "ss")
+                    .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+                    .lowercased()
+            }
+        }
+    }
+    return String(out)
+}
+
+enum LatinFold {
+    /// Latin-1 and Latin Extended-A letters to their unaccented lower-case form.
+    static let table: [Unicode.Scalar: String] = {
+        let groups: [(String, String)] = [
+            ("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", "a"), ("ÇçĆćĈĉĊċČč", "c"), ("ĎďĐđÐð", "d"), ("ÈÉÊËèéêëĒēĔĕĖėĘęĚě", "e"),
+            ("ĜĝĞğĠġĢģ", "g"), ("ĤĥĦħ", "h"), ("ÌÍÎÏìíîïĨĩĪīĬĭĮįİı", "i"), ("Ĵĵ", "j"), ("Ķķĸ", "k"), ("ĹĺĻļĽľĿŀŁł", "l"),
+            ("ÑñŃńŅņŇňŉŊŋ", "n"), ("ÒÓÔÕÖØòóôõöøŌōŎŏŐő", "o"), ("ŔŕŖŗŘř", "r"), ("ŚśŜŝŞşŠš", "s"), ("ŢţŤťŦŧ", "t"),
+            ("ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲų", "u"), ("Ŵŵ", "w"), ("ÝýÿŶŷŸ", "y"), ("ŹźŻżŽž", "z"),
+            ("ß", "ss"), ("Ææ", "ae"), ("Œœ", "oe"), ("Þþ", "th"),
+        ]
+        var t: [Unicode.Scalar: String] = [:]
+        for (letters, base) in groups { for s in letters.unicodeScalars { t[s] = base } }
+        for v: UInt32 in [0xA0, 0x2007, 0x202F] { t[Unicode.Scalar(v)!] = " " }
+        return t
+    }()
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import RapportKit
+import FluentSQLiteDriver
 import SQLKit
 import Vapor
 
@@ -30,7 +31,7 @@ struct BatchWriter {
         if entity == .accounts { try await loadOwners(rows) }
 
         let now = Date()
-        var inserts: [[any SQLExpression]] = []
+        var inserts: [[any Encodable & Sendable]] = []
         for row in rows {
             let v = row.values
             var columns: [(String, any Encodable & Sendable)] = []
@@ -50,18 +51,22 @@ struct BatchWriter {
                 if entity == .accounts { noteParent(row, id: found.id) }
                 report.updated += 1
             } else {
-                let id = UUID()
+                let id = UUID.timeOrdered(at: now)
                 let full = try defaults(columns, values: v)
-                inserts.append([SQLBind(id), SQLBind(ws)] + full.map { SQLBind($0.1) as any SQLExpression } + [SQLBind(1), SQLBind(now), SQLBind(now)])
+                inserts.append([id, ws] + full.map(\.1) + [1, now, now])
                 if entity == .accounts { noteParent(row, id: id); if let ext = v.text("external_id") { accountIDs[ext] = id } }
                 report.created += 1
             }
         }
         guard !inserts.isEmpty else { return }
         let names = ["id", "workspace_id"] + insertColumns + ["version", "created_at", "updated_at"]
-        let insert = sql.insert(into: entity.table).columns(names)
-        for values in inserts { insert.values(values) }
-        try await insert.run()
+        if let lite = db as? any SQLiteDatabase {
+            try await SQLiteBulk.insert(lite, table: entity.table, columns: names, rows: inserts)
+        } else {
+            let insert = sql.insert(into: entity.table).columns(names)
+            for values in inserts { insert.values(values.map { SQLBind($0) }) }
+            try await insert.run()
+        }
     }
 
     mutating func finish(_ report: inout ImportReport) async throws {

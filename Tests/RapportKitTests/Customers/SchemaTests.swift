@@ -52,3 +52,20 @@ struct SchemaTests {
         #expect(searchKey("Müller Straße", "ÉCOLE") == "muller strasse ecole")
     }
 }
+
+@Suite("Search keys")
+struct SearchKeyTests {
+    @Test("the table fold agrees with Foundation's folding on Latin names", arguments: ["Müller", "Jürgen Größe", "François Ørsted", "ŁÓDŹ Žižek", "Ærøskøbing", "Ñandú", "ÉCOLE", "plain ascii 42"])
+    func agrees(_ name: String) {
+        let foundation = name.replacingOccurrences(of: "ß", with: "ss").replacingOccurrences(of: "Æ", with: "AE").replacingOccurrences(of: "æ", with: "ae")
+            .replacingOccurrences(of: "Ø", with: "O").replacingOccurrences(of: "ø", with: "o").replacingOccurrences(of: "Ł", with: "L").replacingOccurrences(of: "ł", with: "l")
+            .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+        #expect(searchKey(name) == foundation)
+    }
+
+    @Test("other scripts fall back to Foundation")
+    func otherScripts() {
+        #expect(searchKey("Ελλάδα") == "ελλαδα")
+        #expect(searchKey("Anna", nil, "", "B") == "anna b")
+    }
+}

@@ -1,0 +1,22 @@
+import Testing
+@testable import RapportKit
+
+/// The fast paths may only accept what the full checks accept, with the same result.
+@Suite("Fast paths agree with the full checks")
+struct FastPathTests {
+    static let emails = ["anna@example.org", "Anna.Muster@Example.ORG", "a.b+c@sub.example.co", "x@y.de", "o'neil@example.ie",
+                         "a..b@example.org", ".a@example.org", "a@example", "a@-x.de", "a@x-.de", "a@x.d", "a@x.123", "a@@x.de",
+                         "a b@x.de", "ä@x.de", "a@x..de", "a@.x.de", "@x.de", "a@x.de.", "a@xn--bcher-kva.example", "a@x_y.de"]
+    static let phones = ["+49 89 1234567", "030/123456", "(0)89 12-34-56", "12345", "+49+89 123456", " +49 89 1234567", "089 12345a", "+41 44 000 00 00"]
+
+    @Test("e-mail", arguments: emails)
+    func email(_ s: String) {
+        if let fast = FastPath.email(s) { #expect(FieldCheck.email(s) == .success(fast)) }
+        if case .success = FieldCheck.email(s) {} else { #expect(FastPath.email(s) == nil) }
+    }
+
+    @Test("phone", arguments: phones)
+    func phone(_ s: String) {
+        if FastPath.phone(s) { #expect(FieldCheck.phone(s) == .success(s)) }
+    }
+}
