@@ -25,6 +25,25 @@ enum SQLiteBulk {
         }
     }
 
+    /// Drops the table's plain (non-unique) secondary indexes and returns their definitions, so that
+    /// a bulk load builds them once, sorted, at the end (`restoreSecondaryIndexes`) instead of taking
+    /// a million random inserts into each. Both run in the caller's transaction: readers (WAL) keep the
+    /// old indexes until it commits, and a failed import rolls the drop back.
+    static func dropSecondaryIndexes(_ db: any SQLiteDatabase, table: String) async throws -> [String] {
+        let rows = try await db.query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'", [.text(table)])
+        var definitions: [String] = []
+        for r in rows {
+            guard let name = r.column("name")?.string, let sql = r.column("sql")?.string else { continue }
+            _ = try await db.query("DROP INDEX \"\(name)\"")
+            definitions.append(sql)
+        }
+        return definitions
+    }
+
+    static func restoreSecondaryIndexes(_ db: any SQLiteDatabase, _ definitions: [String]) async throws {
+        for sql in definitions { _ = try await db.query(sql) }
+    }
+
     private static func data(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
         switch value {
         case let s as String: return .text(s)

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import RapportKit
 import SQLKit
@@ -77,6 +78,8 @@ struct Importer {
     var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?, _ rows: Int) -> Void)? = nil
 
     private struct Abandon: Error {}
+    /// File size above which an SQLite import rebuilds secondary indexes at the end (about 100,000 rows).
+    static let deferIndexesAbove = 10_000_000
 
     func run(_ csv: CSVReader, source: String) async throws -> ImportReport {
         // The transaction closure is @Sendable; the reader and the report are used by this one task only.
@@ -115,6 +118,10 @@ struct Importer {
             }
             var batch: [PendingRow] = []
             var seen = Set<String>()
+            // Large files into SQLite: build the secondary indexes once at the end instead of row by row.
+            let deferIndexes = (reader.totalBytes ?? 0) > Self.deferIndexesAbove ? db as? any SQLiteDatabase : nil
+            var deferred: [String] = []
+            if let lite = deferIndexes { deferred = try await SQLiteBulk.dropSecondaryIndexes(lite, table: entity.table) }
             do {
                 while true {
                     let record: CSVRecord?
@@ -131,6 +138,7 @@ struct Importer {
                 }
                 try await flush(batch)
                 try await collect()
+                if let lite = deferIndexes { try await SQLiteBulk.restoreSecondaryIndexes(lite, deferred) }
             } catch {
                 _ = try? await pending?.value   // never leave a write running on a transaction being rolled back
                 throw error
