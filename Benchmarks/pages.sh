@@ -39,7 +39,8 @@ echo "memory at rest: $(awk '/VmRSS/{print int($2/1024)}' /proc/$server/status) 
 cat > "$work/p95.lua" <<'LUA'
 local ids = {}
 local prefix = os.getenv("PATH_PREFIX")
-if os.getenv("IDS") then for line in io.lines(os.getenv("IDS")) do ids[#ids + 1] = line end end
+local file = os.getenv("IDS")
+if file and file ~= "" then for line in io.lines(file) do ids[#ids + 1] = line end end
 request = function()
   if #ids > 0 then return wrk.format("GET", prefix .. ids[math.random(#ids)]) end
   return wrk.format("GET", prefix)
@@ -51,7 +52,7 @@ end
 LUA
 run() {  # name, path prefix, header, ids file or ""
   echo "$1"
-  PATH_PREFIX=$2 IDS=$4 wrk -t2 -c8 -d15s --timeout 5s -s "$work/p95.lua" -H "$3" "$url" | grep "p95"
+  PATH_PREFIX=$2 IDS=$4 wrk -t2 -c8 -d15s --timeout 5s -s "$work/p95.lua" -H "$3" "$url" | grep "p95" || echo "  (wrk failed)"
 }
 run "API accounts list (50 per page, sorted by name)" "/api/v1/accounts?limit=50" "Authorization: Bearer $token" ""
 run "API accounts search (q=rhein)" "/api/v1/accounts?limit=50&q=rhein" "Authorization: Bearer $token" ""

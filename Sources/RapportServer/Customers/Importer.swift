@@ -156,6 +156,10 @@ struct Importer {
             // batch — valid rows of a completed run are all there or none are.
             try await db.transaction(work)
             box.value.report.committed = true
+            // Fresh statistics after a large load, so the planner picks the right index straight away.
+            if box.value.report.created > 10_000 {
+                try? await db.sql.raw(db.isSQLite ? "PRAGMA optimize" : SQLQueryString("ANALYZE \(unsafeRaw: entity.table)")).run()
+            }
         } catch is Abandon {
             box.value.report.committed = false
             if mode == .allOrNothing || box.value.report.fatal != nil { box.value.report.created = 0; box.value.report.updated = 0 }
