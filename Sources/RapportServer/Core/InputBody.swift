@@ -72,3 +72,14 @@ struct InputBody {
         return body
     }
 }
+
+extension EntitySchema {
+    /// The request's body (JSON or form), checked against this schema; a 422 naming every bad field otherwise.
+    func validated(_ req: Request, partial: Bool = false, objectFields: Set<String> = []) throws -> (values: [String: FieldValue], body: InputBody) {
+        let body = try InputBody.decode(req, objectFields: objectFields)
+        switch validate(body.fields, partial: partial, ignoring: objectFields) {
+        case .success(let v): return (v, body)
+        case .failure(let f): throw f.appError
+        }
+    }
+}

@@ -157,12 +157,7 @@ enum ConsentsAPI {
 
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
-        let body = try InputBody.decode(req)
-        let values: [String: FieldValue]
-        switch CustomerSchemas.consent.validate(body.fields) {
-        case .success(let v): values = v
-        case .failure(let f): throw f.appError
-        }
+        let values = try CustomerSchemas.consent.validated(req).values
         let dto = try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let contact = try await scope.find(Contact.self, parameter: "id", of: req)

@@ -150,12 +150,7 @@ enum ContractEventsAPI {
 
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
-        let body = try InputBody.decode(req)
-        let values: [String: FieldValue]
-        switch CustomerSchemas.contractEvent.validate(body.fields) {
-        case .success(let v): values = v
-        case .failure(let f): throw f.appError
-        }
+        let values = try CustomerSchemas.contractEvent.validated(req).values
         let rules = CustomerSchemas.contractEventRules(values)
         if !rules.isEmpty { throw AppError.validation(rules) }
         let delta = try values.decimal("arr_delta").map { try Money.minor($0, field: "arr_delta") } ?? 0

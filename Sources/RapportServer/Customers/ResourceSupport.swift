@@ -19,17 +19,9 @@ protocol EditableResource {
 extension EditableResource {
     static var objectFields: Set<String> { [] }
 
-    static func validated(_ body: InputBody, partial: Bool) throws -> [String: FieldValue] {
-        switch schema.validate(body.fields, partial: partial, ignoring: objectFields) {
-        case .success(let v): return v
-        case .failure(let f): throw f.appError
-        }
-    }
-
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
-        let body = try InputBody.decode(req, objectFields: objectFields)
-        let values = try validated(body, partial: false)
+        let (values, body) = try schema.validated(req, objectFields: objectFields)
         let (model, dto) = try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let model = makeNew(workspaceID: caller.workspaceID)
@@ -53,8 +45,7 @@ extension EditableResource {
 
     static func update(_ req: Request) async throws -> Response {
         let caller = try req.caller
-        let body = try InputBody.decode(req, objectFields: objectFields)
-        let values = try validated(body, partial: true)
+        let (values, body) = try schema.validated(req, partial: true, objectFields: objectFields)
         let (model, dto) = try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let model = try await scope.find(M.self, parameter: "id", of: req)

@@ -21,6 +21,7 @@ func withTestApp(_ db: TestDB, _ body: (Application) async throws -> Void) async
     let app = try await Application.make(.testing)
     var settings = Settings()
     settings.bcryptCost = 4
+    settings.logLevel = "warning"   // one line per request would bury the test results
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
     switch db {
     case .sqlite: settings.database = .sqliteInMemory
