@@ -18,24 +18,27 @@ enum ImportPage {
         return Layout.render(ctx, title: ctx.t("Import"), active: "import", view(ctx, Model()))
     }
 
-    struct Form: Content { var entity: String?; var mode: String?; var file: File? }
+    /// Larger files belong to `rapport import`, which also shows progress.
+    static let maxUploadBytes = 512 * 1_048_576
 
+    /// The upload streams to a temporary file (`MultipartUpload`) and is read from there in chunks, like
+    /// the CLI reads its file: neither the upload nor the import holds the whole file in memory.
     static func submit(_ req: Request) async throws -> Response {
+        let upload = try await MultipartUpload.receive(req, fileField: "file", maxFileBytes: maxUploadBytes)
+        defer { upload.removeFile() }
+        // This route streams its body, so the CSRF middleware could not read the token; check it here,
+        // before anything is written.
+        try CSRF.verify(req, sent: upload.fields["csrf_token"])
         let ctx = WebContext.make(req)
-        let form = try req.content.decode(Form.self)
-        var m = Model(entity: ImportEntity(rawValue: form.entity ?? "") ?? .accounts, mode: ImportMode(rawValue: form.mode ?? "") ?? .allOrNothing)
-        guard let file = form.file, file.data.readableBytes > 0 else {
+        var m = Model(entity: ImportEntity(rawValue: upload.fields["entity"] ?? "") ?? .accounts, mode: ImportMode(rawValue: upload.fields["mode"] ?? "") ?? .allOrNothing)
+        guard let path = upload.filePath, upload.fileBytes > 0 else {
             m.error = "Choose a CSV file to import."
             return Layout.render(ctx, title: ctx.t("Import"), status: .unprocessableEntity, active: "import", view(ctx, m))
         }
-        m.fileName = file.filename
-        // The upload is written to a temporary file and read from there in chunks, like the CLI does.
-        let path = NSTemporaryDirectory() + "rapport-import-\(UUID().uuidString).csv"
-        try await req.fileio.writeFile(file.data, at: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        m.fileName = upload.fileName
         do {
             let reader = try CSVReader(path: path)
-            m.report = try await Importer(entity: m.entity, mode: m.mode, caller: try req.caller, db: req.db).run(reader, source: file.filename)
+            m.report = try await Importer(entity: m.entity, mode: m.mode, caller: try req.caller, db: req.db).run(reader, source: upload.fileName ?? "upload.csv")
         } catch let e as CSVError {
             var report = ImportReport(entity: m.entity, mode: m.mode)
             report.fatal = ImportIssue(line: e.line, column: nil, message: e.message)

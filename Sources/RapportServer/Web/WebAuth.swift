@@ -51,6 +51,13 @@ struct SessionAuthMiddleware: AsyncMiddleware {
 /// Synchronizer-token CSRF protection: every form carries the session's token, every web POST must
 /// send it back. (Cookies are also SameSite=Lax; this covers what that does not.)
 enum CSRF {
+    /// Compares in constant time, so the token cannot be guessed byte by byte.
+    static func verify(_ req: Request, sent: String?) throws {
+        guard let expected = req.session.data["csrf"], let sent, sent.utf8.count == expected.utf8.count,
+              zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+        else { throw Abort(.forbidden, reason: "The form expired. Please try again.") }
+    }
+
     static func token(_ req: Request) -> String {
         if let t = req.session.data["csrf"] { return t }
         let t = [UInt8].random(count: 24).base64String()
@@ -61,13 +68,11 @@ enum CSRF {
 
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if req.method == .POST {
-            let sent = (try? req.content.get(String.self, at: "csrf_token")) ?? req.headers.first(name: "X-CSRF-Token")
-            guard let expected = req.session.data["csrf"], let sent, sent.utf8.count == expected.utf8.count,
-                  zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
-            else {
-                throw Abort(.forbidden, reason: "The form expired. Please try again.")
-            }
+        // A streamed multipart body (file uploads) is not read yet: its handler checks the token with
+        // `CSRF.verify` once the form has arrived, before it changes anything.
+        let streamedUpload = req.headers.contentType?.type == "multipart" && req.body.data == nil
+        if req.method == .POST && !streamedUpload {
+            try CSRF.verify(req, sent: (try? req.content.get(String.self, at: "csrf_token")) ?? req.headers.first(name: "X-CSRF-Token"))
         }
         return try await next.respond(to: req)
     }

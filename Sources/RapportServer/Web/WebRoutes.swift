@@ -33,7 +33,7 @@ enum WebRoutes {
         page(.GET, ["contacts", ":id", "personal-data"], .managePersonalData, ContactPage.exportPersonalData)
         page(.POST, ["contacts", ":id", "erase"], .managePersonalData, ContactPage.erase)
         page(.GET, ["import"], .importData, ImportPage.show)
-        page(.POST, ["import"], .importData, body: .collect(maxSize: "64mb"), ImportPage.submit)
+        page(.POST, ["import"], .importData, body: .stream, ImportPage.submit)
         page(.GET, ["import", "template", ":entity"], .importData, ImportPage.template)
         page(.GET, ["settings"], .readCustomers, SettingsPage.show)
         page(.POST, ["settings", "language"], .readCustomers, SettingsPage.setLanguage)
