@@ -73,11 +73,13 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         guard let bearer = req.headers.bearerAuthorization else {
             throw AppError.unauthenticated("Send an API token as 'Authorization: Bearer <token>'. Create one with `rapport token create` or under Settings → API tokens.")
         }
+        // One round trip: the token with its workspace joined (this runs on every API request).
         guard let token = try await APIToken.query(on: req.db)
+            .join(Workspace.self, on: \APIToken.$workspace.$id == \Workspace.$id)
             .filter(\.$tokenHash == Tokens.hash(bearer.token))
             .filter(\.$revokedAt == nil)
-            .with(\.$workspace)
             .first(),
+            let workspace = try? token.joined(Workspace.self),
             let role = Role(rawValue: token.role)
         else {
             throw AppError.unauthenticated("The token is unknown or has been revoked.")
@@ -87,8 +89,8 @@ struct BearerAuthMiddleware: AsyncMiddleware {
             token.lastUsedAt = Date()
             try await token.save(on: req.db)
         }
-        req.setCaller(Caller(kind: .token(token.id!), workspaceID: token.workspace.id!, workspaceSlug: token.workspace.slug,
-                             workspaceName: token.workspace.name, role: role, label: "token \(token.name) (…\(token.hint))"))
+        req.setCaller(Caller(kind: .token(token.id!), workspaceID: workspace.id!, workspaceSlug: workspace.slug,
+                             workspaceName: workspace.name, role: role, label: "token \(token.name) (…\(token.hint))"))
         return try await next.respond(to: req)
     }
 }

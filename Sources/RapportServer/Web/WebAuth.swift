@@ -31,18 +31,20 @@ struct SessionAuthMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let uid = req.session.data["uid"].flatMap(UUID.init(uuidString:)),
               let wsID = req.session.data["ws"].flatMap(UUID.init(uuidString:)),
+              // One round trip for membership, user and workspace: this runs on every page view.
               let membership = try await Membership.query(on: req.db)
-                .filter(\.$user.$id == uid).filter(\.$workspace.$id == wsID)
-                .with(\.$user).with(\.$workspace).first(),
+                .join(User.self, on: \Membership.$user.$id == \User.$id)
+                .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
+                .filter(\.$user.$id == uid).filter(\.$workspace.$id == wsID).first(),
+              let user = try? membership.joined(User.self), let ws = try? membership.joined(Workspace.self),
               let role = Role(rawValue: membership.role)
         else {
             let next = req.url.path == "/" ? "" : "?next=" + (req.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             return req.redirect(to: "/login" + next)
         }
-        let ws = membership.workspace
         req.setCaller(Caller(kind: .user(uid), workspaceID: wsID, workspaceSlug: ws.slug, workspaceName: ws.name, role: role,
-                             label: "user \(membership.user.email)"))
-        req.storage[WebUserKey.self] = membership.user
+                             label: "user \(user.email)"))
+        req.storage[WebUserKey.self] = user
         req.storage[WebZoneKey.self] = TimeZone(identifier: ws.timeZone)
         return try await next.respond(to: req)
     }
