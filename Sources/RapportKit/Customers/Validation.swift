@@ -30,6 +30,7 @@ public struct Validator: Sendable {
             return nil
         }
         if trimmed.count > maxLength { fail(field, "is \(trimmed.count) characters long; at most \(maxLength) are allowed"); return nil }
+        if let problem = controlCharacterProblem(trimmed) { fail(field, problem); return nil }
         return trimmed
     }
 
@@ -95,4 +96,11 @@ enum LatinFold {
         for v: UInt32 in [0xA0, 0x2007, 0x202F] { t[Unicode.Scalar(v)!] = " " }
         return t
     }()
+}
+
+/// Text that contains control characters (a NUL byte above all, which PostgreSQL cannot store) is
+/// refused with a reason; tabs and line breaks are fine.
+public func controlCharacterProblem(_ text: String) -> String? {
+    guard let bad = text.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }) else { return nil }
+    return String(format: "contains the control character U+%04X; remove it", bad.value)
 }

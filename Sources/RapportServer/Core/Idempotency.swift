@@ -12,8 +12,8 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         guard req.method == .POST, let key = req.headers.first(name: Self.header) else {
             return try await next.respond(to: req)
         }
-        guard (1...200).contains(key.count) else {
-            throw AppError.invalid(Self.header, "must be 1 to 200 characters long")
+        guard (1...200).contains(key.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw AppError.invalid(Self.header, "must be 1 to 200 visible ASCII characters, e.g. a UUID")
         }
         let caller = try req.caller
         var hasher = SHA256()

@@ -72,6 +72,7 @@ enum AccountsAPI: EditableResource {
         for (k, value) in raw {
             guard (1...64).contains(k.count) else { throw AppError.invalid("attributes", "name '\(k.prefix(70))' must be 1 to 64 characters") }
             guard let text = value.text, text.count <= 500 else { throw AppError.invalid("attributes.\(k)", "must be a text of at most 500 characters") }
+            if let problem = controlCharacterProblem(k) ?? controlCharacterProblem(text) { throw AppError.invalid("attributes.\(k)", problem) }
             if !text.isEmpty { out[k] = text }
         }
         return out

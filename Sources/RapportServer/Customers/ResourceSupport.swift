@@ -84,8 +84,9 @@ struct Filters {
 
     init(_ req: Request) { self.req = req }
 
-    func text(_ name: String) -> String? {
-        guard let v = req.query[String.self, at: name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+    mutating func text(_ name: String) -> String? {
+        guard let v = req.query[String.self, at: name]?.trimmed, !v.isEmpty else { return nil }
+        if let problem = controlCharacterProblem(v) { errors.append(FieldError(name, problem)); return nil }
         return v
     }
 

@@ -90,7 +90,9 @@ enum Login {
     enum Outcome { case success(User, Membership), wrong, throttled(retryAfter: Int) }
 
     static func attempt(email rawEmail: String, password: String, on db: any Database) async throws -> Outcome {
-        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = rawEmail.trimmed.lowercased()
+        // Nobody's login contains control characters, and PostgreSQL could not even record the attempt.
+        guard controlCharacterProblem(email) == nil, email.count <= 254 else { return .wrong }
         let since = Date().addingTimeInterval(-window)
         let failures = try await LoginAttempt.query(on: db).filter(\.$email == email).filter(\.$at >= since)
             .filter(\.$succeeded == false).sort(\.$at).all()
