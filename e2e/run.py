@@ -147,7 +147,7 @@ def browser_checks(server, label):
 def schemathesis(server, label):
     def run():
         token = server.token("owner")
-        cmd = ["schemathesis", "run", server.url + "/api/v1/openapi.json", "-H", f"Authorization: Bearer {token}",
+        cmd = [sys.executable, "-m", "schemathesis.cli", "run", server.url + "/api/v1/openapi.json", "-H", f"Authorization: Bearer {token}",
                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                "--max-examples", os.environ.get("RAPPORT_FUZZ_EXAMPLES", "25"), "--seed", "1", "--no-color"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
