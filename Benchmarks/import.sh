@@ -13,7 +13,7 @@ echo "file: $rows rows, $(du -h "$work/contacts.csv" | cut -f1)"
 sqlite3 "$work/baseline.sqlite" "PRAGMA journal_mode=WAL;" "CREATE TABLE contacts (external_id TEXT, account_external_id TEXT, first_name TEXT, last_name TEXT, email TEXT, phone TEXT, role TEXT, language TEXT, channel_preferences TEXT);" "CREATE UNIQUE INDEX contacts_ext ON contacts (external_id);" >/dev/null
 start=$(date +%s.%N)
 sqlite3 "$work/baseline.sqlite" ".mode csv" ".import --skip 1 $work/contacts.csv contacts"
-base=$(echo "$(date +%s.%N) - $start" | bc)
+base=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
 echo "sqlite3 .import: ${base} s"
 
 export RAPPORT_DATABASE_URL="sqlite:$work/rapport.sqlite"
@@ -21,5 +21,5 @@ export RAPPORT_DATABASE_URL="sqlite:$work/rapport.sqlite"
 /usr/bin/time -f "%e %M" -o "$work/time" "$bin" import contacts "$work/contacts.csv" --workspace bench >/dev/null 2>"$work/progress"
 read -r secs kb < "$work/time"
 echo "rapport import: ${secs} s, peak memory $((kb / 1024)) MB"
-echo "ratio: $(echo "scale=2; $secs / $base" | bc) x sqlite3 (target: at most 5 x; memory target: under 300 MB)"
+echo "ratio: $(python3 -c "print(round($secs / $base, 2))") x sqlite3 (target: at most 5 x; memory target: under 300 MB)"
 echo "rows stored: $(sqlite3 "$work/rapport.sqlite" 'SELECT COUNT(*) FROM contacts')"
