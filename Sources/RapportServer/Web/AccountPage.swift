@@ -102,8 +102,24 @@ enum AccountPage {
         guard !events.isEmpty else { return .p(.class("muted"), .text(ctx.t("Nothing yet."))) }
         return .ol(.class("timeline"), .forEach(events) { e in
             .li(.time(.datetime(ISO8601DateFormatter().string(from: e.occurredAt)), .text(ctx.lang.dateTime(e.occurredAt, zone: ctx.zone))),
-                .strong(.text(e.title)), .unwrap(e.detail) { .span(.class("muted"), .text(" — " + $0)) })
+                .strong(.text(localizedTitle(ctx, e))), .unwrap(e.detail) { .span(.class("muted"), .text(" — " + $0)) })
         })
+    }
+
+    /// Timeline titles are stored once, in the words of the code that wrote them ("survey/email granted",
+    /// "Cloud Pro: renewal (+1200 EUR)"); the vocabulary in them is shown in the reader's language.
+    static func localizedTitle(_ ctx: WebContext, _ e: TimelineDTO) -> String {
+        if e.kind == "consent" {
+            let parts = e.title.split(separator: " ")
+            let pc = parts.first?.split(separator: "/") ?? []
+            guard parts.count == 2, pc.count == 2 else { return e.title }
+            return "\(ctx.t(String(pc[0]))) · \(ctx.t(String(pc[1]))): \(ctx.t(String(parts[1])))"
+        }
+        if e.kind.hasPrefix("contract.") {
+            let kind = String(e.kind.dropFirst("contract.".count))
+            return e.title.replacingOccurrences(of: ": \(kind)", with: ": \(ctx.t(kind))")
+        }
+        return e.title
     }
 
     static func href(_ kind: String, _ id: UUID) -> String { "/\(kind)/\(id.uuidString.lowercased())" }

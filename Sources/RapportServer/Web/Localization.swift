@@ -75,6 +75,7 @@ enum English {
         "high_touch": "High-touch", "pooled": "Pooled", "tech_touch": "Tech-touch", "business": "Business", "household": "Household",
         "micro": "Micro", "small": "Small", "medium": "Medium", "large": "Large", "enterprise": "Enterprise",
         "active": "active", "social_matching": "social matching", "email": "e-mail", "any": "any channel",
+        "new": "new contract", "contraction": "contraction", "churn": "churn",
     ]
 }
 
@@ -117,7 +118,8 @@ enum German {
         "high_touch": "High-Touch", "pooled": "Pooled", "tech_touch": "Tech-Touch", "business": "Unternehmen", "household": "Haushalt",
         "active": "aktiv", "pending": "ausstehend", "expired": "abgelaufen", "cancelled": "gekündigt", "churned": "abgewandert",
         "customer": "Kunde", "vendor": "Anbieter", "micro": "Kleinst", "small": "Klein", "medium": "Mittel", "large": "Groß", "enterprise": "Konzern",
-        "No upcoming renewal.": "Keine anstehende Verlängerung.", "granted": "erteilt", "withdrawn": "widerrufen",
+        "No upcoming renewal.": "Keine anstehende Verlängerung.",
+        "new": "Neuabschluss", "renewal": "Verlängerung", "expansion": "Erweiterung", "contraction": "Reduzierung", "churn": "Kündigung", "granted": "erteilt", "withdrawn": "widerrufen",
         "survey": "Befragung", "callback": "Rückruf", "marketing": "Marketing", "social_matching": "Social Matching",
         "email": "E-Mail", "phone": "Telefon", "sms": "SMS", "letter": "Brief", "portal": "Portal", "any": "alle",
         "Too many attempts": "Zu viele Versuche", "active contracts": "aktive Verträge", "Too many failed attempts. Try again later.": "Zu viele Fehlversuche. Bitte später erneut versuchen.",

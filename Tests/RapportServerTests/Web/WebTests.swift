@@ -100,6 +100,13 @@ struct WebTests {
             _ = try await s.post("/settings/language", form: ["locale": "de"])
             let home = try await s.get("/")   // the session sends Accept-Language: en; the user's choice wins
             #expect(home.body.string.contains("Anstehende Verlängerungen"))
+            // Timeline entries written by the code in English read in German, too.
+            let token = try await fx.token(try await Workspaces.find(slug: "de", on: app.db))
+            let account = try await fx.create("/api/v1/accounts", token: token, ["name": "Zeitstrahl AG"])
+            let contract = try await fx.create("/api/v1/contracts", token: token, ["account_id": account.id, "product": "Cloud", "start_date": "2026-01-01", "arr": 100, "currency": "EUR"])
+            _ = try await fx.create("/api/v1/contracts/\(contract.id)/events", token: token, ["kind": "churn", "occurred_on": "2026-06-01", "arr_delta": -100, "reason": "Budget"])
+            let page = try await s.get("/accounts/\(account.id)")
+            #expect(page.body.string.contains("Cloud: Kündigung (-100 EUR)"))
         }
     }
 
