@@ -24,9 +24,20 @@ struct BatchWriter {
     private var sql: any SQLDatabase { db as! any SQLDatabase }
     private var ws: UUID { caller.workspaceID }
 
+    /// Whether rows with external ids existed in the workspace when the import began. When none did,
+    /// no row of the file can update one (the importer refuses an id repeated within the file), and
+    /// the per-batch look-up is skipped.
+    var upsertTargetsExist = true
+
+    mutating func prepare() async throws {
+        struct Row: Decodable { var one: Int }
+        upsertTargetsExist = try await sql.select().column(SQLLiteral.numeric("1"), as: "one").from(entity.table)
+            .where("workspace_id", .equal, SQLBind(ws)).where("external_id", .isNot, SQLLiteral.null).limit(1).first(decoding: Row.self) != nil
+    }
+
     mutating func write(_ rows: [Importer.PendingRow], _ report: inout ImportReport) async throws {
         guard !rows.isEmpty else { return }
-        let existing = try await existingIDs(rows.compactMap { $0.values.text("external_id") })
+        let existing = upsertTargetsExist ? try await existingIDs(rows.compactMap { $0.values.text("external_id") }) : [:]
         if entity != .accounts { try await loadAccounts(rows) }
         if entity == .accounts { try await loadOwners(rows) }
 

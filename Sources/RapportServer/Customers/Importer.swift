@@ -99,6 +99,7 @@ struct Importer {
             // While one batch is written (SQLite works on its own thread), the next one is read and
             // validated: on two cores that hides most of either behind the other.
             var writer = BatchWriter(entity: entity, caller: caller, db: db)
+            try await writer.prepare()
             var pending: Task<(BatchWriter, ImportReport), any Error>?
             func collect() async throws {
                 guard let p = pending else { return }
