@@ -13,7 +13,7 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        var fields: [String: String] = ["time": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "label": label, "message": message.description]
+        var fields: [String: String] = ["time": Date().formatted(.iso8601), "level": level.rawValue, "label": label, "message": message.description]
         for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { fields[k] = v.description }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))

@@ -6,7 +6,7 @@ import SQLKit
 /// every value through an Encoder and serialises the statement anew per batch, which cost more than
 /// SQLite's own work in a million-row import. Values are converted exactly as the SQLite driver
 /// converts them (each type's own `sqliteData`; the driver's encoder for anything else), so Fluent
-/// reads the rows back unchanged. PostgreSQL keeps the SQLKit path (`BatchWriter.write`).
+/// reads the rows back unchanged. Called through `BulkInsert.run`, which keeps the SQLKit path for PostgreSQL.
 enum SQLiteBulk {
     static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
         let perStatement = max(1, 30_000 / columns.count)

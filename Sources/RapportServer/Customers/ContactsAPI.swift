@@ -182,11 +182,14 @@ enum ConsentsAPI {
         consent.recordedBy = caller.label
         try await consent.create(on: db)
         try await Timeline.record(workspaceID: caller.workspaceID, accountID: contact.accountID, contactID: contact.id,
-                                  kind: "consent", title: "\(purpose)/\(channel) \(consent.status)", detail: source, at: at,
+                                  kind: "consent", title: timelineTitle(purpose: purpose, channel: channel, status: consent.status), detail: source, at: at,
                                   subjectType: "consent", subjectID: consent.id, on: db)
         try await Audit.record("create", "consent", id: consent.id, before: ConsentDTO?.none, after: ConsentDTO(consent), by: caller, on: db)
         return consent
     }
+
+    /// "survey/email granted". `AccountPage.localizedTitle` relies on this shape.
+    static func timelineTitle(purpose: String, channel: String, status: String) -> String { "\(purpose)/\(channel) \(status)" }
 
     /// The state in force per purpose and channel: the latest record of each.
     static func current(_ consents: [Consent]) -> [Consent] {

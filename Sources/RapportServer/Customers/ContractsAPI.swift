@@ -175,13 +175,17 @@ enum ContractEventsAPI {
         e.arrDeltaMinor = arrDeltaMinor
         e.reason = reason
         try await e.create(on: db)
-        let amount = Money.amount(arrDeltaMinor)
-        let title = "\(contract.product): \(kind)" + (arrDeltaMinor != 0 ? " (\(amount > 0 ? "+" : "")\(amount) \(contract.currency))" : "")
         try await Timeline.record(workspaceID: caller.workspaceID, accountID: contract.accountID, contactID: nil, kind: "contract.\(kind)",
-                                  title: title, detail: reason, at: occurredOn.date(in: TimeZone(identifier: "UTC")!),
+                                  title: timelineTitle(product: contract.product, kind: kind, deltaMinor: arrDeltaMinor, currency: contract.currency), detail: reason, at: occurredOn.date(in: TimeZone(identifier: "UTC")!),
                                   subjectType: "contract", subjectID: contract.id, on: db)
         try await Audit.record("create", "contract event", id: e.id, before: ContractEventDTO?.none, after: ContractEventDTO(e), by: caller, on: db)
         return e
+    }
+
+    /// "Cloud Pro: renewal (+1200 EUR)". `AccountPage.localizedTitle` relies on this shape.
+    static func timelineTitle(product: String, kind: String, deltaMinor: Int64, currency: String) -> String {
+        let amount = Money.amount(deltaMinor)
+        return "\(product): \(kind)" + (deltaMinor != 0 ? " (\(amount > 0 ? "+" : "")\(amount) \(currency))" : "")
     }
 
     static func register(_ api: APIBuilder) {

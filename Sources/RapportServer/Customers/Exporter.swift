@@ -16,8 +16,16 @@ struct Exporter {
         // Accounts are few next to contacts: their id → external id map serves the other two files.
         var accountExternal: [UUID: String] = [:]
         var attributeNames = Set<String>()
-        try await pages(scope.query(Account.self)) { for a in $0 { if let e = a.externalID { accountExternal[a.id!] = e }; attributeNames.formUnion(a.attributes.keys) } }
-        let owners = Dictionary(uniqueKeysWithValues: try await User.query(on: db).all().map { ($0.id!, $0.email) })
+        var ownerIDs = Set<UUID>()
+        try await pages(scope.query(Account.self)) {
+            for a in $0 {
+                if let e = a.externalID { accountExternal[a.id!] = e }
+                attributeNames.formUnion(a.attributes.keys)
+                if let o = a.ownerID { ownerIDs.insert(o) }
+            }
+        }
+        // Only the people this workspace's accounts name, not every user of the installation.
+        let owners = ownerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ ownerIDs).all().map { ($0.id!, $0.email) })
         let attrs = attributeNames.sorted()
         var lines: [String] = []
 

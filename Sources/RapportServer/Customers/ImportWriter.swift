@@ -71,13 +71,7 @@ struct BatchWriter {
         }
         guard !inserts.isEmpty else { return }
         let names = ["id", "workspace_id"] + insertColumns + ["version", "created_at", "updated_at"]
-        if let lite = db as? any SQLiteDatabase {
-            try await SQLiteBulk.insert(lite, table: entity.table, columns: names, rows: inserts)
-        } else {
-            let insert = sql.insert(into: entity.table).columns(names)
-            for values in inserts { insert.values(values.map { SQLBind($0) }) }
-            try await insert.run()
-        }
+        try await BulkInsert.run(db, table: entity.table, columns: names, rows: inserts)
     }
 
     mutating func finish(_ report: inout ImportReport) async throws {

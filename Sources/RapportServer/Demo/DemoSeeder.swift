@@ -71,7 +71,7 @@ enum DemoSeeder {
             let status = k.granted ? "granted" : "withdrawn"
             consentRows.append([id, wsID, contactIDs[k.contactKey]!, k.purpose, k.channel, status, k.source, k.recordedAt, "demo"])
             timelineRows.append([UUID(), wsID, contactAccount[k.contactKey], contactIDs[k.contactKey], k.recordedAt, "consent",
-                                 "\(k.purpose)/\(k.channel) \(status)", k.source, "consent", id])
+                                 ConsentsAPI.timelineTitle(purpose: k.purpose, channel: k.channel, status: status), k.source, "consent", id])
         }
         try await BulkInsert.run(db, table: "consents", columns: ["id", "workspace_id", "contact_id", "purpose", "channel", "status", "source", "recorded_at", "recorded_by"], rows: consentRows)
 
@@ -92,8 +92,7 @@ enum DemoSeeder {
             let id = UUID()
             let day = DateOnly(iso: e.occurredOn.iso)!
             eventRows.append([id, wsID, contractIDs[e.contractKey]!, accountIDs[contract.accountKey]!, e.kind, e.occurredOn.iso, e.arrDeltaMinor, e.reason, now])
-            let amount = Money.amount(e.arrDeltaMinor)
-            let title = "\(contract.product): \(e.kind)" + (e.arrDeltaMinor != 0 ? " (\(amount > 0 ? "+" : "")\(amount) \(contract.currency))" : "")
+            let title = ContractEventsAPI.timelineTitle(product: contract.product, kind: e.kind, deltaMinor: e.arrDeltaMinor, currency: contract.currency)
             timelineRows.append([UUID(), wsID, accountIDs[contract.accountKey], UUID?.none, day.date(in: utc).addingTimeInterval(12 * 3600),
                                  "contract.\(e.kind)", title, e.reason, "contract", contractIDs[e.contractKey]])
         }

@@ -101,7 +101,7 @@ enum AccountPage {
     static func timeline(_ ctx: WebContext, _ events: [TimelineDTO]) -> Node<HTML.BodyContext> {
         guard !events.isEmpty else { return .p(.class("muted"), .text(ctx.t("Nothing yet."))) }
         return .ol(.class("timeline"), .forEach(events) { e in
-            .li(.time(.datetime(ISO8601DateFormatter().string(from: e.occurredAt)), .text(ctx.lang.dateTime(e.occurredAt, zone: ctx.zone))),
+            .li(.time(.datetime(e.occurredAt.formatted(.iso8601)), .text(ctx.lang.dateTime(e.occurredAt, zone: ctx.zone))),
                 .strong(.text(localizedTitle(ctx, e))), .unwrap(e.detail) { .span(.class("muted"), .text(" — " + $0)) })
         })
     }

@@ -20,35 +20,38 @@ enum UILanguage: String, CaseIterable, Sendable {
         self == .de ? (German.table[key] ?? key) : (English.labels[key] ?? key)
     }
 
-    func number(_ n: Int) -> String {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
-        return f.string(from: NSNumber(value: n)) ?? String(n)
+    // Numbers, money and dates are written by hand: a NumberFormatter or DateFormatter per table cell
+    // was measurable on every page view, and those classes are not safe to share across requests.
+    private var groupSeparator: Character { self == .de ? "." : "," }
+    private var decimalSeparator: String { self == .de ? "," : "." }
+
+    private func grouped(_ digits: String) -> String {
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(groupSeparator) }
+            out.append(c)
+        }
+        return out
     }
 
+    func number(_ n: Int) -> String { (n < 0 ? "-" : "") + grouped(String(n.magnitude)) }
+
     /// Whole amounts without decimals, others with two (never one: "2.329.475,6" reads like an error).
-    func money(_ amount: Decimal, _ currency: String) -> String {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        let whole = amount == amount.rounded(0)
-        f.minimumFractionDigits = whole ? 0 : 2
-        f.maximumFractionDigits = whole ? 0 : 2
-        f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
-        return (f.string(from: NSDecimalNumber(decimal: amount)) ?? "\(amount)") + " " + currency
-    }
+    func money(_ amount: Decimal, _ currency: String) -> String { fixed(amount, decimals: amount == amount.rounded(0) ? 0 : 2) + " " + currency }
 
     /// Large sums for a headline figure: 14,19 Mio. EUR / 14.19M EUR.
     func compactMoney(_ amount: Decimal, _ currency: String) -> String {
-        let value = NSDecimalNumber(decimal: amount).doubleValue
-        guard abs(value) >= 1_000_000 else { return money(amount.rounded(0), currency) }
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.minimumFractionDigits = 2
-        f.maximumFractionDigits = 2
-        f.locale = Locale(identifier: self == .de ? "de_DE" : "en_US")
-        let n = f.string(from: NSNumber(value: value / 1_000_000)) ?? "\(value / 1_000_000)"
-        return self == .de ? "\(n) Mio. \(currency)" : "\(n)M \(currency)"
+        guard abs(amount) >= 1_000_000 else { return money(amount.rounded(0), currency) }
+        let millions = fixed(amount / 1_000_000, decimals: 2)
+        return self == .de ? "\(millions) Mio. \(currency)" : "\(millions)M \(currency)"
+    }
+
+    private func fixed(_ value: Decimal, decimals: Int) -> String {
+        let scaled = NSDecimalNumber(decimal: (value * Decimal(decimals == 0 ? 1 : 100)).rounded(0)).int64Value
+        let whole = number(Int(scaled / (decimals == 0 ? 1 : 100)))
+        guard decimals > 0 else { return whole }
+        let sign = scaled < 0 && scaled > -100 ? "-" : ""
+        return sign + whole + decimalSeparator + String(format: "%02lld", abs(scaled % 100))
     }
 
     func date(_ iso: String?) -> String {
@@ -62,10 +65,12 @@ enum UILanguage: String, CaseIterable, Sendable {
 
     func dateTime(_ date: Date?, zone: TimeZone) -> String {
         guard let date else { return "—" }
-        let f = DateFormatter()
-        f.timeZone = zone
-        f.dateFormat = self == .de ? "dd.MM.yyyy HH:mm" : "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return self == .de
+            ? String(format: "%02d.%02d.%04d %02d:%02d", c.day!, c.month!, c.year!, c.hour!, c.minute!)
+            : String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
     }
 }
 
