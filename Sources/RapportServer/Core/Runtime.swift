@@ -41,6 +41,8 @@ public enum Runtime {
             let url = settings.baseURL ?? "http://\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(settings.port)"
             print("Rapport is running at \(url)")
             if demo { print("Demo login: \(DemoSeeder.loginEmail) / \(DemoSeeder.loginPassword)") }
+            // stdout is block-buffered when it is a file or a pipe (a service log): show the lines now.
+            fflush(nil)
             try await app.execute()
             try await app.asyncShutdown()
         } catch {
