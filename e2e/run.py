@@ -131,6 +131,77 @@ def browser_checks(server, label):
             assert "Nothing was imported" in text, text
         check(f"{label}: import a CSV with one bad row and see that row's error", import_bad_row)
 
+        def build_journey():
+            from selenium.webdriver.support.ui import Select
+            d.get(server.url + "/journeys")
+            assert "Schadenmeldung und Regulierung" in d.page_source, "the demo has the insurer's claim journey"
+            d.find_element(By.ID, "name").send_keys("E2E Onboarding")
+            d.find_element(By.CSS_SELECTOR, "form[action='/journeys'] button[type=submit]").click()
+            wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "E2E Onboarding")
+            for phase in ("Sign up", "First login"):
+                d.find_element(By.ID, "phase-name").send_keys(phase)
+                d.find_element(By.CSS_SELECTOR, "form[action$='/phases'] button[type=submit]").click()
+                wait.until(lambda d: phase in d.find_element(By.CSS_SELECTOR, ".map thead").text)
+            d.find_element(By.ID, "tp-name").send_keys("E-mail: Welcome")
+            Select(d.find_element(By.ID, "tp-channel")).select_by_value("email")
+            Select(d.find_element(By.ID, "tp-phase")).select_by_visible_text("2. First login")
+            d.find_element(By.CSS_SELECTOR, "form[action$='/touchpoints'] button[type=submit]").click()
+            wait.until(lambda d: d.find_elements(By.LINK_TEXT, "E-mail: Welcome"))
+            head = [th.text for th in d.find_elements(By.CSS_SELECTOR, ".map thead th")]
+            row = [td.text for td in d.find_elements(By.CSS_SELECTOR, ".map tbody tr")[0].find_elements(By.CSS_SELECTOR, "th, td")]
+            assert head[1:] == ["1. Sign up", "2. First login"], head
+            assert row[0] == "E-mail" and row[2].startswith("E-mail: Welcome") and row[1] == "", row
+            # A phase position that leaves a gap is refused with the field and the reason.
+            d.find_element(By.ID, "phase-name").send_keys("Far away")
+            d.execute_script("document.getElementById('phase-position').value = '9'")
+            d.find_element(By.CSS_SELECTOR, "form[action$='/phases'] button[type=submit]").click()
+            alert = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".alert"))
+            assert "position" in alert.text and "gap" in alert.text, alert.text
+            d.find_element(By.LINK_TEXT, "E-mail: Welcome").click()
+            wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "E-mail: Welcome")
+            Select(d.find_element(By.ID, "relevance")).select_by_value("5")
+            Select(d.find_element(By.ID, "quality")).select_by_value("2")
+            d.find_element(By.CSS_SELECTOR, "form[action$='/assessments'] button[type=submit]").click()
+            wait.until(lambda d: "Fix first" in d.find_element(By.TAG_NAME, "main").text)
+            shot("07-touchpoint")
+            d.get(server.url + "/journeys")
+            d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung").click()
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".map table"))
+            curve = d.find_element(By.CSS_SELECTOR, ".chart svg")
+            assert "n=" in curve.get_attribute("innerHTML"), "the emotion curve says how many assessments stand behind each point"
+            shot("08-journey-map")
+            d.set_window_size(390, 844)
+            d.refresh()
+            overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            shot("09-journey-map-phone")
+            d.set_window_size(1280, 900)
+            assert overflow <= 1, f"the map page is {overflow}px wider than a phone screen"
+        check(f"{label}: build a small journey by hand and see it on the map", build_journey)
+
+        def matrix_and_registry():
+            d.get(server.url + "/touchpoints/matrix")
+            svg = d.find_element(By.CSS_SELECTOR, ".chart svg")
+            points = svg.find_elements(By.CSS_SELECTOR, "a")
+            assert len(points) >= 40, f"the demo's assessed touchpoints are on the matrix ({len(points)})"
+            assert d.find_elements(By.CSS_SELECTOR, "main table tbody tr"), "the numbers stand beside the chart"
+            shot("10-matrix")
+            d.get(server.url + "/touchpoints?group=channel")
+            groups = d.find_elements(By.CSS_SELECTOR, "section.group h2")
+            assert len(groups) >= 8, f"grouping by channel makes one group per channel ({len(groups)})"
+            shot("11-registry-grouped")
+            d.get(server.url + "/maturity")
+            assert d.find_elements(By.CSS_SELECTOR, ".chart svg"), "maturity progress is drawn"
+            shot("12-maturity")
+            path = os.path.join(tempfile.mkdtemp(), "touchpoints.csv")
+            with open(path, "w") as f:
+                f.write("name,channel,journey,phases\nPortal: Claim status,portal,schadenmeldung,schaden-melden\nFax: Claim form,fax,schadenmeldung,\n")
+            d.get(server.url + "/import?entity=touchpoints")
+            d.find_element(By.ID, "file").send_keys(path)
+            d.find_element(By.ID, "start-import").click()
+            text = wait.until(lambda d: d.find_element(By.ID, "import-report")).text
+            assert "'fax' is not a channel" in text and "3" in text, text
+        check(f"{label}: matrix, grouped registry, maturity, and a touchpoint import with an unknown channel", matrix_and_registry)
+
         def german():
             d.get(server.url + "/settings")
             d.find_element(By.CSS_SELECTOR, "#locale option[value=de]").click()

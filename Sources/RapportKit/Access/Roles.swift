@@ -29,6 +29,9 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
     case readCustomers = "customers.read"
     case writeCustomers = "customers.write"
     case deleteCustomers = "customers.delete"
+    case readJourneys = "journeys.read"
+    case writeJourneys = "journeys.write"
+    case assessTouchpoints = "touchpoints.assess"
     case importData = "data.import"
     case exportData = "data.export"
     case managePersonalData = "personal_data.manage"
@@ -42,6 +45,9 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
         case .readCustomers: "See accounts, contacts, consents, contracts and timelines"
         case .writeCustomers: "Create and change accounts, contacts, consents, contracts and contract events"
         case .deleteCustomers: "Delete accounts, contacts and contracts"
+        case .readJourneys: "See journeys, touchpoints, assessments, the journey map and maturity"
+        case .writeJourneys: "Create and change journeys, phases, touchpoints, channels, map notes, maturity evidence and saved views"
+        case .assessTouchpoints: "Assess touchpoints (relevance and quality, 1–5)"
         case .importData: "Import CSV files"
         case .exportData: "Export workspace data"
         case .managePersonalData: "Export or erase everything about one person (GDPR)"
@@ -61,6 +67,9 @@ public enum PermissionMatrix {
         case .readCustomers: Set(Role.allCases)
         case .writeCustomers: [.owner, .admin, .cxManager, .csm]
         case .deleteCustomers: [.owner, .admin]
+        case .readJourneys: Set(Role.allCases)
+        case .writeJourneys: [.owner, .admin, .cxManager]
+        case .assessTouchpoints: [.owner, .admin, .cxManager, .csm, .analyst, .ambassador]
         case .importData: [.owner, .admin, .cxManager, .csm]
         case .exportData: [.owner, .admin, .analyst]
         case .managePersonalData: [.owner, .admin]

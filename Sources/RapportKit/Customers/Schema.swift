@@ -12,6 +12,10 @@ public struct FieldSpec: Sendable {
         case list([String])
         /// The id of another record; the server checks it exists in the same workspace.
         case uuid
+        /// yes/no; accepts true/false, yes/no, ja/nein, 1/0, x (as spreadsheets mark a box).
+        case boolean
+        /// Free texts, comma-separated (CSV) or a JSON array, each at most `maxLength`, at most `maxItems`.
+        case tags(maxItems: Int, maxLength: Int)
     }
     public let name: String
     public let kind: Kind
@@ -30,6 +34,7 @@ public enum FieldValue: Sendable, Equatable {
     case decimal(Decimal)
     case integer(Int)
     case list([String])
+    case boolean(Bool)
     case absent
 }
 
@@ -102,6 +107,22 @@ public struct EntitySchema: Sendable {
                 }
             }
             return .list(items)
+        case .boolean:
+            switch trimmed.lowercased() {
+            case "true", "yes", "ja", "1", "x", "y", "j", "on": return .boolean(true)
+            case "false", "no", "nein", "0", "n", "off": return .boolean(false)
+            default: v.fail(n, "'\(trimmed)' is not yes or no (use true/false, yes/no, ja/nein or 1/0)"); return nil
+            }
+        case .tags(let maxItems, let maxLength):
+            var items: [String] = []
+            for part in trimmed.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "|" }) {
+                let item = part.trimmed
+                if item.isEmpty || items.contains(item) { continue }
+                guard v.text(n, item, maxLength: maxLength) != nil else { return nil }
+                items.append(item)
+            }
+            guard items.count <= maxItems else { v.fail(n, "has \(items.count) entries; at most \(maxItems) are allowed"); return nil }
+            return .list(items)
         }
     }
 }
@@ -113,6 +134,7 @@ extension Dictionary where Key == String, Value == FieldValue {
     public func decimal(_ name: String) -> Decimal? { if case .decimal(let d)? = self[name] { d } else { nil } }
     public func integer(_ name: String) -> Int? { if case .integer(let i)? = self[name] { i } else { nil } }
     public func list(_ name: String) -> [String]? { if case .list(let l)? = self[name] { l } else { nil } }
+    public func boolean(_ name: String) -> Bool? { if case .boolean(let b)? = self[name] { b } else { nil } }
     /// Whether the input said anything about the field (a value or an explicit empty).
     public func mentions(_ name: String) -> Bool { self[name] != nil }
 }

@@ -7,6 +7,7 @@ enum APIShape: Sendable {
     case object(String)        // a component schema name
     case list(String)          // {"items": [schema], "next_cursor": …}
     case none                  // 204
+    case binary                // a file's bytes
 }
 
 /// One API route as documented: registration and documentation come from the same value, so the
@@ -23,6 +24,9 @@ struct APIRoute: Sendable {
     var successStatus: Int = 200
     var queryParameters: [QueryParameter] = []
     var conditional = false   // answers with an ETag / accepts If-Match
+    /// The body is a file's raw bytes (up to `maxBody`), not JSON.
+    var binaryRequest = false
+    var maxBody: ByteCount = "2mb"
 }
 
 struct QueryParameter: Sendable {
@@ -60,7 +64,7 @@ struct APIBuilder {
             part.hasPrefix("{") ? .parameter(String(part.dropFirst().dropLast())) : .constant(String(part))
         }
         let permission = route.permission
-        routes.on(route.method, components, body: route.method == .GET ? .collect : .collect(maxSize: "2mb")) { req async throws -> Response in
+        routes.on(route.method, components, body: route.method == .GET ? .collect : .collect(maxSize: route.maxBody)) { req async throws -> Response in
             try req.caller.require(permission)
             return try await handler(req).encodeResponse(for: req)
         }

@@ -11,7 +11,11 @@ enum Versioning {
     /// Checks If-Match against the version the caller loaded. Absent If-Match means "last write wins",
     /// which the API documents.
     static func check(_ req: Request, current version: Int) throws {
-        guard let ifMatch = req.headers.first(name: .ifMatch) else { return }
+        try check(req.headers.first(name: .ifMatch), current: version)
+    }
+
+    static func check(_ ifMatch: String?, current version: Int) throws {
+        guard let ifMatch else { return }
         let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
         guard tags.contains("*") || tags.contains(etag(version)) else {
             throw AppError.preconditionFailed("Someone changed this record since you loaded it (now at version \(version)). Load it again and re-apply your change.")

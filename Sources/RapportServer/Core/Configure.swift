@@ -65,6 +65,9 @@ func routes(_ app: Application) throws {
     let api = APIBuilder(routes: protected, registry: app.apiRegistry)
     AccountsAPI.register(api)
     ContactsAPI.register(api)
+    JourneysAPI.register(api)
+    JourneyMap.register(api)
+    TouchpointsAPI.register(api)
     ContractsAPI.register(api)
     TimelineAPI.register(api)
 

@@ -38,6 +38,9 @@ enum OpenAPIDocument {
                                    "schema": ["type": "string", "minLength": 1, "maxLength": 200]])
             }
             if !parameters.isEmpty { op["parameters"] = parameters }
+            if route.binaryRequest {
+                op["requestBody"] = ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]]
+            }
             if let request = route.requestSchema {
                 let name = route.method == .PATCH ? request.replacingOccurrences(of: "Input", with: "Patch") : request
                 op["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(name)]]]
@@ -48,6 +51,7 @@ enum OpenAPIDocument {
             case .object(let name): success["content"] = ["application/json": ["schema": ref(name)]]
             case .list(let name): success["content"] = ["application/json": ["schema": listSchema(name)]]
             case .none: break
+            case .binary: success["content"] = ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
             }
             if route.conditional && route.method == .GET { success["headers"] = ["ETag": ["schema": ["type": "string"]]] }
             responses[String(route.successStatus)] = success
@@ -115,6 +119,9 @@ enum OpenAPIDocument {
             case .choice(let allowed): p = ["type": ["string", "null"], "enum": allowed + [NSNull()]]
             case .list(let allowed): p = ["type": ["array", "string", "null"], "items": ["type": "string", "enum": allowed]]
             case .uuid: p = ["type": ["string", "null"], "format": "uuid"]
+            case .boolean: p = ["type": ["boolean", "string", "null"]]
+            case .tags(let maxItems, let maxLength):
+                p = ["type": ["array", "string", "null"], "maxItems": maxItems, "items": ["type": "string", "maxLength": maxLength]]
             }
             if f.required, case .text = f.kind { p["type"] = "string"; p["minLength"] = 1; p["pattern"] = "\\S" }
             p["description"] = f.summary
@@ -147,6 +154,61 @@ enum OpenAPIDocument {
             s[name + "Input"] = input(schema, patch: false, extra: extra)
             s[name + "Patch"] = input(schema, patch: true, extra: extra)
         }
+        for (name, schema) in [("Journey", JourneySchemas.journey), ("Phase", JourneySchemas.phase), ("Touchpoint", JourneySchemas.touchpoint)] {
+            s[name + "Input"] = input(schema, patch: false)
+            s[name + "Patch"] = input(schema, patch: true)
+        }
+        s["AssessmentInput"] = input(JourneySchemas.assessment, patch: false)
+        s["PhaseNoteInput"] = input(JourneySchemas.phaseNote, patch: false)
+        s["MaturityInput"] = input(JourneySchemas.maturity, patch: false)
+        s["ChannelInput"] = input(JourneySchemas.channel, patch: false)
+        s["PhaseOrder"] = ["type": "object", "additionalProperties": false, "required": ["phases"],
+                           "properties": ["phases": ["type": ["array", "string"], "items": str, "description": "Every phase's slug or id once, first phase first"]]]
+        let strings: [String: Any] = ["type": "array", "items": str]
+        let optNum: [String: Any] = ["type": ["number", "null"]]
+        let ref3: [String: Any] = ["type": "array", "items": object(["id": uuid, "slug": str, "name": str], required: ["id", "slug", "name"])]
+        s["Phase"] = object(["id": uuid, "slug": str, "name": str, "position": int, "description": str, "version": int],
+                            required: ["id", "slug", "name", "position", "version"])
+        s["Journey"] = object([
+            "id": uuid, "slug": str, "name": str, "description": str, "parent_journey_id": uuid, "variant_of_id": uuid, "variant_channel": str,
+            "segment": str, "persona": str, "owner_id": uuid, "owner_email": str, "phases": ["type": "array", "items": ref("Phase")],
+            "version": int, "created_at": dateTime, "updated_at": dateTime,
+        ], required: ["id", "slug", "name", "phases", "version"])
+        s["Touchpoint"] = object([
+            "id": uuid, "external_id": str, "slug": str, "name": str, "description": str, "url": str, "channel": str, "journey_id": uuid,
+            "journey_slug": str, "phases": ref3, "direction": str, "products": strings, "target_groups": strings, "feedback_measured": ["type": "boolean"],
+            "improvement_needs": str, "sub_journeys": ref3, "responsible_department": str, "co_departments": strings, "ownership": str,
+            "controllable": ["type": "boolean"],
+            "assessment": object(["relevance": num, "quality": num, "n": int, "total": int, "last_assessed_at": dateTime, "quadrant": str],
+                                 required: ["relevance", "quality", "n", "total", "last_assessed_at", "quadrant"]),
+            "version": int, "created_at": dateTime, "updated_at": dateTime,
+        ], required: ["id", "slug", "name", "channel", "phases", "products", "target_groups", "feedback_measured", "sub_journeys",
+                      "co_departments", "ownership", "controllable", "version"])
+        s["Assessment"] = object([
+            "id": uuid, "touchpoint_id": uuid, "assessed_by": uuid, "assessor": str, "assessed_at": dateTime, "relevance": int, "quality": int,
+            "sub_touchpoints": strings, "stakeholders": strings, "customer_jobs": str, "expectations": str, "emotions": str, "note": str,
+        ], required: ["id", "touchpoint_id", "assessor", "assessed_at", "relevance", "quality", "sub_touchpoints", "stakeholders"])
+        s["File"] = object(["id": uuid, "touchpoint_id": uuid, "filename": str, "kind": str, "content_type": str, "size": int, "sha256": str,
+                            "uploaded_by": str, "created_at": dateTime], required: ["id", "touchpoint_id", "filename", "kind", "content_type", "size", "sha256"])
+        s["PhaseNote"] = object(["id": uuid, "phase_id": uuid, "kind": str, "segment": str, "text": str, "created_by": str],
+                                required: ["id", "phase_id", "kind", "text", "created_by"])
+        let tpRef = object(["id": uuid, "slug": str, "name": str, "quality": optNum, "relevance": optNum, "n": int], required: ["id", "slug", "name", "n"])
+        s["JourneyMap"] = object([
+            "journey": ref("Journey"), "channels": strings,
+            "cells": ["type": "array", "items": object(["phase_id": uuid, "channel": str, "touchpoints": ["type": "array", "items": tpRef]],
+                                                       required: ["phase_id", "channel", "touchpoints"])],
+            "unplaced": ["type": "array", "items": tpRef], "notes": ["type": "array", "items": ref("PhaseNote")],
+            "curve": ["type": "array", "items": object(["phase_id": uuid, "value": optNum, "low": optNum, "high": optNum, "n": int,
+                                                        "assessed_touchpoints": int, "touchpoints": int, "source": str],
+                                                       required: ["phase_id", "n", "assessed_touchpoints", "touchpoints", "source"])],
+            "sub_journeys": ref3, "variants": ref3,
+        ], required: ["journey", "channels", "cells", "unplaced", "notes", "curve", "sub_journeys", "variants"])
+        s["MaturityEntry"] = object(["milestone": str, "level": str, "evidence": str, "recorded_by": str, "recorded_at": dateTime],
+                                    required: ["milestone", "level", "recorded_by", "recorded_at"])
+        s["Maturity"] = object(["journey_id": uuid, "journey_slug": str, "journey_name": str, "percent": int, "stage": int,
+                                "milestones": ["type": "array", "items": ["oneOf": [ref("MaturityEntry"), ["type": "null"]]]], "levels": strings],
+                               required: ["journey_id", "journey_slug", "journey_name", "percent", "stage", "milestones", "levels"])
+        s["Channel"] = object(["id": uuid, "slug": str, "name": str, "name_de": str, "position": int], required: ["id", "slug", "name", "name_de", "position"])
         s["ContractEventInput"] = input(CustomerSchemas.contractEvent, patch: false)
         s["ConsentInput"] = input(CustomerSchemas.consent, patch: false)
         s["Account"] = object([

@@ -101,6 +101,7 @@ struct BatchWriter {
         case .accounts: ["external_id", "name", "search_text", "kind", "segment", "industry", "country", "size", "coverage_model", "owner_id", "attributes"]
         case .contacts: ["external_id", "account_id", "first_name", "last_name", "search_text", "email", "phone", "role", "stakeholder_side", "language", "channel_preferences"]
         case .contracts: ["external_id", "account_id", "product", "start_date", "end_date", "renewal_date", "arr_minor", "currency", "status"]
+        case .touchpoints: []   // imported row by row (`Importer.runTouchpoints`)
         }
     }
 
@@ -129,6 +130,8 @@ struct BatchWriter {
             if let arr = v.decimal("arr") { c.append(("arr_minor", try Money.minor(arr, field: "arr"))) }
             guard let account = try accountReference(v) else { throw AppError.invalid("account_external_id", "is required: every contract belongs to an account") }
             c.append(("account_id", account))
+        case .touchpoints:
+            break
         }
         return c
     }

@@ -6,13 +6,14 @@ import SQLKit
 import Vapor
 
 enum ImportEntity: String, CaseIterable, Codable, Sendable {
-    case accounts, contacts, contracts
+    case accounts, contacts, contracts, touchpoints
 
     var schema: EntitySchema {
         switch self {
         case .accounts: CustomerSchemas.account
         case .contacts: CustomerSchemas.contact
         case .contracts: CustomerSchemas.contract
+        case .touchpoints: JourneySchemas.touchpoint
         }
     }
     var table: String { rawValue }
@@ -77,7 +78,7 @@ struct Importer {
     var batchSize = 1000
     var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?, _ rows: Int) -> Void)? = nil
 
-    private struct Abandon: Error {}
+    struct Abandon: Error {}
     /// File size above which an SQLite import rebuilds secondary indexes at the end (about 100,000 rows).
     static let deferIndexesAbove = 10_000_000
 
@@ -87,6 +88,7 @@ struct Importer {
         let columns: Columns
         do { columns = try Columns(header: csv.header, entity: entity) }
         catch let issue as ImportIssue { box.value.report.fatal = issue; return box.value.report }
+        if entity == .touchpoints { return try await runTouchpoints(csv, columns: columns, source: source) }
 
         let work = { @Sendable (db: any Database) async throws -> Void in
             let reader = box.value.reader
@@ -206,7 +208,7 @@ struct Importer {
         var attributes: [String: String]?
     }
 
-    private func validate(_ record: CSVRecord, _ columns: Columns, _ report: inout ImportReport, _ seen: inout Set<String>) -> PendingRow? {
+    func validate(_ record: CSVRecord, _ columns: Columns, _ report: inout ImportReport, _ seen: inout Set<String>) -> PendingRow? {
         guard record.fields.count == columns.count else {
             report.refusedRows += 1
             report.refuse(record.line, nil, "has \(record.fields.count) fields but the header has \(columns.count); check the quoting and the delimiter of this row")

@@ -14,27 +14,36 @@ protocol EditableResource {
     /// Applies validated values (only the ones the input mentions) and checks cross-field rules.
     static func apply(_ values: [String: FieldValue], objects: [String: [String: JSONValue]], to model: M, isNew: Bool, scope: Scope) async throws
     static func dto(_ model: M, scope: Scope) async throws -> DTO
+    /// Writes what hangs off the row (link rows), once the row itself is stored.
+    static func afterSave(_ model: M, scope: Scope) async throws
 }
 
 extension EditableResource {
     static var objectFields: Set<String> { [] }
+    static func afterSave(_ model: M, scope: Scope) async throws {}
 
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
         let (values, body) = try schema.validated(req, objectFields: objectFields)
-        let (model, dto) = try await req.db.transaction { db in
+        let (model, dto) = try await insert(values, objects: body.objects, by: caller, on: req.db)
+        let response = try await dto.encodeResponse(status: .created, for: req).withETag(model.version)
+        response.headers.replaceOrAdd(name: .location, value: req.url.path + "/" + model.id!.uuidString.lowercased())
+        return response
+    }
+
+    /// Creates a row from validated values in one transaction, audited; the web forms use it too.
+    static func insert(_ values: [String: FieldValue], objects: [String: [String: JSONValue]] = [:], by caller: Caller, on db: any Database) async throws -> (M, DTO) {
+        try await db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let model = makeNew(workspaceID: caller.workspaceID)
-            try await apply(values, objects: body.objects, to: model, isNew: true, scope: scope)
+            try await apply(values, objects: objects, to: model, isNew: true, scope: scope)
             model.version = 1
             try await model.create(on: db)
+            try await afterSave(model, scope: scope)
             let dto = try await self.dto(model, scope: scope)
             try await Audit.record("create", M.entityName, id: model.id, before: DTO?.none, after: dto, by: caller, on: db)
             return (model, dto)
         }
-        let response = try await dto.encodeResponse(status: .created, for: req).withETag(model.version)
-        response.headers.replaceOrAdd(name: .location, value: req.url.path + "/" + model.id!.uuidString.lowercased())
-        return response
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -46,20 +55,29 @@ extension EditableResource {
     static func update(_ req: Request) async throws -> Response {
         let caller = try req.caller
         let (values, body) = try schema.validated(req, partial: true, objectFields: objectFields)
-        let (model, dto) = try await req.db.transaction { db in
+        let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
+        let ifMatch = req.headers.first(name: .ifMatch)
+        let (model, dto) = try await change(id, values, objects: body.objects, by: caller, on: req.db) { try Versioning.check(ifMatch, current: $0) }
+        return try await dto.encodeResponse(for: req).withETag(model.version)
+    }
+
+    /// Changes a row in one transaction, audited with before and after; `check` sees the version first.
+    static func change(_ id: UUID?, _ values: [String: FieldValue], objects: [String: [String: JSONValue]] = [:], by caller: Caller, on db: any Database,
+                       check: @escaping @Sendable (Int) throws -> Void = { _ in }) async throws -> (M, DTO) {
+        try await db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
-            let model = try await scope.find(M.self, parameter: "id", of: req)
-            try Versioning.check(req, current: model.version)
+            let model = try await scope.find(M.self, id)
+            try check(model.version)
             let before = try await self.dto(model, scope: scope)
-            try await apply(values, objects: body.objects, to: model, isNew: false, scope: scope)
+            try await apply(values, objects: objects, to: model, isNew: false, scope: scope)
             try await Versioning.claim(table: M.schema, id: model.id!, version: model.version, on: db)
             model.version += 1
             try await model.save(on: db)
+            try await afterSave(model, scope: scope)
             let after = try await self.dto(model, scope: scope)
             try await Audit.record("update", M.entityName, id: model.id, before: before, after: after, by: caller, on: db)
             return (model, after)
         }
-        return try await dto.encodeResponse(for: req).withETag(model.version)
     }
 
     static func delete(_ req: Request, guardDelete: (@Sendable (M, Scope) async throws -> Void)? = nil) async throws -> HTTPStatus {

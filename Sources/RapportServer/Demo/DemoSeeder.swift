@@ -36,11 +36,13 @@ enum DemoSeeder {
         // One hash for every demo user: bcrypt is slow on purpose, and they share the demo password.
         let hash = try Bcrypt.hash(loginPassword, cost: cost)
         var owners: [UUID] = []
+        var team: [User] = []
         for (i, person) in ([("Demo Admin", loginEmail)] + csms).enumerated() {
             let user = try await User.query(on: db).filter(\.$email == person.1).first() ?? User(email: person.1, name: person.0, passwordHash: hash)
             if user.id == nil { try await user.create(on: db) }
             try await Membership(workspaceID: wsID, userID: user.id!, role: i == 0 ? .owner : .csm).create(on: db)
             if i > 0 { owners.append(user.id!) }
+            if i > 0 && team.count < 3 { team.append(user) }
         }
 
         let data = DemoDataset.generate(seed: 42, today: DemoDay(year: today.year, month: today.month, day: today.day))
@@ -98,6 +100,7 @@ enum DemoSeeder {
         }
         try await BulkInsert.run(db, table: "contract_events", columns: ["id", "workspace_id", "contract_id", "account_id", "kind", "occurred_on", "arr_delta_minor", "reason", "created_at"], rows: eventRows)
         try await BulkInsert.run(db, table: "timeline_events", columns: ["id", "workspace_id", "account_id", "contact_id", "occurred_at", "kind", "title", "detail", "subject_type", "subject_id"], rows: timelineRows)
+        try await DemoJourneySeeder.seed(ws, assessors: team, on: db)
         try await Audit.record("create", "demo workspace", id: wsID, before: String?.none,
                                after: "\(data.accounts.count) accounts, \(data.contacts.count) contacts, \(data.contracts.count) contracts",
                                by: Caller.system(ws), on: db)

@@ -88,7 +88,10 @@ enum Workspaces {
         if !v.errors.isEmpty { throw AppError.validation(v.errors) }
         if try await Workspace.query(on: db).filter(\.$slug == slug).first() != nil { throw AppError.conflict("A workspace '\(slug)' exists already.") }
         let ws = Workspace(slug: slug, name: name, timeZone: timeZone)
-        try await ws.create(on: db)
+        try await db.transaction { db in
+            try await ws.create(on: db)
+            try await Channels.seedDefaults(workspaceID: ws.id!, on: db)
+        }
         return ws
     }
 }

@@ -15,7 +15,8 @@ enum ImportPage {
 
     static func show(_ req: Request) async throws -> Response {
         let ctx = WebContext.make(req)
-        return Layout.render(ctx, title: ctx.t("Import"), active: "import", view(ctx, Model()))
+        let entity = req.query[String.self, at: "entity"].flatMap(ImportEntity.init(rawValue:)) ?? .accounts
+        return Layout.render(ctx, title: ctx.t("Import"), active: "import", view(ctx, Model(entity: entity)))
     }
 
     /// Larger files belong to `rapport import`, which also shows progress.
@@ -24,7 +25,7 @@ enum ImportPage {
     /// The upload streams to a temporary file (`MultipartUpload`) and is read from there in chunks, like
     /// the CLI reads its file: neither the upload nor the import holds the whole file in memory.
     static func submit(_ req: Request) async throws -> Response {
-        let upload = try await MultipartUpload.receive(req, fileField: "file", maxFileBytes: maxUploadBytes)
+        let upload = try await MultipartUpload.receive(req, fileField: "file", maxFileBytes: maxUploadBytes, tooLargeHint: "; import it with `rapport import` instead")
         defer { upload.removeFile() }
         // This route streams its body, so the CSRF middleware could not read the token; check it here,
         // before anything is written.

@@ -24,6 +24,7 @@ enum Layout {
                             .nav(.attribute(named: "aria-label", value: "Main"),
                                  navLink(ctx, "/", "Home", active == "home"),
                                  navLink(ctx, "/accounts", "Accounts", active == "accounts"),
+                                 navLink(ctx, "/journeys", "Journeys", active == "journeys"),
                                  .if(caller.role.can(.importData), navLink(ctx, "/import", "Import", active == "import")),
                                  navLink(ctx, "/settings", "Settings", active == "settings")),
                             .div(.class("who"),
@@ -90,7 +91,7 @@ enum Assets {
     main { max-width: 1200px; margin: 0 auto; padding: 20px; }
     h1 { font-size: 1.6rem; margin: .2em 0 .6em; } h2 { font-size: 1.2rem; margin: 1.4em 0 .5em; }
     .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin-bottom: 16px; }
-    .grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; }
+    div.grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; }
     .stats { display:grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; margin-bottom: 16px; }
     .stat { background: var(--card); border:1px solid var(--line); border-radius: 8px; padding: 12px 16px; }
     .stat .n { font-size: 1.7rem; font-weight: 700; } .stat .l { color: var(--muted); font-size: .9rem; }
@@ -124,6 +125,22 @@ enum Assets {
     ol.timeline time { color: var(--muted); font-size:.85rem; display:block; }
     .pager { display:flex; gap: 12px; margin-top: 12px; }
     pre.json { white-space: pre-wrap; word-break: break-word; font-size: .8rem; max-width: 40ch; margin:0; }
+    .links a { white-space: nowrap; } .badges { display:flex; flex-wrap:wrap; gap: 6px; align-items:center; }
+    .map table { min-width: 640px; } .map td { min-width: 150px; } .map .pos { color: var(--muted); }
+    .tp { margin-bottom: 6px; } .tp .badge { margin-left: 4px; }
+    ul.notes { margin:0; padding-left: 18px; font-size: .9rem; } .notes-row td, .curve-row td { background: #fafbfc; }
+    .badge.q1, .badge.q2 { background:#fbe9e7; color: var(--bad); } .badge.q4, .badge.q5 { background:#e6f4ea; color: var(--good); }
+    .badge.lvl-1 { background:#fff3d6; color: var(--warn); } .badge.lvl-2 { background:#e6f4ea; color: var(--good); }
+    .chart { background: var(--card); border:1px solid var(--line); border-radius: 8px; padding: 8px; margin-bottom: 12px; }
+    .chart svg { display:block; width:100%; height:auto; max-height: 70vh; }
+    .chart .point:focus, .chart a:focus circle { outline: 3px solid #8ec5ff; }
+    .matrix-layout { display:grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; align-items:start; }
+    img.thumb { max-width: 160px; max-height: 120px; display:block; border:1px solid var(--line); border-radius: 4px; margin: 4px 0; }
+    ul.files { list-style: none; padding: 0; } ul.files li { margin-bottom: 10px; }
+    button.small { padding: 0 8px; font-size: .85rem; } button.link-dark { background:none; border:none; color: var(--muted); padding: 0 4px; }
+    .small { font-size: .85rem; font-weight: normal; } textarea { width: 100%; min-height: 4em; }
+    details.card > summary { cursor: pointer; font-weight: 600; }
+    @media (max-width: 900px) { .matrix-layout { grid-template-columns: 1fr; } }
     @media (max-width: 640px) { main { padding: 12px; } .who { margin-left:0; } th, td { padding: 6px 8px; } h1 { font-size:1.35rem; } }
     """
 }

@@ -76,7 +76,8 @@ enum UILanguage: String, CaseIterable, Sendable {
 
 /// English names for the stored vocabulary values (high_touch → High-touch); other keys are English already.
 enum English {
-    static let labels: [String: String] = [
+    static let labels = customers.merging(JourneyWords.english) { own, _ in own }
+    static let customers: [String: String] = [
         "high_touch": "High-touch", "pooled": "Pooled", "tech_touch": "Tech-touch", "business": "Business", "household": "Household",
         "micro": "Micro", "small": "Small", "medium": "Medium", "large": "Large", "enterprise": "Enterprise",
         "active": "active", "social_matching": "social matching", "email": "e-mail", "any": "any channel",
@@ -85,7 +86,8 @@ enum English {
 }
 
 enum German {
-    static let table: [String: String] = [
+    static let table = customers.merging(JourneyWords.german) { own, _ in own }
+    static let customers: [String: String] = [
         "Accounts": "Accounts", "Contacts": "Kontakte", "Contracts": "Verträge", "Import": "Import", "Settings": "Einstellungen",
         "Home": "Start", "Sign in": "Anmelden", "Sign out": "Abmelden", "E-mail": "E-Mail", "Password": "Passwort",
         "Search": "Suchen", "Name": "Name", "Segment": "Segment", "Industry": "Branche", "Country": "Land", "Coverage": "Betreuungsmodell",

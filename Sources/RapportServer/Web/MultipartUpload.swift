@@ -7,16 +7,18 @@ import Vapor
 struct MultipartUpload {
     var fields: [String: String] = [:]
     var fileName: String?
+    /// The type the browser declared for the file part (checked against the content by the caller).
+    var fileType: String?
     var filePath: String?
     var fileBytes = 0
 
     func removeFile() { if let filePath { try? FileManager.default.removeItem(atPath: filePath) } }
 
-    static func receive(_ req: Request, fileField: String, maxFileBytes: Int) async throws -> MultipartUpload {
+    static func receive(_ req: Request, fileField: String, maxFileBytes: Int, tooLargeHint: String = "") async throws -> MultipartUpload {
         guard let type = req.headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"] else {
             throw AppError.badRequest("Send the form as multipart/form-data.")
         }
-        let state = State(fileField: fileField, maxFileBytes: maxFileBytes)
+        let state = State(fileField: fileField, maxFileBytes: maxFileBytes, tooLargeHint: tooLargeHint)
         let parser = MultipartParser(boundary: boundary)
         parser.onHeader = { name, value in state.header(name, value) }
         parser.onBody = { buffer in state.body(&buffer) }
@@ -35,14 +37,17 @@ struct MultipartUpload {
     }
 
     private final class State {
-        let fileField: String, maxFileBytes: Int
+        let fileField: String, maxFileBytes: Int, tooLargeHint: String
         var upload = MultipartUpload()
-        var name: String?, isFile = false, text = Data(), handle: FileHandle?
+        var name: String?, isFile = false, text = Data(), handle: FileHandle?, partType: String?
         var problem: AppError?
 
-        init(fileField: String, maxFileBytes: Int) { self.fileField = fileField; self.maxFileBytes = maxFileBytes }
+        init(fileField: String, maxFileBytes: Int, tooLargeHint: String) {
+            self.fileField = fileField; self.maxFileBytes = maxFileBytes; self.tooLargeHint = tooLargeHint
+        }
 
         func header(_ name: String, _ value: String) {
+            if name.lowercased() == "content-type" { partType = value; return }
             guard name.lowercased() == "content-disposition" else { return }
             self.name = Self.parameter("name", in: value)
             let file = Self.parameter("filename", in: value)
@@ -61,7 +66,7 @@ struct MultipartUpload {
             if isFile {
                 upload.fileBytes += bytes.count
                 if upload.fileBytes > maxFileBytes {
-                    problem = .payloadTooLarge("The file is larger than \(maxFileBytes / 1_048_576) MB; import it with `rapport import` instead.")
+                    problem = .payloadTooLarge("The file is larger than \(maxFileBytes / 1_048_576) MB\(tooLargeHint).")
                     return
                 }
                 handle?.write(Data(bytes))
@@ -73,9 +78,9 @@ struct MultipartUpload {
         }
 
         func complete() {
-            if isFile { try? handle?.close(); handle = nil }
+            if isFile { try? handle?.close(); handle = nil; upload.fileType = partType }
             else if let name { upload.fields[name] = String(decoding: text, as: UTF8.self) }
-            name = nil; isFile = false; text = Data()
+            name = nil; isFile = false; text = Data(); partType = nil
         }
 
         func close() { try? handle?.close() }

@@ -13,6 +13,7 @@ struct TwoTenants {
     let tokenA: String, tokenB: String
     let accountB: String, contactB: String, contractB: String
     let accountA: String
+    let journeyB: String, phaseB: String, touchpointB: String, fileB: String, noteB: String, channelB: String
 
     static func make(_ app: Application) async throws -> TwoTenants {
         let fx = Fixture(app: app)
@@ -23,7 +24,19 @@ struct TwoTenants {
         let accB = try await fx.create("/api/v1/accounts", token: tb, ["name": "Beta Kunde", "external_id": "same-id"])
         let conB = try await fx.create("/api/v1/contacts", token: tb, ["last_name": "Bär", "account_id": accB.id, "email": "b@beta.example"])
         let ctrB = try await fx.create("/api/v1/contracts", token: tb, ["account_id": accB.id, "product": "P", "start_date": "2026-01-01", "arr": 100, "currency": "EUR"])
-        return TwoTenants(fx: fx, tokenA: ta, tokenB: tb, accountB: accB.id, contactB: conB.id, contractB: ctrB.id, accountA: accA.id)
+        // The same slugs in both workspaces: slugs are unique per workspace, not across them.
+        _ = try await fx.create("/api/v1/journeys", token: ta, ["name": "Claim"])
+        let jB = try await fx.create("/api/v1/journeys", token: tb, ["name": "Claim"])
+        let pB = try await fx.create("/api/v1/journeys/\(jB.id)/phases", token: tb, ["name": "Report"])
+        let tB = try await fx.create("/api/v1/touchpoints", token: tb, ["name": "Phone: hotline", "channel": "phone", "journey": "claim", "phases": "report"])
+        _ = try await fx.create("/api/v1/touchpoints/\(tB.id)/assessments", token: tb, ["relevance": 4, "quality": 2])
+        let nB = try await fx.create("/api/v1/journeys/\(jB.id)/notes", token: tb, ["phase_id": pB.id, "kind": "expectation", "text": "Beta expectation"])
+        let cB = try await fx.create("/api/v1/channels", token: tb, ["name": "Beta pigeon post"])
+        let upload = try await app.testing().sendRequest(.POST, "/api/v1/touchpoints/\(tB.id)/files?filename=note.txt",
+                                                         headers: ["Authorization": "Bearer \(tb)", "Content-Type": "text/plain"], body: ByteBuffer(string: "Beta notes"))
+        let fB = try upload.json()
+        return TwoTenants(fx: fx, tokenA: ta, tokenB: tb, accountB: accB.id, contactB: conB.id, contractB: ctrB.id, accountA: accA.id,
+                          journeyB: jB.id, phaseB: pB.id, touchpointB: tB.id, fileB: fB.id, noteB: nB.id, channelB: cB.id)
     }
 
     /// A body the route would accept, so that only the workspace boundary can stop the request.
@@ -35,6 +48,13 @@ struct TwoTenants {
         case (.POST, "/contracts"): ["product": "hijack", "start_date": "2026-01-01", "arr": 1, "currency": "EUR", "account_external_id": "same-id"]
         case (.POST, "/contacts/{id}/consents"): ["purpose": "survey", "channel": "email", "status": "withdrawn", "source": "hijack"]
         case (.POST, "/contracts/{id}/events"): ["kind": "renewal", "occurred_on": "2026-01-01"]
+        case (.POST, "/journeys"), (.PATCH, "/journeys/{id}"), (.POST, "/journeys/{id}/phases"), (.PATCH, "/journeys/{id}/phases/{phase_id}"),
+             (.POST, "/channels"): ["name": "hijack"]
+        case (.PUT, "/journeys/{id}/phases/order"): ["phases": ["report"]]
+        case (.POST, "/journeys/{id}/notes"): ["phase_id": "{phase_id}", "kind": "expectation", "text": "hijack"]
+        case (.POST, "/journeys/{id}/maturity"): ["milestone": "target_groups_known", "level": "not_started"]
+        case (.POST, "/touchpoints"), (.PATCH, "/touchpoints/{id}"): ["name": "hijack", "channel": "phone"]
+        case (.POST, "/touchpoints/{id}/assessments"): ["relevance": 1, "quality": 1]
         default: nil
         }
     }
@@ -43,8 +63,19 @@ struct TwoTenants {
     func foreignID(for path: String) -> String {
         if path.hasPrefix("/contacts") { return contactB }
         if path.hasPrefix("/contracts") { return contractB }
+        if path.hasPrefix("/journeys") { return journeyB }
+        if path.hasPrefix("/touchpoints") { return touchpointB }
+        if path.hasPrefix("/channels") { return channelB }
         return accountB
     }
+
+    /// A path with every parameter filled with the other workspace's ids.
+    func foreignPath(_ path: String) -> String {
+        path.replacingOccurrences(of: "{id}", with: foreignID(for: path)).replacingOccurrences(of: "{phase_id}", with: phaseB)
+            .replacingOccurrences(of: "{file_id}", with: fileB).replacingOccurrences(of: "{note_id}", with: noteB)
+    }
+
+    var foreignIDs: [String] { [accountB, contactB, contractB, journeyB, phaseB, touchpointB, fileB, noteB, channelB] }
 }
 
 @Suite("Tenancy and roles")
@@ -53,20 +84,27 @@ struct AccessTests {
     func apiIsolation(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let t = try await TwoTenants.make(app)
-            let before = try await t.fx.send(.GET, "/api/v1/accounts/\(t.accountB)", token: t.tokenB).body.string
+            func snapshot() async throws -> [String] {
+                var out: [String] = []
+                for path in ["/accounts/\(t.accountB)", "/journeys/\(t.journeyB)/map", "/touchpoints/\(t.touchpointB)", "/touchpoints/\(t.touchpointB)/assessments",
+                             "/touchpoints/\(t.touchpointB)/files", "/journeys/\(t.journeyB)/maturity/history", "/channels"] {
+                    out.append(try await t.fx.send(.GET, "/api/v1" + path, token: t.tokenB).body.string)
+                }
+                return out
+            }
+            let before = try await snapshot()
             for route in app.apiRegistry.routes {
-                let path = route.path.replacingOccurrences(of: "{id}", with: t.foreignID(for: route.path))
-                let body = TwoTenants.validBody(route)
+                let path = t.foreignPath(route.path)
+                let body = TwoTenants.validBody(route).map { b in b.mapValues { v in (v as? String).map(t.foreignPath) ?? v } }
                 let r = try await t.fx.send(route.method, "/api/v1" + path, token: t.tokenA, json: body)
                 if route.path.contains("{id}") {
                     #expect(r.status == .notFound, "\(route.method) \(route.path) with another workspace's id answered \(r.status)")
                 } else {
-                    #expect(!r.body.string.lowercased().contains(t.accountB) && !r.body.string.lowercased().contains(t.contactB),
-                            "\(route.method) \(route.path) leaked another workspace's ids")
+                    let text = r.body.string.lowercased()
+                    #expect(!t.foreignIDs.contains { text.contains($0) } && !text.contains("beta"), "\(route.method) \(route.path) leaked another workspace's data")
                 }
             }
-            let after = try await t.fx.send(.GET, "/api/v1/accounts/\(t.accountB)", token: t.tokenB).body.string
-            #expect(before == after)
+            #expect(try await snapshot() == before)
             let contacts = try await t.fx.send(.GET, "/api/v1/contacts/\(t.contactB)", token: t.tokenB)
             #expect(contacts.status == .ok)
             #expect(try contacts.json()["erased"] as? Bool == false)

@@ -1,0 +1,262 @@
+import Fluent
+import Foundation
+import Plot
+import RapportKit
+import Vapor
+
+/// The journey map: phases as columns, channels as rows, the touchpoints in the cells; below them what
+/// customers expect and the planned positive surprises per phase and segment, and the emotion curve,
+/// each value with where it comes from and how many judgements stand behind it.
+enum JourneyMapPage {
+    static func show(_ req: Request) async throws -> Response { try await render(req, error: nil) }
+
+    static func render(_ req: Request, error: AppError?) async throws -> Response {
+        let ctx = WebContext.make(req)
+        let scope = try req.scope
+        let journey = try await scope.find(Journey.self, parameter: "id", of: req)
+        let map = try await JourneyMap.build(journey, scope: scope)
+        let channels = try await Channels.all(scope)
+        let maturity = try await MaturityAPI.summaries([journey], scope: scope)[0]
+        let related = try await relatedJourneys(journey, scope: scope)
+        let canWrite = ctx.caller?.role.can(.writeJourneys) == true
+        let j = map.journey
+
+        var facts: [Node<HTML.BodyContext>] = []
+        if let d = j.description { facts.append(.p(.text(d))) }
+        var badges: [Node<HTML.BodyContext>] = []
+        if let s = j.segment { badges.append(.span(.class("badge"), .text(ctx.t("Segment") + ": " + s))) }
+        if let p = j.persona { badges.append(.span(.class("badge"), .text(ctx.t("Persona") + ": " + p))) }
+        if let c = j.variantChannel { badges.append(.span(.class("badge"), .text(ctx.t("Channel") + ": " + JourneyWeb.channelName(ctx, c, channels)))) }
+        for r in related { badges.append(.a(.href(JourneyWeb.href("journeys", r.id)), .text(r.label))) }
+        for s in map.subJourneys { badges.append(.a(.class("badge"), .href(JourneyWeb.href("journeys", s.id)), .text(ctx.t("Sub-journey") + ": " + s.name))) }
+        for v in map.variants { badges.append(.a(.class("badge"), .href(JourneyWeb.href("journeys", v.id)), .text(ctx.t("Channel variant") + ": " + v.name))) }
+
+        let content: Node<HTML.BodyContext> = .group(
+            .p(.a(.href("/journeys"), .text("← " + ctx.t("Journeys")))),
+            .h1(.text(j.name)),
+            .group(facts), .p(.class("badges"), .group(badges)),
+            JourneyWeb.errorBox(ctx, error),
+            grid(ctx, map, channels),
+            unplaced(ctx, map),
+            curve(ctx, map),
+            maturityCard(ctx, j, maturity, canWrite: canWrite),
+            .if(canWrite, forms(ctx, map, channels)))
+        return Layout.render(ctx, title: j.name, active: "journeys", content)
+    }
+
+    struct Related { let id: UUID; let label: String }
+
+    static func relatedJourneys(_ j: Journey, scope: Scope) async throws -> [Related] {
+        var out: [Related] = []
+        if let p = j.parentJourneyID, let parent = try await scope.query(Journey.self).filter(\.$id == p).first() {
+            out.append(Related(id: p, label: "↑ " + parent.name))
+        }
+        if let v = j.variantOfID, let base = try await scope.query(Journey.self).filter(\.$id == v).first() {
+            out.append(Related(id: v, label: "↑ " + base.name))
+        }
+        return out
+    }
+
+    static func grid(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelRow]) -> Node<HTML.BodyContext> {
+        let phases = map.journey.phases
+        guard !phases.isEmpty else {
+            return .div(.class("card"), .p(.class("muted"), .text(ctx.t("This journey has no phases yet. Add the first phase below."))))
+        }
+        let curveByPhase = Dictionary(uniqueKeysWithValues: map.curve.map { ($0.phaseId, $0) })
+        func notes(_ phase: UUID, _ kind: PhaseNoteKind) -> Node<HTML.BodyContext> {
+            let list = map.notes.filter { $0.phaseId == phase && $0.kind == kind.rawValue }
+            if list.isEmpty { return .span(.class("muted"), .text("—")) }
+            return .ul(.class("notes"), .forEach(list) { n in
+                .li(.unwrap(n.segment) { .span(.class("badge"), .text($0)) }, .text(" " + n.text))
+            })
+        }
+        let header: Node<HTML.TableContext> = .thead(.tr(
+            .th(.attribute(named: "scope", value: "col"), .text(ctx.t("Channel"))),
+            .forEach(phases) { p in .th(.attribute(named: "scope", value: "col"), .span(.class("pos"), .text("\(p.position). ")), .text(p.name)) }))
+        let channelRows: [Node<HTML.TableContext>] = map.channels.map { c in
+            .tr(.th(.attribute(named: "scope", value: "row"), .text(JourneyWeb.channelName(ctx, c, channels))),
+                .forEach(phases) { p in
+                    let tps = map.touchpoints(phase: p.id, channel: c)
+                    return .td(.forEach(tps) { t in
+                        .div(.class("tp"), .a(.href(JourneyWeb.href("touchpoints", t.id)), .text(t.name)),
+                             .if(t.quality != nil, .span(.class("badge q\(Int((t.quality ?? 0).rounded()))"),
+                                                         .attribute(named: "title", value: ctx.t("Assessed quality") + ", n=\(t.n)"),
+                                                         .text("Q " + JourneyWeb.decimal(ctx, t.quality ?? 0)))))
+                    })
+                })
+        }
+        let expectations: Node<HTML.TableContext> = .tr(.class("notes-row"), .th(.attribute(named: "scope", value: "row"), .text(ctx.t("Expectations"))),
+                                                       .forEach(phases) { .td(notes($0.id, .expectation)) })
+        let surprises: Node<HTML.TableContext> = .tr(.class("notes-row"), .th(.attribute(named: "scope", value: "row"), .text(ctx.t("Positive surprises"))),
+                                                    .forEach(phases) { .td(notes($0.id, .positiveSurprise)) })
+        let quality: Node<HTML.TableContext> = .tr(.class("curve-row"), .th(.attribute(named: "scope", value: "row"), .text(ctx.t("Assessed quality"))),
+            .forEach(phases) { p in
+                let c = curveByPhase[p.id]
+                return .td(.text(JourneyWeb.score(ctx, c?.value, n: c?.n ?? 0)))
+            })
+        return .div(.class("table-wrap map"),
+                    .table(.caption(.text(ctx.t("Journey map: phases × channels"))), header,
+                           .tbody(.group(channelRows), expectations, surprises, quality)))
+    }
+
+    static func unplaced(_ ctx: WebContext, _ map: JourneyMapData) -> Node<HTML.BodyContext> {
+        guard !map.unplaced.isEmpty else { return .empty }
+        return .div(.class("card"), .h2(.text(ctx.t("Touchpoints without a phase"))),
+                    .ul(.forEach(map.unplaced) { t in .li(.a(.href(JourneyWeb.href("touchpoints", t.id)), .text(t.name))) }))
+    }
+
+    static func curve(_ ctx: WebContext, _ map: JourneyMapData) -> Node<HTML.BodyContext> {
+        let phases = map.journey.phases
+        guard !phases.isEmpty else { return .empty }
+        let source = ctx.t("assessed quality")
+        let points = zip(phases, map.curve).map { p, c in CurvePoint(label: p.name, value: c.value, n: c.n, note: source) }
+        let lang = ctx.lang
+        let labels = LineLabels(
+            title: ctx.t("Emotion curve"),
+            description: ctx.t("Mean assessed quality per phase (1 = poor, 5 = excellent); each assessor's latest judgement per touchpoint counts once. Survey results replace it once they are connected."),
+            yAxis: ctx.t("Quality (1–5)"), noData: ctx.t("No assessments yet"),
+            nLabel: { "n=\($0)" },
+            pointTitle: { p in "\(p.label): " + (p.value.map { lang == .de ? String(format: "%.1f", $0).replacingOccurrences(of: ".", with: ",") : String(format: "%.1f", $0) } ?? "—") + " (n=\(p.n), \(p.note))" })
+        let svg = Charts.lineChart(id: "curve", points: points, scale: 1...5, labels: labels)
+        let rows: [[Node<HTML.BodyContext>]] = zip(phases, map.curve).map { p, c in
+            let interval = c.low.flatMap { lo in c.high.map { hi in JourneyWeb.decimal(ctx, lo) + " – " + JourneyWeb.decimal(ctx, hi) } } ?? "—"
+            return [.text(p.name), .text(c.value.map { JourneyWeb.decimal(ctx, $0) } ?? "—"), .text(interval), .text("\(c.n)"),
+                    .text("\(c.assessedTouchpoints) / \(c.touchpoints)"), .text(source)]
+        }
+        return .div(.class("card"),
+                    .h2(.text(ctx.t("Emotion curve"))),
+                    .p(.class("muted"), .text(ctx.t("Until survey results are connected, the curve shows the team's assessed quality, not measured customer satisfaction."))),
+                    .div(.class("chart"), .raw(svg)),
+                    Layout.table(caption: ctx.t("The numbers behind the curve"), headers: [ctx.t("Phase"), ctx.t("Mean"), ctx.t("95% interval"), ctx.t("Assessments (n)"),
+                                                    ctx.t("Touchpoints assessed"), ctx.t("Source")], rows: rows))
+    }
+
+    static func maturityCard(_ ctx: WebContext, _ j: JourneyDTO, _ m: MaturityDTO, canWrite: Bool) -> Node<HTML.BodyContext> {
+        let rows: [[Node<HTML.BodyContext>]] = zip(MaturityMilestone.allCases, m.milestones).map { ms, e in
+            [.text("\(ms.number). " + ctx.t(ms.rawValue)), .span(.class("badge lvl-\(MaturityLevel(rawValue: e?.level ?? "")?.points ?? 0)"), .text(ctx.t(e?.level ?? "not_started"))),
+             .text(e?.evidence ?? "—"), .text(e.map { $0.recordedBy + ", " + ctx.lang.dateTime($0.recordedAt, zone: ctx.zone) } ?? "—")]
+        }
+        let form: Node<HTML.BodyContext> = .if(canWrite, .form(.method(.post), .action(JourneyWeb.href("journeys", j.id) + "/maturity"), .class("filters"),
+            Layout.csrfField(ctx),
+            JourneyWeb.field("milestone", ctx.t("Milestone"), JourneyWeb.select("milestone", MaturityMilestone.allCases.map { ($0.rawValue, "\($0.number). " + ctx.t($0.rawValue)) })),
+            JourneyWeb.field("level", ctx.t("Level"), JourneyWeb.select("level", MaturityLevel.allCases.map { ($0.rawValue, ctx.t($0.rawValue)) }, selected: "achieved")),
+            JourneyWeb.field("evidence", ctx.t("Evidence"), JourneyWeb.text("evidence", wide: true)),
+            .button(.type(.submit), .class("secondary"), .text(ctx.t("Record")))))
+        return .div(.class("card"), .id("maturity"),
+                    .h2(.text(ctx.t("Omnichannel maturity")) , .text(" · \(m.percent) %")),
+                    Layout.table(headers: [ctx.t("Milestone"), ctx.t("Level"), ctx.t("Evidence"), ctx.t("Recorded")], rows: rows), form)
+    }
+
+    static func forms(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelRow]) -> Node<HTML.BodyContext> {
+        let base = JourneyWeb.href("journeys", map.journey.id)
+        let phases = map.journey.phases
+        let phaseOptions = phases.map { ($0.id.uuidString.lowercased(), "\($0.position). \($0.name)") }
+        let addPhase: Node<HTML.BodyContext> = .div(.class("card"), .h2(.text(ctx.t("Phases"))),
+            .ol(.class("phases"), .forEach(phases) { p in
+                .li(.text(p.name + " "),
+                    .if(p.position > 1, moveButton(ctx, base, p, "up", "↑")),
+                    .if(p.position < phases.count, moveButton(ctx, base, p, "down", "↓")))
+            }),
+            .form(.method(.post), .action(base + "/phases"), .class("filters"),
+                  Layout.csrfField(ctx),
+                  JourneyWeb.field("phase-name", ctx.t("New phase"), .input(.type(.text), .name("name"), .id("phase-name"), .required(true))),
+                  JourneyWeb.field("phase-position", ctx.t("Position"), .input(.type(.number), .name("position"), .id("phase-position"),
+                                                                               .attribute(named: "min", value: "1"), .attribute(named: "max", value: "\(phases.count + 1)"),
+                                                                               .placeholder("\(phases.count + 1)"))),
+                  .button(.type(.submit), .text(ctx.t("Add phase")))))
+        let addTouchpoint: Node<HTML.BodyContext> = .div(.class("card"), .h2(.text(ctx.t("Add a touchpoint"))),
+            .form(.method(.post), .action(base + "/touchpoints"), .class("filters"),
+                  Layout.csrfField(ctx),
+                  JourneyWeb.field("tp-name", ctx.t("Name"), .input(.type(.text), .name("name"), .id("tp-name"), .required(true),
+                                                                    .placeholder(ctx.t("e.g. Letter: claim confirmation")))),
+                  JourneyWeb.field("tp-channel", ctx.t("Channel"), JourneyWeb.select("channel", channels.map { ($0.slug, ctx.lang == .de ? $0.nameDE : $0.name) }, id: "tp-channel")),
+                  JourneyWeb.field("tp-phase", ctx.t("Phase"), JourneyWeb.select("phases", [("", "—")] + phases.map { ($0.slug, "\($0.position). \($0.name)") }, id: "tp-phase")),
+                  JourneyWeb.field("tp-direction", ctx.t("Direction"), JourneyWeb.select("direction", [("", "—")] + TouchpointDirection.allowed.map { ($0, ctx.t($0)) }, id: "tp-direction")),
+                  .button(.type(.submit), .text(ctx.t("Add touchpoint")))))
+        let addNote: Node<HTML.BodyContext> = .if(!phases.isEmpty, .div(.class("card"), .h2(.text(ctx.t("Expectations and positive surprises"))),
+            .form(.method(.post), .action(base + "/notes"), .class("filters"),
+                  Layout.csrfField(ctx),
+                  JourneyWeb.field("note-phase", ctx.t("Phase"), JourneyWeb.select("phase_id", phaseOptions, id: "note-phase")),
+                  JourneyWeb.field("note-kind", ctx.t("Kind"), JourneyWeb.select("kind", PhaseNoteKind.allCases.map { ($0.rawValue, ctx.t($0.rawValue)) }, id: "note-kind")),
+                  JourneyWeb.field("note-segment", ctx.t("Segment (optional)"), .input(.type(.text), .name("segment"), .id("note-segment"))),
+                  JourneyWeb.field("note-text", ctx.t("Text"), .input(.type(.text), .name("text"), .id("note-text"), .required(true), .class("wide"))),
+                  .button(.type(.submit), .class("secondary"), .text(ctx.t("Add note"))))))
+        return .div(.class("grid"), addPhase, addTouchpoint, addNote)
+    }
+
+    static func moveButton(_ ctx: WebContext, _ base: String, _ p: PhaseDTO, _ direction: String, _ symbol: String) -> Node<HTML.BodyContext> {
+        .form(.method(.post), .action(base + "/phases/" + p.id.uuidString.lowercased() + "/move"), .class("inline"),
+              Layout.csrfField(ctx), .input(.type(.hidden), .name("direction"), .value(direction)),
+              .button(.type(.submit), .class("secondary small"), .attribute(named: "aria-label", value: ctx.t(direction == "up" ? "Move earlier" : "Move later") + ": " + p.name), .text(symbol)))
+    }
+
+    // MARK: writes
+
+    static func formValues(_ req: Request, _ schema: EntitySchema) throws -> [String: FieldValue] {
+        let body = try InputBody.decode(req)
+        return try schema.validate(body.fields.filter { !$0.value.trimmed.isEmpty }).mapError(\.appError).get()
+    }
+
+    static func inJourney(_ req: Request, _ body: @escaping @Sendable (Journey, Scope, Caller) async throws -> Void) async throws -> Response {
+        let caller = try req.caller
+        let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
+        return try await JourneyWeb.submit(req, redirect: JourneyWeb.href("journeys", id ?? UUID()), write: {
+            try await req.db.transaction { db in
+                let scope = Scope(workspaceID: caller.workspaceID, db: db)
+                try await body(try await scope.find(Journey.self, id), scope, caller)
+            }
+        }, page: { try await render(req, error: $0) })
+    }
+
+    static func addPhase(_ req: Request) async throws -> Response {
+        let values: [String: FieldValue]
+        do { values = try formValues(req, JourneySchemas.phase) } catch let e as AppError { return try await failed(req, e) }
+        return try await inJourney(req) { j, scope, caller in _ = try await PhasesAPI.add(to: j, values: values, scope: scope, by: caller) }
+    }
+
+    static func movePhase(_ req: Request) async throws -> Response {
+        let body = try InputBody.decode(req)
+        let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
+        let up = body.fields["direction"] == "up"
+        return try await inJourney(req) { j, scope, caller in
+            var all = try await PhasesAPI.phases(of: j.id!, scope: scope)
+            guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
+            let target = up ? i - 1 : i + 1
+            guard all.indices.contains(target) else { return }
+            all.swapAt(i, target)
+            let before = all.map(PhaseDTO.init)
+            for (n, p) in all.enumerated() where p.position != n + 1 { p.position = n + 1; p.version += 1; try await p.save(on: scope.db) }
+            try await Audit.record("reorder", "journey", id: j.id, before: before, after: all.map(PhaseDTO.init), by: caller, on: scope.db)
+        }
+    }
+
+    static func addTouchpoint(_ req: Request) async throws -> Response {
+        let caller = try req.caller
+        let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
+        let body = try InputBody.decode(req)
+        return try await JourneyWeb.submit(req, redirect: JourneyWeb.href("journeys", id ?? UUID()), write: {
+            var fields = body.fields.filter { !$0.value.trimmed.isEmpty }
+            fields["journey_id"] = id?.uuidString
+            let values = try JourneySchemas.touchpoint.validate(fields).mapError(\.appError).get()
+            _ = try await TouchpointsAPI.insert(values, by: caller, on: req.db)
+        }, page: { try await render(req, error: $0) })
+    }
+
+    static func addNote(_ req: Request) async throws -> Response {
+        let values: [String: FieldValue]
+        do { values = try formValues(req, JourneySchemas.phaseNote) } catch let e as AppError { return try await failed(req, e) }
+        return try await inJourney(req) { j, scope, caller in _ = try await PhaseNotesAPI.add(to: j, values, by: caller, scope: scope) }
+    }
+
+    static func recordMaturity(_ req: Request) async throws -> Response {
+        let values: [String: FieldValue]
+        do { values = try formValues(req, JourneySchemas.maturity) } catch let e as AppError { return try await failed(req, e) }
+        return try await inJourney(req) { j, scope, caller in _ = try await MaturityAPI.add(to: j, values, by: caller, scope: scope) }
+    }
+
+    static func failed(_ req: Request, _ e: AppError) async throws -> Response {
+        let r = try await render(req, error: e)
+        r.status = e.status
+        return r
+    }
+}
