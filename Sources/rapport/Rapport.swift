@@ -125,10 +125,10 @@ struct TokenCommand: AsyncParsableCommand {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import accounts, contacts or contracts from a CSV file (UTF-8; , ; or tab separated).",
+        abstract: "Import accounts, contacts, contracts or touchpoints from a CSV file (UTF-8; , ; or tab separated).",
         discussion: "Rows upsert by external_id. By default nothing is written when any row is refused; --valid-rows imports the valid rows. Exits 1 when a row is refused, naming each by its line in the file.")
     @OptionGroup var common: Common
-    @Argument(help: "accounts, contacts or contracts") var entity: String
+    @Argument(help: "accounts, contacts, contracts or touchpoints") var entity: String
     @Argument(help: "The CSV file") var file: String
     @Option(help: "Workspace slug") var workspace: String
     @Flag(help: "Import the valid rows and report the refused ones (instead of all or nothing).") var validRows = false

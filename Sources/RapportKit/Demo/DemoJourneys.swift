@@ -72,7 +72,7 @@ public enum DemoJourneys {
                 tp("Kundenportal: Entscheidung einsehen", "portal", [4], "inbound", "Digitalvertrieb", products: both, groups: privat, r: 3, q: 3),
                 tp("Telefon: Beschwerde zur Entscheidung", "phone", [4], "inbound", "Beschwerdemanagement", co: ["Schaden"], products: both, groups: alle, measured: true, r: 4, q: 2),
                 tp("Brief: Zahlungsavis", "letter", [5], "outbound", "Finanzen", products: both, groups: alle, r: 3, q: 4),
-                tp("Bank: Gutschrift auf dem Konto", "reviews", [5], "inbound", "Finanzen", products: both, groups: alle, owner: "external", controllable: false, r: 4, q: 5),
+                tp("E-Mail: Zahlungsbestätigung", "email", [5], "outbound", "Finanzen", products: both, groups: alle, r: 4, q: 5),
                 tp("E-Mail: Zufriedenheitsbefragung nach Regulierung", "email", [6], "outbound", "CX-Team", products: both, groups: privat, measured: true, r: 2, q: 3),
                 tp("Social Media: Bewertung auf Vergleichsportal", "social_media", [6], "inbound", "Marketing", products: both, groups: privat, owner: "external", controllable: false, r: 3, q: 3),
                 tp("Makler: Nachgespräch beim Makler", "broker", [6], "inbound", "Maklervertrieb", products: both, groups: makler, owner: "partner_owned", controllable: false, r: 3, q: 4),

@@ -129,7 +129,7 @@ public enum Operations {
     public static func importFile(_ settings: Settings, entity: String, path: String, workspace slug: String, validRowsOnly: Bool, delimiter: UInt8?,
                                   progress: (@Sendable (Int, Int?, Int) -> Void)?) async throws -> ImportOutcome {
         guard let entity = ImportEntity(rawValue: entity) else {
-            throw AppError.invalid("entity", "'\(entity)' cannot be imported; use accounts, contacts or contracts")
+            throw AppError.invalid("entity", "'\(entity)' cannot be imported; use accounts, contacts, contracts or touchpoints")
         }
         let reader = try CSVReader(path: path, delimiter: delimiter)
         return try await Runtime.withApp(settings) { app in

@@ -49,6 +49,10 @@ struct Exporter {
             return [c.externalID ?? "", account.0, account.1, c.product, c.startDate, c.endDate ?? "", c.renewalDate ?? "",
                     "\(Money.amount(c.arrMinor))", c.currency, c.status]
         })
+        // The touchpoint register is thousands of rows, and each row names its journey and phases.
+        let touchpoints = try await TouchpointsAPI.dtos(try await scope.query(Touchpoint.self).sort(\.$searchText).all(), scope: scope)
+        try TouchpointCSV.text(touchpoints).write(toFile: directory + "/touchpoints.csv", atomically: true, encoding: .utf8)
+        lines.append(directory + "/touchpoints.csv: \(touchpoints.count) rows")
         return lines
     }
 

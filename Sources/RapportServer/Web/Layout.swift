@@ -102,6 +102,7 @@ enum Assets {
     th { background: #eef1f5; font-weight: 600; white-space: nowrap; }
     td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
     form.filters { display:flex; flex-wrap:wrap; gap: 8px 12px; align-items:flex-end; margin-bottom: 12px; }
+    form.filters > div { min-width: 0; max-width: 100%; } select { width: auto; }
     label { display:block; font-size: .85rem; color: var(--muted); }
     .radio label { display:inline; font-size: 1rem; color: var(--ink); } fieldset { border: 1px solid var(--line); border-radius: 6px; }
     .card > h2:first-child, .card > h1:first-child { margin-top: 0; }
@@ -120,7 +121,8 @@ enum Assets {
     .alert { border-left: 4px solid var(--bad); background:#fff4f2; padding: 10px 14px; margin: 12px 0; border-radius: 4px; }
     .notice { border-left: 4px solid var(--good); background:#f0f9f2; padding: 10px 14px; margin: 12px 0; border-radius: 4px; }
     .token { font-family: ui-monospace, monospace; word-break: break-all; background:#fffbe6; padding: 8px; border:1px dashed #c9a400; }
-    dl.facts { display:grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--muted); }
+    dl.facts { display:grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--muted); }
+    dl.facts dd { margin: 0; overflow-wrap: anywhere; }
     ol.timeline { list-style:none; padding:0; margin:0; } ol.timeline li { padding: 8px 0; border-bottom: 1px solid var(--line); }
     ol.timeline time { color: var(--muted); font-size:.85rem; display:block; }
     .pager { display:flex; gap: 12px; margin-top: 12px; }
@@ -134,13 +136,14 @@ enum Assets {
     .chart { background: var(--card); border:1px solid var(--line); border-radius: 8px; padding: 8px; margin-bottom: 12px; }
     .chart svg { display:block; width:100%; height:auto; max-height: 70vh; }
     .chart .point:focus, .chart a:focus circle { outline: 3px solid #8ec5ff; }
+    .chart .point-fix { fill: #c0392b; } .chart .point-keep { fill: #1b7a3d; } .chart .point-over { fill: #b7791f; } .chart .point-low { fill: #6b7785; }
     .matrix-layout { display:grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; align-items:start; }
     img.thumb { max-width: 160px; max-height: 120px; display:block; border:1px solid var(--line); border-radius: 4px; margin: 4px 0; }
     ul.files { list-style: none; padding: 0; } ul.files li { margin-bottom: 10px; }
     button.small { padding: 0 8px; font-size: .85rem; } button.link-dark { background:none; border:none; color: var(--muted); padding: 0 4px; }
     .small { font-size: .85rem; font-weight: normal; } textarea { width: 100%; min-height: 4em; }
     details.card > summary { cursor: pointer; font-weight: 600; }
-    @media (max-width: 900px) { .matrix-layout { grid-template-columns: 1fr; } }
+    @media (max-width: 900px) { .matrix-layout { grid-template-columns: minmax(0, 1fr); } }
     @media (max-width: 640px) { main { padding: 12px; } .who { margin-left:0; } th, td { padding: 6px 8px; } h1 { font-size:1.35rem; } }
     """
 }

@@ -14,6 +14,7 @@ enum TouchpointPage {
         let scope = try req.scope
         let t = try await TouchpointsAPI.dto(try await scope.find(Touchpoint.self, parameter: "id", of: req), scope: scope)
         let channels = try await Channels.all(scope)
+        let journeyName = try await t.journeyId.asyncMap { try await scope.find(Journey.self, $0).name }
         let assessments = try await scope.query(TouchpointAssessment.self).filter(\.$touchpointID == t.id).sort(\.$assessedAt, .descending).all()
         let files = try await TouchpointFiles.metadata(of: t.id, scope: scope)
         let role = ctx.caller?.role
@@ -23,7 +24,7 @@ enum TouchpointPage {
         let facts: [(String, Node<HTML.BodyContext>)] = [
             (ctx.t("Slug"), .code(.text(t.slug))),
             (ctx.t("Channel"), .text(JourneyWeb.channelName(ctx, t.channel, channels))),
-            (ctx.t("Journey"), t.journeyId.map { .a(.href(JourneyWeb.href("journeys", $0)), .text(t.journeySlug ?? "")) } ?? .text("—")),
+            (ctx.t("Journey"), t.journeyId.map { .a(.href(JourneyWeb.href("journeys", $0)), .text(journeyName ?? t.journeySlug ?? "")) } ?? .text("—")),
             (ctx.t("Phases"), .text(t.phases.map(\.name).joined(separator: ", ").ifEmpty("—"))),
             (ctx.t("Direction"), .text(t.direction.map { ctx.t($0) } ?? "—")),
             (ctx.t("Products"), .text(t.products.joined(separator: ", ").ifEmpty("—"))),
@@ -164,6 +165,13 @@ enum TouchpointPage {
     }
 
     static func file(_ req: Request) async throws -> Response { try await TouchpointFiles.download(req) }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
 }
 
 /// The relevance × quality matrix of seed 002 ("Phönix"), with the numbers beside it.

@@ -45,7 +45,7 @@ enum TouchpointRegistryPage {
             JourneyWeb.errorBox(ctx, error),
             filters(ctx, req, channels: channels, journeys: journeys, departments: departments),
             savedViews(ctx, req, views, canWrite: canWrite),
-            .p(.class("muted"), .text(group.isEmpty ? "" : "\(ctx.lang.number(total)) " + ctx.t("touchpoints")),
+            .p(.class("muted"), .text(group.isEmpty ? "" : "\(ctx.lang.number(total)) " + ctx.t("touchpoints") + " · "),
                .a(.href("/touchpoints/export.csv" + query(req, dropping: ["cursor", "group", "sort"])), .text(ctx.t("Export as CSV"))),
                .if(ctx.caller?.role.can(.importData) == true, .group(.text(" · "), .a(.href("/import?entity=touchpoints"), .text(ctx.t("Import from CSV")))))),
             body)
@@ -121,7 +121,7 @@ enum TouchpointRegistryPage {
         return .group(.forEach(groups) { g in
             let assessed = g.rows.compactMap(\.assessment)
             let meanQ = MeanEstimate.of(assessed.map(\.quality))
-            let summary = "\(ctx.lang.number(g.rows.count)) " + ctx.t("touchpoints") + " · " + ctx.t("feedback measured at") + " \(g.rows.filter(\.feedbackMeasured).count)"
+            let summary = ctx.t("Touchpoints") + ": \(ctx.lang.number(g.rows.count)) · " + ctx.t("feedback measured at") + " \(g.rows.filter(\.feedbackMeasured).count)"
                 + " · " + ctx.t("mean quality") + " " + JourneyWeb.score(ctx, meanQ?.mean, n: meanQ?.n ?? 0)
             return .section(.class("group"),
                 .h2(.text(g.key), .span(.class("muted small"), .text(" — " + summary))),
@@ -184,19 +184,27 @@ enum TouchpointRegistryPage {
         let scope = try req.scope
         let rows = try await TouchpointsAPI.query(req, scope: scope).sort(\.$searchText).all()
         let dtos = try await TouchpointsAPI.dtos(rows, scope: scope)
-        let w = CSVWriter()
-        var text = w.line(JourneySchemas.touchpoint.names.filter { $0 != "journey_id" })
-        for t in dtos {
-            text += w.line([t.externalId ?? "", t.slug, t.name, t.description ?? "", t.url ?? "", t.channel, t.journeySlug ?? "",
-                     t.phases.map(\.slug).joined(separator: ", "), t.direction ?? "", t.products.joined(separator: ", "),
-                     t.targetGroups.joined(separator: ", "), t.feedbackMeasured ? "yes" : "no", t.improvementNeeds ?? "",
-                     t.subJourneys.map(\.slug).joined(separator: ", "), t.responsibleDepartment ?? "", t.coDepartments.joined(separator: ", "),
-                     t.ownership, t.controllable ? "yes" : "no"])
-        }
+        let text = TouchpointCSV.text(dtos)
         let r = Response(status: .ok, body: .init(string: text))
         r.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"touchpoints.csv\"")
         return r
+    }
+}
+
+/// The registry in the import's own columns, so an export can be edited and imported again.
+enum TouchpointCSV {
+    static func text(_ dtos: [TouchpointDTO]) -> String {
+        let w = CSVWriter()
+        var text = w.line(JourneySchemas.touchpoint.names.filter { $0 != "journey_id" })
+        for t in dtos {
+            text += w.line([t.externalId ?? "", t.slug, t.name, t.description ?? "", t.url ?? "", t.channel, t.journeySlug ?? "",
+                            t.phases.map(\.slug).joined(separator: ", "), t.direction ?? "", t.products.joined(separator: ", "),
+                            t.targetGroups.joined(separator: ", "), t.feedbackMeasured ? "yes" : "no", t.improvementNeeds ?? "",
+                            t.subJourneys.map(\.slug).joined(separator: ", "), t.responsibleDepartment ?? "", t.coDepartments.joined(separator: ", "),
+                            t.ownership, t.controllable ? "yes" : "no"])
+        }
+        return text
     }
 }
 

@@ -34,15 +34,21 @@ struct OperationsTests {
         let lenient = try await Operations.importFile(settings, entity: "contacts", path: dir + "/c.csv", workspace: "acme", validRowsOnly: true, delimiter: nil, progress: nil)
         #expect(!lenient.ok && lenient.summary.contains("1 created"))
 
+        try "external_id,name,channel,products,feedback_measured\nT1,Brief: Bestätigung,Brief,\"Kfz, Hausrat\",ja\n".write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+        let touchpoints = try await Operations.importFile(settings, entity: "touchpoints", path: dir + "/t.csv", workspace: "acme", validRowsOnly: false, delimiter: nil, progress: nil)
+        #expect(touchpoints.ok && touchpoints.summary.contains("1 created"))
+
         let files = try await Operations.export(settings, workspace: "acme", directory: dir + "/export")
-        #expect(files.count == 3)
+        #expect(files.count == 4)
         try await Operations.createWorkspace(settings, slug: "copy", name: "Copy", timeZone: "Europe/Berlin")
-        for entity in ["accounts", "contacts", "contracts"] {
+        for entity in ["accounts", "contacts", "contracts", "touchpoints"] {
             let r = try await Operations.importFile(settings, entity: entity, path: dir + "/export/\(entity).csv", workspace: "copy", validRowsOnly: false, delimiter: nil, progress: nil)
             #expect(r.ok, "\(entity): \(r.problems)")
         }
         let copied = try String(contentsOfFile: dir + "/export/contacts.csv", encoding: .utf8)
         #expect(copied.contains("c1,,A1,Anna,Muster,anna@example.org"))
+        let register = try String(contentsOfFile: dir + "/export/touchpoints.csv", encoding: .utf8)
+        #expect(register.contains("T1,brief-bestaetigung,Brief: Bestätigung,,,letter,,,,\"Kfz, Hausrat\",,yes"))
 
         try await Operations.backup(settings, to: dir + "/backup.sqlite")
         #expect(FileManager.default.fileExists(atPath: dir + "/backup.sqlite"))

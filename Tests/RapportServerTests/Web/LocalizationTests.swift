@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RapportKit
 @testable import RapportServer
 
 @Suite("Numbers, money and dates per language")
@@ -24,5 +25,30 @@ struct LocalizationTests {
         #expect(UILanguage.de.dateTime(date, zone: TimeZone(identifier: "Europe/Berlin")!) == "22.11.2026 09:00")
         #expect(UILanguage.en.dateTime(date, zone: TimeZone(identifier: "UTC")!) == "2026-11-22 08:00")
         #expect(UILanguage.de.date("2027-01-01") == "01.01.2027")
+    }
+}
+
+@Suite("Every page text has a German translation")
+struct TranslationCoverageTests {
+    @Test("each literal key the pages pass to ctx.t is in the German table")
+    func germanKeys() throws {
+        let web = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Sources/RapportServer/Web").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: web.path).filter { $0.hasSuffix(".swift") }
+        let pattern = try NSRegularExpression(pattern: #"ctx\.t\("((?:[^"\\]|\\.)*)"\)"#)
+        var missing: [String] = []
+        for file in files {
+            let text = try String(contentsOf: web.appendingPathComponent(file), encoding: .utf8)
+            for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let key = String(text[Range(m.range(at: 1), in: text)!]).replacingOccurrences(of: "\\\"", with: "\"")
+                if key.contains("\\(") { continue }
+                if German.table[key] == nil { missing.append("\(file): \(key)") }
+            }
+        }
+        #expect(missing.isEmpty, "untranslated: \(missing.joined(separator: "; "))")
+        for ms in MaturityMilestone.allCases {
+            #expect(German.table[ms.rawValue] != nil && German.table["short." + ms.rawValue] != nil && English.labels[ms.rawValue] != nil)
+        }
+        for q in MatrixQuadrant.allCases { #expect(German.table["quadrant." + q.rawValue] != nil && English.labels["quadrant." + q.rawValue] != nil) }
+        for v in TouchpointOwnership.allowed + TouchpointDirection.allowed + PhaseNoteKind.allowed + MaturityLevel.allowed { #expect(German.table[v] != nil, "\(v)") }
     }
 }
