@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import RapportKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import RapportServer
+
+@Suite("Journey pages")
+struct JourneyWebTests {
+    /// A workspace with one small journey, a touchpoint with two assessors' judgements, and a web session.
+    static func setUp(_ app: Application, role: Role = .cxManager) async throws -> (WebSession, [String: Any], [String: Any], String) {
+        let fx = Fixture(app: app)
+        let ws = try await fx.workspace("web")
+        let token = try await fx.token(ws)
+        let j = try await fx.create("/api/v1/journeys", token: token, ["name": "Schadenmeldung"])
+        for p in ["Melden", "Zahlen"] { _ = try await fx.create("/api/v1/journeys/\(j.id)/phases", token: token, ["name": p]) }
+        let tp = try await fx.create("/api/v1/touchpoints", token: token, ["name": "Telefon: Hotline", "channel": "phone", "journey": "schadenmeldung",
+                                                                         "phases": "melden", "products": "Kfz", "responsible_department": "Service"])
+        _ = try await fx.create("/api/v1/touchpoints/\(tp.id)/assessments", token: token, ["relevance": 5, "quality": 2])
+        _ = try await fx.create("/api/v1/touchpoints/\(tp.id)/assessments", token: try await fx.token(ws, .analyst), ["relevance": 4, "quality": 3])
+        _ = try await fx.user(ws, email: "cx@web.example", role: role)
+        let session = try await WebSession.login(app, email: "cx@web.example", password: "correct horse battery")
+        return (session, j, tp, token)
+    }
+
+    @Test("map, registry in every grouping, matrix, maturity and the touchpoint page render with their numbers", arguments: TestDB.all)
+    func pages(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let (s, j, tp, _) = try await Self.setUp(app)
+            let map = try await s.get("/journeys/\(j.id)")
+            #expect(map.status == .ok)
+            let html = map.body.string
+            #expect(html.contains("1. </span>Melden") && html.contains("Telefon: Hotline"))
+            #expect(html.contains("2.5 (n=2)"), "the phase's assessed quality with its n")
+            #expect(html.contains("<svg") && html.contains("assessed quality"))
+            for group in TouchpointRegistryPage.groupings {
+                let r = try await s.get("/touchpoints?group=\(group)")
+                #expect(r.status == .ok, "group=\(group)")
+                #expect(r.body.string.contains("Telefon: Hotline"), "group=\(group)")
+            }
+            #expect(try await s.get("/touchpoints?group=colour").status == .unprocessableEntity)
+            let filtered = try await s.get("/touchpoints?product=kfz&channel=phone")
+            #expect(filtered.body.string.contains("Telefon: Hotline"))
+            #expect(!(try await s.get("/touchpoints?product=Leben")).body.string.contains("Telefon: Hotline"))
+            let matrix = try await s.get("/touchpoints/matrix")
+            #expect(matrix.body.string.contains("Fix first") && matrix.body.string.contains("/touchpoints/\(tp.id)"))
+            #expect(try await s.get("/maturity").body.string.contains("Schadenmeldung"))
+            let page = try await s.get("/touchpoints/\(tp.id)")
+            #expect(page.status == .ok && page.body.string.contains("Relevance (n=2)"))
+            let csv = try await s.get("/touchpoints/export.csv?product=Kfz")
+            #expect(csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            #expect(csv.body.string.contains("telefon-hotline,Telefon: Hotline"))
+        }
+    }
+
+    @Test("forms: bad input is shown with the field and nothing is written; good input lands", arguments: TestDB.all)
+    func forms(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let (s, j, tp, token) = try await Self.setUp(app)
+            let fx = Fixture(app: app)
+            let gap = try await s.post("/journeys/\(j.id)/phases", form: ["name": "Später", "position": "5"])
+            #expect(gap.status == .unprocessableEntity)
+            #expect(gap.body.string.contains("position:") && gap.body.string.contains("gap"))
+            let score = try await s.post("/touchpoints/\(tp.id)/assessments", form: ["relevance": "7", "quality": "3"])
+            #expect(score.status == .unprocessableEntity && score.body.string.contains("relevance:"))
+            #expect(try await fx.send(.GET, "/api/v1/touchpoints/\(tp.id)/assessments", token: token).items().count == 2)
+
+            let added = try await s.post("/journeys/\(j.id)/touchpoints", form: ["name": "Brief: Bestätigung", "channel": "letter", "phases": "zahlen"])
+            #expect(added.status == .seeOther)
+            let unknown = try await s.post("/journeys/\(j.id)/touchpoints", form: ["name": "Fax: Formular", "channel": "fax"])
+            #expect(unknown.status == .unprocessableEntity && unknown.body.string.contains("is not a channel"))
+            let moved = try await s.post("/journeys/\(j.id)/phases/\(try await fx.send(.GET, "/api/v1/journeys/\(j.id)/phases", token: token).items()[1].id)/move", form: ["direction": "up"])
+            #expect(moved.status == .seeOther)
+            #expect(try await fx.send(.GET, "/api/v1/journeys/\(j.id)/phases", token: token).items().map { $0["slug"] as! String } == ["zahlen", "melden"])
+            let stale = try await s.post("/touchpoints/\(tp.id)", form: ["version": "0", "name": "Renamed", "channel": "phone"])
+            #expect(stale.status == .preconditionFailed)
+            let edit = try await s.post("/touchpoints/\(tp.id)", form: ["version": "\(tp["version"] as! Int)", "name": "Telefon: Schadenhotline", "channel": "phone",
+                                                                        "phases": "melden", "feedback_measured": "true", "controllable": "true", "ownership": "brand_owned",
+                                                                        "products": "", "url": ""])
+            #expect(edit.status == .seeOther)
+            let after = try await fx.send(.GET, "/api/v1/touchpoints/\(tp.id)", token: token).json()
+            #expect(after["name"] as? String == "Telefon: Schadenhotline" && (after["products"] as? [String]) == [] && after["feedback_measured"] as? Bool == true)
+
+            #expect(try await s.post("/journeys/\(j.id)/maturity", form: ["milestone": "target_groups_known", "level": "achieved"]).status == .unprocessableEntity)
+            #expect(try await s.post("/journeys/\(j.id)/maturity", form: ["milestone": "target_groups_known", "level": "achieved", "evidence": "Workshop"]).status == .seeOther)
+            #expect(try await s.post("/touchpoints/views", form: ["name": "Kfz am Telefon", "query": "product=Kfz&channel=phone"]).status == .seeOther)
+            #expect(try await s.get("/touchpoints").body.string.contains("Kfz am Telefon"))
+        }
+    }
+
+    @Test("who may do what: a viewer sees the map but gets no forms and cannot post", arguments: TestDB.all)
+    func roles(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let (s, j, tp, _) = try await Self.setUp(app, role: .viewer)
+            let map = try await s.get("/journeys/\(j.id)")
+            #expect(map.status == .ok && !map.body.string.contains("Add phase"))
+            #expect(!(try await s.get("/touchpoints/\(tp.id)")).body.string.contains("Save assessment"))
+            #expect(try await s.post("/journeys/\(j.id)/phases", form: ["name": "X"]).status == .forbidden)
+            #expect(try await s.post("/touchpoints/\(tp.id)/assessments", form: ["relevance": "3", "quality": "3"]).status == .forbidden)
+        }
+    }
+
+    @Test("another workspace's journeys and touchpoints are not found", arguments: TestDB.all)
+    func isolation(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let (_, j, tp, _) = try await Self.setUp(app)
+            let fx = Fixture(app: app)
+            let other = try await fx.workspace("other")
+            _ = try await fx.user(other, email: "o@other.example", role: .owner)
+            let s = try await WebSession.login(app, email: "o@other.example", password: "correct horse battery")
+            for path in ["/journeys/\(j.id)", "/touchpoints/\(tp.id)"] { #expect(try await s.get(path).status == .notFound, "\(path)") }
+            #expect(try await s.post("/journeys/\(j.id)/phases", form: ["name": "X"]).status == .notFound)
+            #expect(try await s.post("/touchpoints/\(tp.id)/assessments", form: ["relevance": "3", "quality": "3"]).status == .notFound)
+            #expect(!(try await s.get("/touchpoints")).body.string.contains("Telefon: Hotline"))
+            #expect(!(try await s.get("/touchpoints/matrix")).body.string.contains("Telefon: Hotline"))
+        }
+    }
+}
