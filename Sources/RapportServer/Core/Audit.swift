@@ -34,7 +34,8 @@ enum Audit {
 /// through this one function.
 enum Timeline {
     static func record(workspaceID: UUID, accountID: UUID?, contactID: UUID?, kind: String, title: String, detail: String? = nil,
-                       at: Date = Date(), subjectType: String? = nil, subjectID: UUID? = nil, on db: any Database) async throws {
+                       at: Date = Date(), subjectType: String? = nil, subjectID: UUID? = nil,
+                       touchpointID: UUID? = nil, phaseID: UUID? = nil, on db: any Database) async throws {
         let e = TimelineEvent()
         e.workspaceID = workspaceID
         e.accountID = accountID
@@ -45,6 +46,8 @@ enum Timeline {
         e.occurredAt = at
         e.subjectType = subjectType
         e.subjectID = subjectID
+        e.touchpointID = touchpointID
+        e.phaseID = phaseID
         try await e.create(on: db)
     }
 }

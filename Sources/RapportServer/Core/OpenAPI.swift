@@ -233,7 +233,7 @@ enum OpenAPIDocument {
         ], required: ["id", "contact_id", "purpose", "channel", "status", "source", "recorded_at"])
         s["TimelineEvent"] = object([
             "id": uuid, "account_id": uuid, "contact_id": uuid, "occurred_at": dateTime, "kind": str, "title": str, "detail": str,
-            "subject_type": str, "subject_id": uuid,
+            "subject_type": str, "subject_id": uuid, "touchpoint_id": uuid, "phase_id": uuid,
         ], required: ["id", "occurred_at", "kind", "title"])
         s["PersonalDataExport"] = object([
             "exported_at": dateTime, "workspace": str, "contact": ref("Contact"),

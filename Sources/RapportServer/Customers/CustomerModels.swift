@@ -145,6 +145,9 @@ final class TimelineEvent: TenantModel, @unchecked Sendable {
     @OptionalField(key: "detail") var detail: String?
     @OptionalField(key: "subject_type") var subjectType: String?
     @OptionalField(key: "subject_id") var subjectID: UUID?
+    /// Where on the journey it happened, when the module that wrote it knows (surveys, events).
+    @OptionalField(key: "touchpoint_id") var touchpointID: UUID?
+    @OptionalField(key: "phase_id") var phaseID: UUID?
     init() {}
 }
 

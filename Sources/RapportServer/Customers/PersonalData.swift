@@ -13,9 +13,12 @@ struct TimelineDTO: Content, Equatable {
     var detail: String?
     var subjectType: String?
     var subjectId: UUID?
+    var touchpointId: UUID?
+    var phaseId: UUID?
     init(_ e: TimelineEvent) {
         id = e.id!; accountId = e.accountID; contactId = e.contactID; occurredAt = e.occurredAt; kind = e.kind
         title = e.title; detail = e.detail; subjectType = e.subjectType; subjectId = e.subjectID
+        touchpointId = e.touchpointID; phaseId = e.phaseID
     }
 }
 

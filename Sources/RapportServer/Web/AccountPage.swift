@@ -15,6 +15,7 @@ enum AccountPage {
         var contactCount: Int
         var contracts: [ContractDTO]
         var timeline: [TimelineDTO]
+        var places = TimelinePlaces()
     }
 
     static let contactLimit = 50
@@ -28,11 +29,13 @@ enum AccountPage {
         async let contactCount = scope.query(Contact.self).filter(\.$accountID == account.id).count()
         async let contracts = scope.query(Contract.self).filter(\.$accountID == account.id!).sort(\.$startDate, .descending).all()
         async let timeline = scope.query(TimelineEvent.self).filter(\.$accountID == account.id!).sort(\.$occurredAt, .descending).limit(timelineLimit).all()
+        let events = try await timeline
         return Model(account: try await AccountsAPI.dto(account, scope: scope),
                      parent: try await parent.map { ($0.id!, $0.name) },
                      children: try await children.map { ($0.id!, $0.name) },
                      contacts: try await contacts.map(ContactDTO.init), contactCount: try await contactCount,
-                     contracts: try await contracts.map(ContractDTO.init), timeline: try await timeline.map(TimelineDTO.init))
+                     contracts: try await contracts.map(ContractDTO.init), timeline: events.map(TimelineDTO.init),
+                     places: try await TimelinePlaces.of(events, scope: scope))
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -65,7 +68,7 @@ enum AccountPage {
             .h2(.text(ctx.t("Contracts"))),
             contracts(ctx, m.contracts),
             .h2(.text(ctx.t("Timeline"))),
-            timeline(ctx, m.timeline)
+            timeline(ctx, m.timeline, places: m.places)
         )
     }
 
@@ -98,11 +101,15 @@ enum AccountPage {
         })
     }
 
-    static func timeline(_ ctx: WebContext, _ events: [TimelineDTO]) -> Node<HTML.BodyContext> {
+    static func timeline(_ ctx: WebContext, _ events: [TimelineDTO], places: TimelinePlaces = TimelinePlaces()) -> Node<HTML.BodyContext> {
         guard !events.isEmpty else { return .p(.class("muted"), .text(ctx.t("Nothing yet."))) }
         return .ol(.class("timeline"), .forEach(events) { e in
             .li(.time(.datetime(e.occurredAt.formatted(.iso8601)), .text(ctx.lang.dateTime(e.occurredAt, zone: ctx.zone))),
-                .strong(.text(localizedTitle(ctx, e))), .unwrap(e.detail) { .span(.class("muted"), .text(" — " + $0)) })
+                .strong(.text(localizedTitle(ctx, e))), .unwrap(e.detail) { .span(.class("muted"), .text(" — " + $0)) },
+                .unwrap(e.touchpointId.flatMap { places.touchpoints[$0] }) { name in
+                    .span(.class("place"), .text(" · " + ctx.t("at") + " "), .a(.href(href("touchpoints", e.touchpointId!)), .text(name)),
+                          .unwrap(e.phaseId.flatMap { places.phases[$0] }) { .text(" (" + $0 + ")") })
+                })
         })
     }
 
@@ -123,4 +130,18 @@ enum AccountPage {
     }
 
     static func href(_ kind: String, _ id: UUID) -> String { "/\(kind)/\(id.uuidString.lowercased())" }
+}
+
+/// Names of the touchpoints and phases timeline events point at: one query each per page.
+struct TimelinePlaces {
+    var touchpoints: [UUID: String] = [:]
+    var phases: [UUID: String] = [:]
+
+    static func of(_ events: [TimelineEvent], scope: Scope) async throws -> TimelinePlaces {
+        let tps = Set(events.compactMap(\.touchpointID)), phases = Set(events.compactMap(\.phaseID))
+        var p = TimelinePlaces()
+        if !tps.isEmpty { for t in try await scope.query(Touchpoint.self).filter(\.$id ~~ tps).all() { p.touchpoints[t.id!] = t.name } }
+        if !phases.isEmpty { for ph in try await scope.query(JourneyPhase.self).filter(\.$id ~~ phases).all() { p.phases[ph.id!] = ph.name } }
+        return p
+    }
 }

@@ -11,6 +11,7 @@ enum ContactPage {
         var current: [ConsentDTO]
         var history: [ConsentDTO]
         var timeline: [TimelineDTO]
+        var places = TimelinePlaces()
         var canWrite: Bool
         var canManagePersonalData: Bool
         var error: String?
@@ -24,7 +25,8 @@ enum ContactPage {
         let timeline = try await scope.query(TimelineEvent.self).filter(\.$contactID == contact.id!).sort(\.$occurredAt, .descending).limit(30).all()
         return Model(contact: ContactDTO(contact), account: account.map { ($0.id!, $0.name) },
                      current: ConsentsAPI.current(consents).map(ConsentDTO.init), history: consents.map(ConsentDTO.init),
-                     timeline: timeline.map(TimelineDTO.init), canWrite: role.can(.writeCustomers), canManagePersonalData: role.can(.managePersonalData))
+                     timeline: timeline.map(TimelineDTO.init), places: try await TimelinePlaces.of(timeline, scope: scope),
+                     canWrite: role.can(.writeCustomers), canManagePersonalData: role.can(.managePersonalData))
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -72,7 +74,7 @@ enum ContactPage {
                  .text(ctx.t(k.status)), .text(k.source), .text(k.recordedBy ?? "—")]
             }),
             .h2(.text(ctx.t("Timeline"))),
-            AccountPage.timeline(ctx, m.timeline),
+            AccountPage.timeline(ctx, m.timeline, places: m.places),
             .if(m.canManagePersonalData && !c.erased, .section(.class("card spaced"),
                 .p(.a(.href(path + "/personal-data"), .text(ctx.t("Export personal data")))),
                 .form(.method(.post), .action(path + "/erase"),

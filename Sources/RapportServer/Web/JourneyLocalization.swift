@@ -73,6 +73,6 @@ enum JourneyWords {
         "field.controllable": "Steuerbar", "field.feedback_measured": "Feedback-Messung", "field.responsible_department": "Hauptverantwortliche Abteilung",
         "field.co_departments": "Mitverantwortliche Abteilungen", "field.products": "Produkte", "field.target_groups": "Zielgruppen",
         "field.quadrant": "Quadrant der Matrix",
-        "Name": "Name",
+        "Name": "Name", "at": "bei",
     ]
 }

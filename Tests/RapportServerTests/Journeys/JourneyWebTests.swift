@@ -101,6 +101,23 @@ struct JourneyWebTests {
         }
     }
 
+    @Test("a timeline event recorded at a touchpoint and phase names them on the 360 page and in the API", arguments: TestDB.all)
+    func timelinePlace(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let (s, _, tp, token) = try await Self.setUp(app)
+            let fx = Fixture(app: app)
+            let account = try await fx.create("/api/v1/accounts", token: token, ["name": "Kundin AG"])
+            let phase = (tp["phases"] as! [[String: Any]])[0]
+            let ws = try await Workspaces.find(slug: "web", on: app.db)
+            try await Timeline.record(workspaceID: ws.id!, accountID: UUID(uuidString: account.id), contactID: nil, kind: "survey.response",
+                                      title: "Answered the claim survey", touchpointID: UUID(uuidString: tp.id), phaseID: UUID(uuidString: phase.id), on: app.db)
+            let page = try await s.get("/accounts/\(account.id)").body.string
+            #expect(page.contains("Answered the claim survey") && page.contains("/touchpoints/\(tp.id)\">Telefon: Hotline</a> (Melden)"))
+            let api = try await fx.send(.GET, "/api/v1/accounts/\(account.id)/timeline", token: token).items()
+            #expect((api.first?["touchpoint_id"] as? String)?.lowercased() == tp.id)
+        }
+    }
+
     @Test("another workspace's journeys and touchpoints are not found", arguments: TestDB.all)
     func isolation(db: TestDB) async throws {
         try await withTestApp(db) { app in
