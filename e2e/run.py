@@ -73,8 +73,10 @@ def browser():
 def browser_checks(server, label):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     d = browser()
-    wait = WebDriverWait(d, 15)
+    # A page being replaced by the next one makes elements stale mid-check: keep waiting then.
+    wait = WebDriverWait(d, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
     shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
     try:
         def login():
@@ -164,6 +166,18 @@ def browser_checks(server, label):
             Select(d.find_element(By.ID, "quality")).select_by_value("2")
             d.find_element(By.CSS_SELECTOR, "form[action$='/assessments'] button[type=submit]").click()
             wait.until(lambda d: "Fix first" in d.find_element(By.TAG_NAME, "main").text)
+            # A real screenshot as the touchpoint's illustration, and a text file posing as an image.
+            d.find_element(By.ID, "file").send_keys(os.path.join(SHOTS, f"{label}-01-login.png"))
+            d.find_element(By.CSS_SELECTOR, "form[action$='/files'] button[type=submit]").click()
+            thumb = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "img.thumb"))
+            assert d.execute_script("return arguments[0].naturalWidth", thumb) > 100, "the uploaded screenshot is served back as an image"
+            fake = os.path.join(tempfile.mkdtemp(), "fake.png")
+            with open(fake, "w") as f:
+                f.write("not really a picture")
+            d.find_element(By.ID, "file").send_keys(fake)
+            d.find_element(By.CSS_SELECTOR, "form[action$='/files'] button[type=submit]").click()
+            alert = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".alert"))
+            assert "fake.png" in alert.text and "but its content is" in alert.text, alert.text
             shot("07-touchpoint")
             d.get(server.url + "/journeys")
             d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung").click()

@@ -73,6 +73,7 @@ enum JourneyWords {
         "field.controllable": "Steuerbar", "field.feedback_measured": "Feedback-Messung", "field.responsible_department": "Hauptverantwortliche Abteilung",
         "field.co_departments": "Mitverantwortliche Abteilungen", "field.products": "Produkte", "field.target_groups": "Zielgruppen",
         "field.quadrant": "Quadrant der Matrix",
-        "Name": "Name", "at": "bei",
+        "Name": "Name", "at": "bei", "Edit": "Bearbeiten", "Edit journey": "Journey bearbeiten", "Delete journey": "Journey löschen",
+        "Delete phase": "Phase löschen", "Delete note": "Notiz löschen", "Delete file": "Datei löschen", "Delete touchpoint": "Touchpoint löschen",
     ]
 }

@@ -36,7 +36,7 @@ enum JourneyMapPage {
             .h1(.text(j.name)),
             .group(facts), .p(.class("badges"), .group(badges)),
             JourneyWeb.errorBox(ctx, error),
-            grid(ctx, map, channels),
+            grid(ctx, map, channels, canWrite: canWrite),
             unplaced(ctx, map),
             curve(ctx, map),
             maturityCard(ctx, j, maturity, canWrite: canWrite),
@@ -57,7 +57,7 @@ enum JourneyMapPage {
         return out
     }
 
-    static func grid(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelRow]) -> Node<HTML.BodyContext> {
+    static func grid(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelRow], canWrite: Bool) -> Node<HTML.BodyContext> {
         let phases = map.journey.phases
         guard !phases.isEmpty else {
             return .div(.class("card"), .p(.class("muted"), .text(ctx.t("This journey has no phases yet. Add the first phase below."))))
@@ -67,7 +67,8 @@ enum JourneyMapPage {
             let list = map.notes.filter { $0.phaseId == phase && $0.kind == kind.rawValue }
             if list.isEmpty { return .span(.class("muted"), .text("—")) }
             return .ul(.class("notes"), .forEach(list) { n in
-                .li(.unwrap(n.segment) { .span(.class("badge"), .text($0)) }, .text(" " + n.text))
+                .li(.unwrap(n.segment) { .span(.class("badge"), .text($0)) }, .text(" " + n.text),
+                    .if(canWrite, deleteButton(ctx, JourneyWeb.href("journeys", map.journey.id) + "/notes/" + n.id.uuidString.lowercased() + "/delete", label: ctx.t("Delete note") + ": " + n.text)))
             })
         }
         let header: Node<HTML.TableContext> = .thead(.tr(
@@ -152,11 +153,7 @@ enum JourneyMapPage {
         let phases = map.journey.phases
         let phaseOptions = phases.map { ($0.id.uuidString.lowercased(), "\($0.position). \($0.name)") }
         let addPhase: Node<HTML.BodyContext> = .div(.class("card"), .h2(.text(ctx.t("Phases"))),
-            .ol(.class("phases"), .forEach(phases) { p in
-                .li(.text(p.name + " "),
-                    .if(p.position > 1, moveButton(ctx, base, p, "up", "↑")),
-                    .if(p.position < phases.count, moveButton(ctx, base, p, "down", "↓")))
-            }),
+            .ol(.class("phases"), .forEach(phases) { phaseItem(ctx, base, $0, count: phases.count) }),
             .form(.method(.post), .action(base + "/phases"), .class("filters"),
                   Layout.csrfField(ctx),
                   JourneyWeb.field("phase-name", ctx.t("New phase"), .input(.type(.text), .name("name"), .id("phase-name"), .required(true))),
@@ -181,7 +178,45 @@ enum JourneyMapPage {
                   JourneyWeb.field("note-segment", ctx.t("Segment (optional)"), .input(.type(.text), .name("segment"), .id("note-segment"))),
                   JourneyWeb.field("note-text", ctx.t("Text"), .input(.type(.text), .name("text"), .id("note-text"), .required(true), .class("wide"))),
                   .button(.type(.submit), .class("secondary"), .text(ctx.t("Add note"))))))
-        return .div(.class("grid"), addPhase, addTouchpoint, addNote)
+        return .group(.div(.class("grid"), addPhase, addTouchpoint, addNote), editJourney(ctx, map))
+    }
+
+    static func phaseItem(_ ctx: WebContext, _ base: String, _ p: PhaseDTO, count: Int) -> Node<HTML.ListContext> {
+        let action = base + "/phases/" + p.id.uuidString.lowercased()
+        let key = p.id.uuidString.lowercased()
+        let name: Node<HTML.FormContext> = JourneyWeb.field("rename-" + key, ctx.t("Name"),
+                                                            .input(.type(.text), .name("name"), .id("rename-" + key), .value(p.name), .required(true)))
+        let slug: Node<HTML.FormContext> = JourneyWeb.field("slug-" + key, ctx.t("Slug"), .input(.type(.text), .name("slug"), .id("slug-" + key), .value(p.slug)))
+        let version: Node<HTML.FormContext> = .input(.type(.hidden), .name("version"), .value("\(p.version)"))
+        let rename: Node<HTML.DetailsContext> = .form(.method(.post), .action(action), .class("filters"), Layout.csrfField(ctx), version, name, slug,
+                                                      .button(.type(.submit), .class("secondary"), .text(ctx.t("Save"))))
+        let remove: Node<HTML.DetailsContext> = .form(.method(.post), .action(action + "/delete"), .class("inline"), Layout.csrfField(ctx),
+                                                      .button(.type(.submit), .class("danger small"), .text(ctx.t("Delete phase"))))
+        return .li(.text(p.name + " "),
+                   .if(p.position > 1, moveButton(ctx, base, p, "up", "↑")),
+                   .if(p.position < count, moveButton(ctx, base, p, "down", "↓")),
+                   .details(.class("inline-edit"), .summary(.text(ctx.t("Edit"))), rename, remove))
+    }
+
+    static func editJourney(_ ctx: WebContext, _ map: JourneyMapData) -> Node<HTML.BodyContext> {
+        let j = map.journey
+        let base = JourneyWeb.href("journeys", j.id)
+        return .details(.class("card"), .summary(.text(ctx.t("Edit journey"))),
+            .form(.method(.post), .action(base), .class("stack"),
+                  Layout.csrfField(ctx), .input(.type(.hidden), .name("version"), .value("\(j.version)")),
+                  JourneyWeb.field("j-name", ctx.t("Name"), .input(.type(.text), .name("name"), .id("j-name"), .value(j.name), .class("wide"), .required(true))),
+                  JourneyWeb.field("j-slug", ctx.t("Slug"), .input(.type(.text), .name("slug"), .id("j-slug"), .value(j.slug))),
+                  JourneyWeb.field("j-description", ctx.t("Description"), .textarea(.name("description"), .id("j-description"), .text(j.description ?? ""))),
+                  JourneyWeb.field("j-segment", ctx.t("Segment"), .input(.type(.text), .name("segment"), .id("j-segment"), .value(j.segment ?? ""))),
+                  JourneyWeb.field("j-persona", ctx.t("Persona"), .input(.type(.text), .name("persona"), .id("j-persona"), .value(j.persona ?? ""))),
+                  .button(.type(.submit), .text(ctx.t("Save")))),
+            .form(.method(.post), .action(base + "/delete"), .class("spaced"), Layout.csrfField(ctx),
+                  .button(.type(.submit), .class("danger small"), .text(ctx.t("Delete journey")))))
+    }
+
+    static func deleteButton(_ ctx: WebContext, _ action: String, label: String, text: String = "×") -> Node<HTML.BodyContext> {
+        .form(.method(.post), .action(action), .class("inline"), Layout.csrfField(ctx),
+              .button(.type(.submit), .class(text == "×" ? "link-dark" : "danger small"), .attribute(named: "aria-label", value: label), .text(text)))
     }
 
     static func moveButton(_ ctx: WebContext, _ base: String, _ p: PhaseDTO, _ direction: String, _ symbol: String) -> Node<HTML.BodyContext> {
@@ -252,6 +287,79 @@ enum JourneyMapPage {
         let values: [String: FieldValue]
         do { values = try formValues(req, JourneySchemas.maturity) } catch let e as AppError { return try await failed(req, e) }
         return try await inJourney(req) { j, scope, caller in _ = try await MaturityAPI.add(to: j, values, by: caller, scope: scope) }
+    }
+
+    static func updateJourney(_ req: Request) async throws -> Response {
+        let caller = try req.caller
+        let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
+        let body = try InputBody.decode(req)
+        return try await JourneyWeb.submit(req, redirect: JourneyWeb.href("journeys", id ?? UUID()), write: {
+            var fields = body.fields
+            let version = fields.removeValue(forKey: "version").flatMap(Int.init)
+            let values = try JourneySchemas.journey.validate(fields, partial: true).mapError(\.appError).get()
+            _ = try await JourneysAPI.change(id, values, by: caller, on: req.db) { current in
+                if let version, version != current { throw AppError.preconditionFailed("Someone changed this journey since you opened it. Reload the page and make your change again.") }
+            }
+        }, page: { try await render(req, error: $0) })
+    }
+
+    static func deleteJourney(_ req: Request) async throws -> Response {
+        let caller = try req.caller
+        let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
+        return try await JourneyWeb.submit(req, redirect: "/journeys", write: {
+            try await req.db.transaction { db in
+                let scope = Scope(workspaceID: caller.workspaceID, db: db)
+                let j = try await scope.find(Journey.self, id)
+                try await JourneysAPI.guardDelete(j, scope: scope)
+                let before = try await JourneysAPI.dto(j, scope: scope)
+                try await j.delete(on: db)
+                try await Audit.record("delete", "journey", id: j.id, before: before, after: JourneyDTO?.none, by: caller, on: db)
+            }
+        }, page: { try await render(req, error: $0) })
+    }
+
+    static func updatePhase(_ req: Request) async throws -> Response {
+        let body = try InputBody.decode(req)
+        let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
+        let version = body.fields["version"].flatMap(Int.init)
+        let fields = body.fields.filter { $0.key != "version" && !$0.value.trimmed.isEmpty }
+        return try await inJourney(req) { j, scope, caller in
+            let values = try JourneySchemas.phase.validate(fields, partial: true).mapError(\.appError).get()
+            let all = try await PhasesAPI.phases(of: j.id!, scope: scope)
+            guard let p = all.first(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
+            if let version, version != p.version { throw AppError.preconditionFailed("Someone changed this phase since you opened the page. Reload and try again.") }
+            let before = PhaseDTO(p)
+            if let name = values.text("name") { p.name = name }
+            if let slug = values.text("slug"), slug != p.slug {
+                p.slug = try await Slugs.choose(given: slug, name: p.name) { s in all.contains { $0.slug == s && $0.id != p.id } }
+            }
+            p.version += 1
+            try await p.save(on: scope.db)
+            try await Audit.record("update", "phase", id: p.id, before: before, after: PhaseDTO(p), by: caller, on: scope.db)
+        }
+    }
+
+    static func deletePhase(_ req: Request) async throws -> Response {
+        let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
+        return try await inJourney(req) { j, scope, caller in
+            var all = try await PhasesAPI.phases(of: j.id!, scope: scope)
+            guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
+            let p = all.remove(at: i)
+            try await p.delete(on: scope.db)
+            for (n, other) in all.enumerated() where other.position != n + 1 { other.position = n + 1; other.version += 1; try await other.save(on: scope.db) }
+            try await Audit.record("delete", "phase", id: p.id, before: PhaseDTO(p), after: PhaseDTO?.none, by: caller, on: scope.db)
+        }
+    }
+
+    static func deleteNote(_ req: Request) async throws -> Response {
+        let noteID = req.parameters.get("note_id").flatMap(UUID.init(uuidString:))
+        return try await inJourney(req) { j, scope, caller in
+            guard let n = try await scope.query(PhaseNote.self).filter(\.$journeyID == j.id!).filter(\.$id == (noteID ?? UUID())).first() else {
+                throw AppError.notFound(entity: "phase note")
+            }
+            try await n.delete(on: scope.db)
+            try await Audit.record("delete", "phase note", id: n.id, before: n.text, after: String?.none, by: caller, on: scope.db)
+        }
     }
 
     static func failed(_ req: Request, _ e: AppError) async throws -> Response {

@@ -143,6 +143,8 @@ enum Assets {
     button.small { padding: 0 8px; font-size: .85rem; } button.link-dark { background:none; border:none; color: var(--muted); padding: 0 4px; }
     .small { font-size: .85rem; font-weight: normal; } textarea { width: 100%; min-height: 4em; }
     details.card > summary { cursor: pointer; font-weight: 600; }
+    details.inline-edit { display:inline-block; margin-left: 6px; font-size: .85rem; } details.inline-edit > summary { cursor:pointer; color: var(--accent); }
+    details.inline-edit[open] { display:block; padding: 6px 0; }
     @media (max-width: 900px) { .matrix-layout { grid-template-columns: minmax(0, 1fr); } }
     @media (max-width: 640px) { main { padding: 12px; } .who { margin-left:0; } th, td { padding: 6px 8px; } h1 { font-size:1.35rem; } }
     """

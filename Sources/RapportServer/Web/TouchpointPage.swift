@@ -65,7 +65,8 @@ enum TouchpointPage {
             let href = base + "/files/" + f.id!.uuidString.lowercased()
             let isImage = UploadKind(rawValue: f.kind)?.isImage == true
             return .li(.if(isImage, .a(.href(href), .img(.src(href), .alt(f.filename), .class("thumb")))),
-                       .a(.href(href), .text(f.filename)), .span(.class("muted"), .text(" · \(ctx.lang.number(max(1, f.size / 1024))) KB · " + f.uploadedBy)))
+                       .a(.href(href), .text(f.filename)), .span(.class("muted"), .text(" · \(ctx.lang.number(max(1, f.size / 1024))) KB · " + f.uploadedBy)),
+                       .if(role?.can(.writeJourneys) == true, JourneyMapPage.deleteButton(ctx, href + "/delete", label: ctx.t("Delete file") + " " + f.filename)))
         }
         let uploadForm: Node<HTML.BodyContext> = .if(role?.can(.writeJourneys) == true, .form(.method(.post), .action(base + "/files"),
             .enctype(.multipartData), .class("filters"),
@@ -89,7 +90,8 @@ enum TouchpointPage {
                                        ctx.t("Expectations"), ctx.t("Emotions"), ctx.t("Sub-touchpoints and stakeholders")], rows: assessmentRows),
             .div(.class("card spaced"), .h2(.text(ctx.t("Screenshots and documents"))),
                  fileItems.isEmpty ? .p(.class("muted"), .text(ctx.t("Nothing yet."))) : .ul(.class("files"), .group(fileItems)), uploadForm),
-            .if(role?.can(.writeJourneys) == true, editForm(ctx, t, channels)))
+            .if(role?.can(.writeJourneys) == true, editForm(ctx, t, channels)),
+            .if(role?.can(.writeJourneys) == true, JourneyMapPage.deleteButton(ctx, base + "/delete", label: ctx.t("Delete touchpoint"), text: ctx.t("Delete touchpoint"))))
         return Layout.render(ctx, title: t.name, active: "journeys", content)
     }
 
@@ -165,6 +167,24 @@ enum TouchpointPage {
     }
 
     static func file(_ req: Request) async throws -> Response { try await TouchpointFiles.download(req) }
+
+    static func deleteFile(_ req: Request) async throws -> Response {
+        let id = req.parameters.get("id") ?? ""
+        _ = try await TouchpointFiles.delete(req)
+        return req.redirect(to: "/touchpoints/" + id, redirectType: .normal)
+    }
+
+    static func delete(_ req: Request) async throws -> Response {
+        let caller = try req.caller
+        try await req.db.transaction { db in
+            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let t = try await scope.find(Touchpoint.self, parameter: "id", of: req)
+            let before = try await TouchpointsAPI.dto(t, scope: scope)
+            try await t.delete(on: db)
+            try await Audit.record("delete", "touchpoint", id: t.id, before: before, after: TouchpointDTO?.none, by: caller, on: db)
+        }
+        return req.redirect(to: "/touchpoints", redirectType: .normal)
+    }
 }
 
 extension Optional {

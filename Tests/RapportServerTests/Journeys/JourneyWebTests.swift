@@ -86,6 +86,29 @@ struct JourneyWebTests {
             #expect(try await s.post("/journeys/\(j.id)/maturity", form: ["milestone": "target_groups_known", "level": "achieved", "evidence": "Workshop"]).status == .seeOther)
             #expect(try await s.post("/touchpoints/views", form: ["name": "Kfz am Telefon", "query": "product=Kfz&channel=phone"]).status == .seeOther)
             #expect(try await s.get("/touchpoints").body.string.contains("Kfz am Telefon"))
+
+            // Editing and deleting from the pages.
+            let phases = try await fx.send(.GET, "/api/v1/journeys/\(j.id)/phases", token: token).items()
+            #expect(try await s.post("/journeys/\(j.id)/phases/\(phases[0].id)", form: ["name": "Auszahlung", "version": "\(phases[0]["version"] as! Int)"]).status == .seeOther)
+            #expect(try await s.post("/journeys/\(j.id)", form: ["name": "Schadenfall", "segment": "Privat", "version": "1"]).status == .seeOther)
+            let renamed = try await fx.send(.GET, "/api/v1/journeys/\(j.id)", token: token).json()
+            #expect(renamed["name"] as? String == "Schadenfall" && renamed["segment"] as? String == "Privat")
+            #expect((renamed["phases"] as? [[String: Any]])?.first?["name"] as? String == "Auszahlung")
+            let blocked = try await s.post("/journeys/\(j.id)/delete", form: [:])
+            #expect(blocked.status == .conflict && blocked.body.string.contains("touchpoints"))
+            let file = try await app.testing().sendRequest(.POST, "/api/v1/touchpoints/\(tp.id)/files?filename=notes.txt",
+                                                           headers: ["Authorization": "Bearer \(token)", "Content-Type": "text/plain"], body: ByteBuffer(string: "Gesprächsnotiz"))
+            let shown = try await s.get("/touchpoints/\(tp.id)/files/\(try file.json().id)")
+            #expect(shown.status == .ok && shown.body.string == "Gesprächsnotiz" && shown.headers.first(name: .contentDisposition)?.hasPrefix("attachment") == true)
+            #expect(try await s.post("/touchpoints/\(tp.id)/files/\(try file.json().id)/delete", form: [:]).status == .seeOther)
+            #expect(try await fx.send(.GET, "/api/v1/touchpoints/\(tp.id)/files", token: token).items().isEmpty)
+            for t in try await fx.send(.GET, "/api/v1/touchpoints", token: token).items() {
+                #expect(try await s.post("/touchpoints/\(t.id)/delete", form: [:]).status == .seeOther)
+            }
+            #expect(try await s.post("/journeys/\(j.id)/phases/\(phases[1].id)/delete", form: [:]).status == .seeOther)
+            #expect(try await fx.send(.GET, "/api/v1/journeys/\(j.id)/phases", token: token).items().map { $0["position"] as! Int } == [1])
+            #expect(try await s.post("/journeys/\(j.id)/delete", form: [:]).status == .seeOther)
+            #expect(try await fx.send(.GET, "/api/v1/journeys/\(j.id)", token: token).status == .notFound)
         }
     }
 
