@@ -225,6 +225,12 @@ enum TouchpointsAPI: EditableResource {
         if let v = f.choice("controllable", ["true", "false"]) { q.filter(\.$controllable == (v == "true")) }
         if let v = f.choice("feedback_measured", ["true", "false"]) { q.filter(\.$feedbackMeasured == (v == "true")) }
         if let v = f.text("responsible_department") { q.filter(\.$responsibleDepartment == v) }
+        if let v = f.choice("has_improvement_needs", ["true", "false"]) { q.filter(\.$improvementNeeds, v == "true" ? .notEqual : .equal, String?.none) }
+        if let v = f.text("sub_journey") {
+            if let j = try await scope.query(Journey.self).filter(\.$slug == v.lowercased()).first() {
+                q.filter(\.$filterText, .contains(inverse: false, .anywhere), Touchpoint.filterKey("s", j.id!.uuidString.lowercased()))
+            } else { f.errors.append(FieldError("sub_journey", "no journey with slug '\(v)'")) }
+        }
         if let v = f.text("external_id") { q.filter(\.$externalID == v) }
         for (param, prefix) in [("product", "p"), ("target_group", "t"), ("co_department", "cd")] {
             if let v = f.text(param) { q.filter(\.$filterText, .contains(inverse: false, .anywhere), Touchpoint.filterKey(prefix, v)) }
@@ -254,6 +260,8 @@ enum TouchpointsAPI: EditableResource {
         QueryParameter(name: "feedback_measured", type: "string", summary: "true or false", enumValues: ["true", "false"]),
         QueryParameter(name: "responsible_department", type: "string", summary: "Exact department"),
         QueryParameter(name: "external_id", type: "string", summary: "Exact external id"),
+        QueryParameter(name: "has_improvement_needs", type: "string", summary: "true: touchpoints with known improvement needs; false: without", enumValues: ["true", "false"]),
+        QueryParameter(name: "sub_journey", type: "string", summary: "Touchpoints that this sub-journey (slug) runs through"),
         QueryParameter(name: "product", type: "string", summary: "Touchpoints for this product (case-insensitive)"),
         QueryParameter(name: "target_group", type: "string", summary: "Touchpoints for this target group (case-insensitive)"),
         QueryParameter(name: "co_department", type: "string", summary: "Touchpoints this department co-owns (case-insensitive)"),

@@ -16,7 +16,7 @@ enum JourneyWords {
         "field.journey": "Journey", "field.phase": "Phase", "field.channel": "Channel", "field.direction": "Direction", "field.ownership": "Ownership",
         "field.controllable": "Controllable", "field.feedback_measured": "Feedback measured", "field.responsible_department": "Responsible department",
         "field.co_departments": "Co-responsible departments", "field.products": "Products", "field.target_groups": "Target groups",
-        "field.quadrant": "Matrix quadrant",
+        "field.quadrant": "Matrix quadrant", "field.improvement_needs": "Improvement needs", "field.sub_journeys": "Sub-journeys",
     ]
 
     static let german: [String: String] = [
@@ -72,8 +72,8 @@ enum JourneyWords {
         "field.journey": "Journey", "field.phase": "Phase", "field.channel": "Kanal", "field.direction": "Richtung", "field.ownership": "Eigentümerschaft",
         "field.controllable": "Steuerbar", "field.feedback_measured": "Feedback-Messung", "field.responsible_department": "Hauptverantwortliche Abteilung",
         "field.co_departments": "Mitverantwortliche Abteilungen", "field.products": "Produkte", "field.target_groups": "Zielgruppen",
-        "field.quadrant": "Quadrant der Matrix",
-        "Name": "Name", "at": "bei", "Edit": "Bearbeiten", "Edit journey": "Journey bearbeiten", "Delete journey": "Journey löschen",
+        "field.quadrant": "Quadrant der Matrix", "field.improvement_needs": "Optimierungsbedarf", "field.sub_journeys": "Teiljourneys",
+        "Name": "Name", "at": "bei", "Expectations and surprises for": "Erwartungen und Überraschungen für", "All segments": "Alle Segmente", "Edit": "Bearbeiten", "Edit journey": "Journey bearbeiten", "Delete journey": "Journey löschen",
         "Delete phase": "Phase löschen", "Delete note": "Notiz löschen", "Delete file": "Datei löschen", "Delete touchpoint": "Touchpoint löschen",
     ]
 }

@@ -14,7 +14,11 @@ enum JourneyMapPage {
         let ctx = WebContext.make(req)
         let scope = try req.scope
         let journey = try await scope.find(Journey.self, parameter: "id", of: req)
-        let map = try await JourneyMap.build(journey, scope: scope)
+        var map = try await JourneyMap.build(journey, scope: scope)
+        // Expectations and surprises for one segment: the ones for everybody plus that segment's.
+        let segments = Array(Set(map.notes.compactMap(\.segment))).sorted()
+        let segment = req.query[String.self, at: "segment"].flatMap { $0.isEmpty ? nil : $0 }
+        if let segment { map.notes = map.notes.filter { $0.segment == nil || $0.segment == segment } }
         let channels = try await Channels.all(scope)
         let maturity = try await MaturityAPI.summaries([journey], scope: scope)[0]
         let related = try await relatedJourneys(journey, scope: scope)
@@ -36,6 +40,10 @@ enum JourneyMapPage {
             .h1(.text(j.name)),
             .group(facts), .p(.class("badges"), .group(badges)),
             JourneyWeb.errorBox(ctx, error),
+            .if(!segments.isEmpty, .form(.method(.get), .action(JourneyWeb.href("journeys", j.id)), .class("filters"),
+                JourneyWeb.field("segment", ctx.t("Expectations and surprises for"),
+                                 JourneyWeb.select("segment", [("", ctx.t("All segments"))] + segments.map { ($0, $0) }, selected: segment ?? "")),
+                .button(.type(.submit), .class("secondary"), .text(ctx.t("Show"))))),
             grid(ctx, map, channels, canWrite: canWrite),
             unplaced(ctx, map),
             curve(ctx, map),

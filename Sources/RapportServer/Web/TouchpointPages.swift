@@ -6,10 +6,10 @@ import Vapor
 
 /// The touchpoint registry: filter on any field, group ("cluster") by any field, save the view.
 enum TouchpointRegistryPage {
-    static let filterNames = ["q", "journey", "channel", "direction", "ownership", "controllable", "feedback_measured",
-                              "responsible_department", "product", "target_group", "co_department"]
-    static let groupings = ["", "journey", "phase", "channel", "direction", "ownership", "controllable", "feedback_measured",
-                            "responsible_department", "co_departments", "products", "target_groups", "quadrant"]
+    static let filterNames = ["q", "journey", "channel", "direction", "ownership", "controllable", "feedback_measured", "has_improvement_needs",
+                              "responsible_department", "product", "target_group", "co_department", "sub_journey"]
+    static let groupings = ["", "journey", "phase", "channel", "direction", "ownership", "controllable", "feedback_measured", "improvement_needs",
+                            "responsible_department", "co_departments", "products", "target_groups", "sub_journeys", "quadrant"]
     /// Rows shown per group before "show all": a grouped view is an overview, the filter shows the rest.
     static let rowsPerGroup = 25
 
@@ -64,6 +64,7 @@ enum TouchpointRegistryPage {
             JourneyWeb.field("ownership", ctx.t("Ownership"), JourneyWeb.select("ownership", all + TouchpointOwnership.allowed.map { ($0, ctx.t($0)) }, selected: v("ownership"))),
             JourneyWeb.field("controllable", ctx.t("Controllable"), JourneyWeb.select("controllable", yesNo, selected: v("controllable"))),
             JourneyWeb.field("feedback_measured", ctx.t("Feedback measured"), JourneyWeb.select("feedback_measured", yesNo, selected: v("feedback_measured"))),
+            JourneyWeb.field("has_improvement_needs", ctx.t("Improvement needs"), JourneyWeb.select("has_improvement_needs", yesNo, selected: v("has_improvement_needs"))),
             JourneyWeb.field("responsible_department", ctx.t("Responsible department"), JourneyWeb.select("responsible_department", all + departments.map { ($0, $0) }, selected: v("responsible_department"))),
             JourneyWeb.field("product", ctx.t("Product"), .input(.type(.text), .name("product"), .id("product"), .value(v("product")))),
             JourneyWeb.field("target_group", ctx.t("Target group"), .input(.type(.text), .name("target_group"), .id("target_group"), .value(v("target_group")))),
@@ -110,6 +111,8 @@ enum TouchpointRegistryPage {
             case "ownership": [ctx.t(t.ownership)]
             case "controllable": [ctx.t(t.controllable ? "yes" : "no")]
             case "feedback_measured": [ctx.t(t.feedbackMeasured ? "yes" : "no")]
+            case "improvement_needs": [ctx.t(t.improvementNeeds == nil ? "no" : "yes")]
+            case "sub_journeys": t.subJourneys.map(\.name)
             case "responsible_department": [t.responsibleDepartment ?? ""]
             case "co_departments": t.coDepartments
             case "products": t.products

@@ -40,6 +40,8 @@ struct JourneyWebTests {
                 #expect(r.body.string.contains("Telefon: Hotline"), "group=\(group)")
             }
             #expect(try await s.get("/touchpoints?group=colour").status == .unprocessableEntity)
+            #expect(try await s.get("/touchpoints?has_improvement_needs=true").body.string.contains("No touchpoints match."))
+            #expect(try await s.get("/touchpoints?sub_journey=nope").status == .unprocessableEntity)
             let filtered = try await s.get("/touchpoints?product=kfz&channel=phone")
             #expect(filtered.body.string.contains("Telefon: Hotline"))
             #expect(!(try await s.get("/touchpoints?product=Leben")).body.string.contains("Telefon: Hotline"))
