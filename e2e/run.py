@@ -225,6 +225,10 @@ def browser_checks(server, label):
             d.get(server.url + "/")
             shot("06-home-de")
             assert "Anstehende Verlängerungen" in d.page_source
+            d.get(server.url + "/journeys")
+            d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung").click()
+            wait.until(lambda d: "Emotionskurve" in d.page_source and "Telefon" in d.find_element(By.CSS_SELECTOR, ".map tbody").text)
+            shot("13-journey-map-de")
         check(f"{label}: switch the interface to German", german)
     finally:
         d.quit()

@@ -17,6 +17,8 @@ enum ImportEntity: String, CaseIterable, Codable, Sendable {
         }
     }
     var table: String { rawValue }
+    /// What the records need besides the import permission.
+    var writePermission: Permission { self == .touchpoints ? .writeJourneys : .writeCustomers }
 }
 
 enum ImportMode: String, CaseIterable, Codable, Sendable {

@@ -41,7 +41,8 @@ enum JourneyMap {
         let ids = touchpoints.compactMap(\.id)
         let links = ids.isEmpty ? [] : try await scope.query(TouchpointPhase.self).filter(\.$touchpointID ~~ ids).all()
         let assessmentRows = ids.isEmpty ? [] : try await scope.query(TouchpointAssessment.self).filter(\.$touchpointID ~~ ids)
-            .field(\.$id).field(\.$touchpointID).field(\.$assessedBy).field(\.$assessor).field(\.$assessedAt).field(\.$relevance).field(\.$quality).all()
+            .field(\.$id).field(\.$touchpointID).field(\.$assessedBy).field(\.$assessor).field(\.$assessedAt).field(\.$relevance).field(\.$quality)
+            .sort(\.$assessedAt).sort(\.$id).all()
         let byTP = Dictionary(grouping: assessmentRows, by: \.touchpointID)
         var latestQualities: [String: [Int]] = [:]
         var summaries: [UUID: AssessmentSummary] = [:]
@@ -78,7 +79,9 @@ enum JourneyMap {
             journey: dto, channels: channels, cells: cells, unplaced: unplaced,
             notes: notes.map { .init(id: $0.id!, phaseId: $0.phaseID, kind: $0.kind, segment: $0.segment, text: $0.text, createdBy: $0.createdBy) },
             curve: zip(dto.phases, curve).map { phase, point in
-                .init(phaseId: phase.id, value: point.estimate?.mean, low: point.estimate?.low, high: point.estimate?.high, n: point.estimate?.n ?? 0,
+                // The interval is cut to the 1–5 scale: a judgement cannot lie outside it.
+                .init(phaseId: phase.id, value: point.estimate?.mean, low: point.estimate?.low.map { max(1, $0) }, high: point.estimate?.high.map { min(5, $0) },
+                      n: point.estimate?.n ?? 0,
                       assessedTouchpoints: point.assessedTouchpoints, touchpoints: point.touchpoints, source: "assessed_quality")
             },
             subJourneys: children.filter { $0.parentJourneyID == journey.id }.map { Ref(id: $0.id!, slug: $0.slug, name: $0.name) },
@@ -183,6 +186,7 @@ enum MaturityAPI {
         var latest: [MaturityMilestone: MaturityEvidence] = [:]
         for r in rows {
             guard let m = MaturityMilestone(rawValue: r.milestone) else { continue }
+            // Rows come in (recorded_at, id) order: a later row wins, also at the same instant.
             if let seen = latest[m], seen.recordedAt > r.recordedAt { continue }
             latest[m] = r
         }
@@ -195,7 +199,7 @@ enum MaturityAPI {
 
     static func summaries(_ journeys: [Journey], scope: Scope) async throws -> [MaturityDTO] {
         let ids = journeys.compactMap(\.id)
-        let rows = ids.isEmpty ? [] : try await scope.query(MaturityEvidence.self).filter(\.$journeyID ~~ ids).sort(\.$recordedAt).all()
+        let rows = ids.isEmpty ? [] : try await scope.query(MaturityEvidence.self).filter(\.$journeyID ~~ ids).sort(\.$recordedAt).sort(\.$id).all()
         let byJourney = Dictionary(grouping: rows, by: \.journeyID)
         return journeys.map { j in
             let now = current(byJourney[j.id!] ?? [])

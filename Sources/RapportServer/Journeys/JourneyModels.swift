@@ -90,7 +90,11 @@ final class Touchpoint: TenantModel, Versioned, @unchecked Sendable {
     var pendingPhaseIDs: [UUID]?
     init() {}
 
-    static func filterKey(_ prefix: String, _ value: String) -> String { "|\(prefix):\(searchKey(value))|" }
+    /// `%`, `_` and `\\` are LIKE wildcards or escapes (differently on SQLite and PostgreSQL): they are
+    /// left out of the key on both the stored and the queried side, so a filter matches the same rows on both.
+    static func filterKey(_ prefix: String, _ value: String) -> String {
+        "|\(prefix):" + searchKey(value).filter { $0 != "%" && $0 != "_" && $0 != "\\" } + "|"
+    }
 
     func refreshDerived() {
         searchText = searchKey(name, slug, externalID)

@@ -160,8 +160,10 @@ enum JourneysAPI: EditableResource {
     static func guardDelete(_ j: Journey, scope: Scope) async throws {
         let children = try await scope.query(Journey.self).group(.or) { $0.filter(\.$parentJourneyID == j.id).filter(\.$variantOfID == j.id) }.count()
         let touchpoints = try await scope.query(Touchpoint.self).filter(\.$journeyID == j.id).count()
-        if children + touchpoints > 0 {
-            throw AppError.conflict("The journey still has \(children) sub-journeys or channel variants and \(touchpoints) touchpoints; move or delete them first, so no map is lost by accident.")
+        let through = try await scope.query(Touchpoint.self)
+            .filter(\.$filterText, .contains(inverse: false, .anywhere), Touchpoint.filterKey("s", j.id!.uuidString.lowercased())).count()
+        if children + touchpoints + through > 0 {
+            throw AppError.conflict("The journey still has \(children) sub-journeys or channel variants and \(touchpoints) touchpoints, and \(through) touchpoints name it as a sub-journey; change them first, so no map is lost by accident.")
         }
     }
 
@@ -191,6 +193,15 @@ enum JourneysAPI: EditableResource {
 /// Phases are numbered 1…n without gaps: inserting, moving and deleting renumber the others in the
 /// same transaction, and a complete new order must name every phase once.
 enum PhasesAPI {
+    /// Every change of a journey's phases first moves the journey to its next version: two people
+    /// reordering at once are serialised (the row is locked on PostgreSQL, the write lock taken on
+    /// SQLite), the second gets a 412 instead of a duplicate position, and the journey's ETag — its
+    /// representation lists the phases — changes with them.
+    static func lock(_ journey: Journey, scope: Scope) async throws {
+        try await Versioning.claim(table: Journey.schema, id: journey.id!, version: journey.version, on: scope.db)
+        journey.version += 1
+    }
+
     static func phases(of journeyID: UUID, scope: Scope) async throws -> [JourneyPhase] {
         try await scope.query(JourneyPhase.self).filter(\.$journeyID == journeyID).sort(\.$position).all()
     }
@@ -214,6 +225,7 @@ enum PhasesAPI {
 
     /// Adds a phase at its position (default: last), moving the later ones one down.
     static func add(to journey: Journey, values v: [String: FieldValue], scope: Scope, by caller: Caller) async throws -> JourneyPhase {
+        try await lock(journey, scope: scope)
         let existing = try await phases(of: journey.id!, scope: scope)
         let position = v.integer("position") ?? existing.count + 1
         if let problem = JourneyRules.insertPositionProblem(position, phaseCount: existing.count) { throw AppError.invalid("position", problem) }
@@ -223,7 +235,7 @@ enum PhasesAPI {
         p.description = v.text("description")
         p.slug = try await Slugs.choose(given: v.text("slug"), name: p.name) { s in existing.contains { $0.slug == s } }
         p.position = position; p.version = 1
-        for other in existing where other.position >= position { other.position += 1; try await other.save(on: scope.db) }
+        for other in existing where other.position >= position { other.position += 1; other.version += 1; try await other.save(on: scope.db) }
         try await p.create(on: scope.db)
         try await Audit.record("create", "phase", id: p.id, before: PhaseDTO?.none, after: PhaseDTO(p), by: caller, on: scope.db)
         return p
@@ -235,6 +247,7 @@ enum PhasesAPI {
         let phase = try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
+            try await lock(journey, scope: scope)
             let all = try await phases(of: journey.id!, scope: scope)
             guard let p = all.first(where: { $0.id == req.parameters.get("phase_id").flatMap(UUID.init(uuidString:)) }) else {
                 throw AppError.notFound(entity: "phase")
@@ -265,7 +278,7 @@ enum PhasesAPI {
     private static func renumber(_ order: [JourneyPhase], on db: any Database, except skip: JourneyPhase? = nil) async throws {
         for (i, other) in order.enumerated() where other.position != i + 1 {
             other.position = i + 1
-            if other !== skip { try await other.save(on: db) }
+            if other !== skip { other.version += 1; try await other.save(on: db) }
         }
     }
 
@@ -274,6 +287,7 @@ enum PhasesAPI {
         try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
+            try await lock(journey, scope: scope)
             var all = try await phases(of: journey.id!, scope: scope)
             guard let i = all.firstIndex(where: { $0.id == req.parameters.get("phase_id").flatMap(UUID.init(uuidString:)) }) else {
                 throw AppError.notFound(entity: "phase")
@@ -298,6 +312,8 @@ enum PhasesAPI {
         let result = try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
+            try Versioning.check(req, current: journey.version)
+            try await lock(journey, scope: scope)
             let all = try await phases(of: journey.id!, scope: scope)
             var problems: [String] = []
             var order: [JourneyPhase] = []
@@ -328,7 +344,7 @@ enum PhasesAPI {
                         permission: .writeJourneys, requestSchema: "PhaseInput", response: .object("Phase"), conditional: true), update)
         api.on(APIRoute(method: .DELETE, path: "/journeys/{id}/phases/{phase_id}", summary: "Delete a phase; later phases move up", tag: tag,
                         permission: .writeJourneys, response: .none, successStatus: 204, conditional: true), delete)
-        api.on(APIRoute(method: .PUT, path: "/journeys/{id}/phases/order", summary: "Put all phases in a new order", tag: tag,
-                        permission: .writeJourneys, requestSchema: "PhaseOrder", response: .list("Phase")), reorder)
+        api.on(APIRoute(method: .PUT, path: "/journeys/{id}/phases/order", summary: "Put all phases in a new order (If-Match: the journey's ETag)", tag: tag,
+                        permission: .writeJourneys, requestSchema: "PhaseOrder", response: .list("Phase"), conditional: true), reorder)
     }
 }

@@ -37,7 +37,9 @@ extension Importer {
                     if let ext = row.values.text("external_id") {
                         existing = try await scope.query(Touchpoint.self).filter(\.$externalID == ext).first()
                     }
-                    if existing == nil, let slug = row.values.text("slug") {
+                    // By slug only for rows without an external id, so a row never takes over a touchpoint
+                    // that another system already knows by a different id.
+                    if row.values.text("external_id") == nil, let slug = row.values.text("slug") {
                         existing = try await scope.query(Touchpoint.self).filter(\.$slug == slug).first()
                     }
                     let t = existing ?? TouchpointsAPI.makeNew(workspaceID: caller.workspaceID)

@@ -70,7 +70,12 @@ enum TouchpointsAPI: EditableResource {
         func attempt(_ body: () async throws -> Void) async {
             do { try await body() } catch let e as AppError { errors += e.fieldErrors } catch { errors.append(FieldError("touchpoint", "\(error)")) }
         }
-        if v.mentions("external_id") { t.externalID = v.text("external_id") }
+        if v.mentions("external_id") {
+            if let ext = v.text("external_id"), ext != t.externalID,
+               let other = try await scope.query(Touchpoint.self).filter(\.$externalID == ext).filter(\.$id != t.id!).first() {
+                errors.append(FieldError("external_id", "'\(ext)' is already the external id of touchpoint '\(other.name)'"))
+            } else { t.externalID = v.text("external_id") }
+        }
         if let name = v.text("name") { t.name = name }
         if v.mentions("description") { t.description = v.text("description") }
         if v.mentions("url") {
@@ -313,7 +318,7 @@ enum Assessments {
         guard !touchpointIDs.isEmpty else { return [:] }
         let rows = try await scope.query(TouchpointAssessment.self).filter(\.$touchpointID ~~ touchpointIDs)
             .field(\.$id).field(\.$touchpointID).field(\.$assessedBy).field(\.$assessor).field(\.$assessedAt).field(\.$relevance).field(\.$quality)
-            .all()
+            .sort(\.$assessedAt).sort(\.$id).all()   // in order, so that of two at the same instant the later-written counts
         return Dictionary(grouping: rows, by: \.touchpointID).compactMapValues { AssessmentSummary.of($0.map(\.score)) }
     }
 
@@ -394,7 +399,7 @@ enum TouchpointFiles {
             throw AppError.invalid("filename", "must be a file name of 1 to 200 printable characters")
         }
         let kind: UploadKind
-        switch UploadCheck.check(filename: filename, declaredType: declaredType, size: bytes.count, head: Array(bytes.prefix(bytes.count <= 1_000_000 ? bytes.count : 4096))) {
+        switch UploadCheck.check(filename: filename, declaredType: declaredType, size: bytes.count, head: Array(bytes)) {
         case .success(let k): kind = k
         case .failure(let p): throw AppError.invalid("file", p.reason)
         }
@@ -453,7 +458,9 @@ enum TouchpointFiles {
         let r = Response(status: .ok, body: .init(data: f.data))
         r.headers.replaceOrAdd(name: .contentType, value: kind?.contentType ?? "application/octet-stream")
         let ascii = String(f.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 32 ? Character($0) : "_" })
-        let encoded = f.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        // RFC 8187 attr-chars only: ASCII letters, digits and a few marks; everything else percent-encoded.
+        let attrChars = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
+        let encoded = f.filename.addingPercentEncoding(withAllowedCharacters: attrChars) ?? ascii
         r.headers.replaceOrAdd(name: .contentDisposition, value: "\(kind?.isImage == true ? "inline" : "attachment"); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
         r.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         r.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")

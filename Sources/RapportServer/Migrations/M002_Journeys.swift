@@ -71,6 +71,7 @@ struct M002_Journeys: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "workspace_id", "slug")
+            .unique(on: "workspace_id", "external_id")
             .create()
         try await db.schema("touchpoint_phases").id()
             .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
@@ -145,7 +146,6 @@ struct M002_Journeys: AsyncMigration {
             "CREATE INDEX phases_journey ON journey_phases (journey_id, position)",
             "CREATE INDEX touchpoints_ws_search ON touchpoints (workspace_id, search_text, id)",
             "CREATE INDEX touchpoints_ws_journey ON touchpoints (workspace_id, journey_id)",
-            "CREATE INDEX touchpoints_ws_external ON touchpoints (workspace_id, external_id)",
             "CREATE INDEX touchpoint_phases_phase ON touchpoint_phases (phase_id)",
             "CREATE INDEX assessments_touchpoint ON touchpoint_assessments (workspace_id, touchpoint_id, assessed_at)",
             "CREATE INDEX files_touchpoint ON touchpoint_files (touchpoint_id)",
@@ -162,6 +162,8 @@ struct M002_Journeys: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
+        try await db.schema("timeline_events").deleteField("phase_id").update()
+        try await db.schema("timeline_events").deleteField("touchpoint_id").update()
         for table in ["saved_views", "maturity_evidence", "phase_notes", "touchpoint_files", "touchpoint_assessments",
                       "touchpoint_phases", "touchpoints", "journey_phases", "journeys", "channels"] {
             try await db.schema(table).delete()

@@ -32,6 +32,8 @@ enum ImportPage {
         try CSRF.verify(req, sent: upload.fields["csrf_token"])
         let ctx = WebContext.make(req)
         var m = Model(entity: ImportEntity(rawValue: upload.fields["entity"] ?? "") ?? .accounts, mode: ImportMode(rawValue: upload.fields["mode"] ?? "") ?? .allOrNothing)
+        // Importing writes the records: the caller needs the right to write them, not only to import.
+        try req.caller.require(m.entity.writePermission)
         guard let path = upload.filePath, upload.fileBytes > 0 else {
             m.error = "Choose a CSV file to import."
             return Layout.render(ctx, title: ctx.t("Import"), status: .unprocessableEntity, active: "import", view(ctx, m))
@@ -66,7 +68,7 @@ enum ImportPage {
             .form(.method(.post), .action("/import"), .enctype(.multipartData), .class("card stack"),
                 Layout.csrfField(ctx),
                 .div(.label(.for("entity"), .text(ctx.t("What to import"))),
-                     .select(.attribute(named: "name", value: "entity"), .id("entity"), .forEach(ImportEntity.allCases) { e in
+                     .select(.attribute(named: "name", value: "entity"), .id("entity"), .forEach(ImportEntity.allCases.filter { ctx.caller?.role.can($0.writePermission) == true }) { e in
                          .choice(e.rawValue, ctx.t(e.rawValue.capitalized), selected: e == m.entity) })),
                 .div(.label(.for("file"), .text(ctx.t("File"))),
                      .input(.type(.file), .name("file"), .id("file"), .attribute(named: "accept", value: ".csv,text/csv"), .required(true))),
@@ -78,7 +80,7 @@ enum ImportPage {
                 .button(.type(.submit), .id("start-import"), .text(ctx.t("Start import")))
             ),
             .h2(.text(ctx.t("Columns"))),
-            .div(.class("grid"), .forEach(ImportEntity.allCases) { e in
+            .div(.class("grid"), .forEach(ImportEntity.allCases.filter { ctx.caller?.role.can($0.writePermission) == true }) { e in
                 .section(.class("card"),
                     .h2(.text(ctx.t(e.rawValue.capitalized))),
                     .p(.a(.href("/import/template/\(e.rawValue)"), .text(ctx.t("Download a template")))),

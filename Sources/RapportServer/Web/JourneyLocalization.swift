@@ -73,7 +73,7 @@ enum JourneyWords {
         "field.controllable": "Steuerbar", "field.feedback_measured": "Feedback-Messung", "field.responsible_department": "Hauptverantwortliche Abteilung",
         "field.co_departments": "Mitverantwortliche Abteilungen", "field.products": "Produkte", "field.target_groups": "Zielgruppen",
         "field.quadrant": "Quadrant der Matrix", "field.improvement_needs": "Optimierungsbedarf", "field.sub_journeys": "Teiljourneys",
-        "Name": "Name", "at": "bei", "Expectations and surprises for": "Erwartungen und Überraschungen für", "All segments": "Alle Segmente", "Edit": "Bearbeiten", "Edit journey": "Journey bearbeiten", "Delete journey": "Journey löschen",
+        "Name": "Name", "at": "bei", "over": "über", "assessed touchpoints": "bewertete Touchpoints", "Co-responsible department": "Mitverantwortliche Abteilung", "Expectations and surprises for": "Erwartungen und Überraschungen für", "All segments": "Alle Segmente", "Edit": "Bearbeiten", "Edit journey": "Journey bearbeiten", "Delete journey": "Journey löschen",
         "Delete phase": "Phase löschen", "Delete note": "Notiz löschen", "Delete file": "Datei löschen", "Delete touchpoint": "Touchpoint löschen",
     ]
 }

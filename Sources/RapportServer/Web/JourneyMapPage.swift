@@ -262,6 +262,7 @@ enum JourneyMapPage {
         let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
         let up = body.fields["direction"] == "up"
         return try await inJourney(req) { j, scope, caller in
+            try await PhasesAPI.lock(j, scope: scope)
             var all = try await PhasesAPI.phases(of: j.id!, scope: scope)
             guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
             let target = up ? i - 1 : i + 1
@@ -333,6 +334,7 @@ enum JourneyMapPage {
         let fields = body.fields.filter { $0.key != "version" && !$0.value.trimmed.isEmpty }
         return try await inJourney(req) { j, scope, caller in
             let values = try JourneySchemas.phase.validate(fields, partial: true).mapError(\.appError).get()
+            try await PhasesAPI.lock(j, scope: scope)
             let all = try await PhasesAPI.phases(of: j.id!, scope: scope)
             guard let p = all.first(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
             if let version, version != p.version { throw AppError.preconditionFailed("Someone changed this phase since you opened the page. Reload and try again.") }
@@ -350,6 +352,7 @@ enum JourneyMapPage {
     static func deletePhase(_ req: Request) async throws -> Response {
         let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
         return try await inJourney(req) { j, scope, caller in
+            try await PhasesAPI.lock(j, scope: scope)
             var all = try await PhasesAPI.phases(of: j.id!, scope: scope)
             guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
             let p = all.remove(at: i)

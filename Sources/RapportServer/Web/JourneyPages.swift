@@ -54,7 +54,7 @@ enum JourneyWeb {
             return req.redirect(to: redirect, redirectType: .normal)
         } catch let e as AppError {
             switch e {
-            case .validation, .conflict:
+            case .validation, .conflict, .preconditionFailed:
                 let r = try await page(e)
                 r.status = e.status
                 return r

@@ -26,7 +26,11 @@ enum TouchpointRegistryPage {
         let departments = try await scope.query(Touchpoint.self).unique().all(\.$responsibleDepartment).compactMap { $0 }.sorted()
         let body: Node<HTML.BodyContext>
         var total = 0
-        if group.isEmpty {
+        let filterError = try await filterProblem(req, scope: scope)
+        let error = error ?? filterError
+        if filterError != nil {
+            body = .p(.class("muted"), .text(ctx.t("No touchpoints match.")))
+        } else if group.isEmpty {
             let page = try await TouchpointsAPI.list(req)
             total = page.items.count
             body = .group(table(ctx, page.items, channels),
@@ -52,6 +56,11 @@ enum TouchpointRegistryPage {
         return Layout.render(ctx, title: ctx.t("Touchpoint registry"), active: "journeys", content)
     }
 
+    /// A filter that no longer fits (a saved view naming a renamed journey): shown on the page, not as an error page.
+    static func filterProblem(_ req: Request, scope: Scope) async throws -> AppError? {
+        do { _ = try await TouchpointsAPI.query(req, scope: scope); return nil } catch let e as AppError { return e }
+    }
+
     static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelRow], journeys: [Journey], departments: [String]) -> Node<HTML.BodyContext> {
         func v(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
         let all = [("", ctx.t("All"))]
@@ -68,6 +77,8 @@ enum TouchpointRegistryPage {
             JourneyWeb.field("responsible_department", ctx.t("Responsible department"), JourneyWeb.select("responsible_department", all + departments.map { ($0, $0) }, selected: v("responsible_department"))),
             JourneyWeb.field("product", ctx.t("Product"), .input(.type(.text), .name("product"), .id("product"), .value(v("product")))),
             JourneyWeb.field("target_group", ctx.t("Target group"), .input(.type(.text), .name("target_group"), .id("target_group"), .value(v("target_group")))),
+            JourneyWeb.field("co_department", ctx.t("Co-responsible department"), .input(.type(.text), .name("co_department"), .id("co_department"), .value(v("co_department")))),
+            JourneyWeb.field("sub_journey", ctx.t("Sub-journey"), JourneyWeb.select("sub_journey", all + journeys.map { ($0.slug, $0.name) }, selected: v("sub_journey"))),
             JourneyWeb.field("group", ctx.t("Group by"), JourneyWeb.select("group", groupings.map { ($0, $0.isEmpty ? ctx.t("(no grouping)") : ctx.t("field." + $0)) }, selected: v("group"))),
             .button(.type(.submit), .text(ctx.t("Filter"))))
     }
@@ -125,7 +136,7 @@ enum TouchpointRegistryPage {
             let assessed = g.rows.compactMap(\.assessment)
             let meanQ = MeanEstimate.of(assessed.map(\.quality))
             let summary = ctx.t("Touchpoints") + ": \(ctx.lang.number(g.rows.count)) · " + ctx.t("feedback measured at") + " \(g.rows.filter(\.feedbackMeasured).count)"
-                + " · " + ctx.t("mean quality") + " " + JourneyWeb.score(ctx, meanQ?.mean, n: meanQ?.n ?? 0)
+                + " · " + ctx.t("mean quality") + " " + (meanQ.map { JourneyWeb.decimal(ctx, $0.mean) + " " + ctx.t("over") + " \($0.n) " + ctx.t("assessed touchpoints") } ?? "—")
             return .section(.class("group"),
                 .h2(.text(g.key), .span(.class("muted small"), .text(" — " + summary))),
                 table(ctx, Array(g.rows.prefix(rowsPerGroup)), channels),
@@ -152,10 +163,11 @@ enum TouchpointRegistryPage {
     static func saveView(_ req: Request) async throws -> Response {
         let caller = try req.caller
         let body = try InputBody.decode(req)
-        return try await JourneyWeb.submit(req, redirect: "/touchpoints?" + (body.fields["query"] ?? ""), write: {
+        let query = (body.fields["query"] ?? "").trimmed
+        return try await JourneyWeb.submit(req, redirect: "/touchpoints?" + query, write: {
             var v = Validator()
             let name = v.text("name", body.fields["name"], required: true, maxLength: 80)
-            let query = v.text("query", body.fields["query"] ?? "", maxLength: 2000) ?? ""
+            _ = v.text("query", query, maxLength: 2000)
             if !v.errors.isEmpty { throw AppError.validation(v.errors) }
             try await req.db.transaction { db in
                 let scope = Scope(workspaceID: caller.workspaceID, db: db)

@@ -103,6 +103,10 @@ struct JourneyAPITests {
             let byProduct = try await fx.send(.GET, "/api/v1/touchpoints?product=kfz", token: token).items()
             #expect(byProduct.count == 1)
             #expect(try await fx.send(.GET, "/api/v1/touchpoints?product=Leben", token: token).items().isEmpty)
+            #expect(try await fx.send(.GET, "/api/v1/touchpoints?product=K_z", token: token).items().isEmpty, "_ is no wildcard")
+            _ = try await fx.create("/api/v1/touchpoints", token: token, ["name": "A", "channel": "email", "external_id": "TP-7"])
+            let twice = try await fx.send(.POST, "/api/v1/touchpoints", token: token, json: ["name": "B", "channel": "email", "external_id": "TP-7"])
+            #expect(try twice.fieldNames() == ["external_id"])
 
             let score = try await fx.send(.POST, "/api/v1/touchpoints/\(tp.id)/assessments", token: token, json: ["relevance": 6, "quality": 0])
             #expect(Set(try score.fieldNames()) == ["relevance", "quality"])
