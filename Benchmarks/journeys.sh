@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-sqlite}
 bin=${RAPPORT_BIN:-$(swift build -c release --scratch-path .build-release --show-bin-path)/rapport}
-work=$(mktemp -d); trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+work=${RAPPORT_BENCH_DIR:-$(mktemp -d)}; trap 'kill $server 2>/dev/null || true; [ -n "${RAPPORT_BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
 if [ "$db" = postgres ]; then
   export RAPPORT_DATABASE_URL=${RAPPORT_BENCH_POSTGRES_URL:?set RAPPORT_BENCH_POSTGRES_URL}
   export RAPPORT_DATABASE_SCHEMA=bench_$(date +%s)
@@ -39,6 +39,7 @@ csrf=$(curl -s -c "$work/jar" "$url/login" | grep -o 'name="csrf_token" value="[
 curl -s -b "$work/jar" -c "$work/jar" -o /dev/null --data-urlencode "csrf_token=$csrf" --data-urlencode "email=bench@rapport.example" --data-urlencode "password=bench-password-1" "$url/login"
 cookie="rapport_session=$(awk '$6=="rapport_session"{print $7}' "$work/jar")"
 sleep 2
+if [ -n "${RAPPORT_BENCH_SETUP_ONLY:-}" ]; then echo "data in $work; cookie: $cookie"; exit 0; fi
 
 cat > "$work/p95.lua" <<'LUA'
 local ids = {}

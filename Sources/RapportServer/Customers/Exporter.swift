@@ -50,7 +50,7 @@ struct Exporter {
                     "\(Money.amount(c.arrMinor))", c.currency, c.status]
         })
         // The touchpoint register is thousands of rows, and each row names its journey and phases.
-        let touchpoints = try await TouchpointsAPI.dtos(try await scope.query(Touchpoint.self).sort(\.$searchText).all(), scope: scope)
+        let touchpoints = try await TouchpointsAPI.dtos(records: try await TouchpointReads.records(scope: scope), scope: scope)
         try TouchpointCSV.text(touchpoints).write(toFile: directory + "/touchpoints.csv", atomically: true, encoding: .utf8)
         lines.append(directory + "/touchpoints.csv: \(touchpoints.count) rows")
         return lines

@@ -37,13 +37,12 @@ struct JourneyMapData: Content {
 enum JourneyMap {
     static func build(_ journey: Journey, scope: Scope) async throws -> JourneyMapData {
         let dto = try await JourneysAPI.dto(journey, scope: scope)
-        let touchpoints = try await scope.query(Touchpoint.self).filter(\.$journeyID == journey.id!).sort(\.$searchText).all()
-        let ids = touchpoints.compactMap(\.id)
-        let links = ids.isEmpty ? [] : try await scope.query(TouchpointPhase.self).filter(\.$touchpointID ~~ ids).all()
-        let assessmentRows = ids.isEmpty ? [] : try await scope.query(TouchpointAssessment.self).filter(\.$touchpointID ~~ ids)
-            .field(\.$id).field(\.$touchpointID).field(\.$assessedBy).field(\.$assessor).field(\.$assessedAt).field(\.$relevance).field(\.$quality)
-            .sort(\.$assessedAt).sort(\.$id).all()
-        let byTP = Dictionary(grouping: assessmentRows, by: \.touchpointID)
+        var onJourney = RegistryFilter()
+        onJourney.journeyID = journey.id
+        let touchpoints = try await TouchpointReads.records(onJourney, scope: scope)
+        let ids = touchpoints.map(\.id)
+        let links = try await TouchpointReads.links(ids, scope: scope)
+        let byTP = Dictionary(grouping: try await TouchpointReads.scores(ids, scope: scope), by: \.touchpointId)
         var latestQualities: [String: [Int]] = [:]
         var summaries: [UUID: AssessmentSummary] = [:]
         for (tp, rows) in byTP {
@@ -52,25 +51,25 @@ enum JourneyMap {
             latestQualities[tp.uuidString] = latest.values.map(\.quality)
             summaries[tp] = AssessmentSummary.of(rows.map(\.score))
         }
-        func ref(_ t: Touchpoint) -> JourneyMapData.TouchpointRef {
-            let s = summaries[t.id!]
-            return .init(id: t.id!, slug: t.slug, name: t.name, quality: s?.quality, relevance: s?.relevance, n: s?.n ?? 0)
+        func ref(_ t: TouchpointRecord) -> JourneyMapData.TouchpointRef {
+            let s = summaries[t.id]
+            return .init(id: t.id, slug: t.slug, name: t.name, quality: s?.quality, relevance: s?.relevance, n: s?.n ?? 0)
         }
         let workspaceChannels = try await Channels.all(scope)
         let used = Set(touchpoints.map(\.channel))
         let channels = workspaceChannels.map(\.slug).filter(used.contains) + used.subtracting(workspaceChannels.map(\.slug)).sorted()
-        let phasesOf = Dictionary(grouping: links, by: \.touchpointID).mapValues { Set($0.map(\.phaseID)) }
+        let phasesOf = Dictionary(grouping: links, by: \.touchpointId).mapValues { Set($0.map(\.phaseId)) }
         var cells: [JourneyMapData.Cell] = []
         var byPhase: [String: [String]] = [:]
         for p in dto.phases {
-            let inPhase = touchpoints.filter { phasesOf[$0.id!]?.contains(p.id) == true }
-            byPhase[p.id.uuidString] = inPhase.map { $0.id!.uuidString }
+            let inPhase = touchpoints.filter { phasesOf[$0.id]?.contains(p.id) == true }
+            byPhase[p.id.uuidString] = inPhase.map { $0.id.uuidString }
             for c in channels {
                 let here = inPhase.filter { $0.channel == c }
                 if !here.isEmpty { cells.append(.init(phaseId: p.id, channel: c, touchpoints: here.map(ref))) }
             }
         }
-        let unplaced = touchpoints.filter { (phasesOf[$0.id!] ?? []).isEmpty }.map(ref)
+        let unplaced = touchpoints.filter { (phasesOf[$0.id] ?? []).isEmpty }.map(ref)
         let curve = EmotionCurve.fromAssessments(phases: dto.phases.map(\.id.uuidString), touchpointsByPhase: byPhase, latestQualities: latestQualities)
         let notes = try await scope.query(PhaseNote.self).filter(\.$journeyID == journey.id!).sort(\.$createdAt).all()
         let children = try await scope.query(Journey.self).group(.or) { $0.filter(\.$parentJourneyID == journey.id).filter(\.$variantOfID == journey.id) }

@@ -185,62 +185,37 @@ enum TouchpointsAPI: EditableResource {
         try await dtos([t], scope: scope)[0]
     }
 
-    /// Batch form: one query each for phases, journeys and assessments, whatever the page size.
     static func dtos(_ rows: [Touchpoint], scope: Scope) async throws -> [TouchpointDTO] {
-        let ids = rows.compactMap(\.id)
+        try await dtos(records: rows.map(TouchpointRecord.init), scope: scope)
+    }
+
+    /// Batch form: one query each for links, phases, journeys and assessments, whatever the number of rows.
+    static func dtos(records rows: [TouchpointRecord], scope: Scope) async throws -> [TouchpointDTO] {
+        let ids = rows.map(\.id)
         guard !ids.isEmpty else { return [] }
-        let links = try await scope.query(TouchpointPhase.self).filter(\.$touchpointID ~~ ids).all()
-        let phaseIDs = Set(links.map(\.phaseID))
-        let phases = phaseIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await scope.query(JourneyPhase.self).filter(\.$id ~~ phaseIDs).all().map { ($0.id!, $0) })
-        let journeyIDs = Set(rows.compactMap(\.journeyID) + rows.flatMap { $0.subJourneyIDs.compactMap(UUID.init(uuidString:)) })
-        let journeys = journeyIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await scope.query(Journey.self).filter(\.$id ~~ journeyIDs).all().map { ($0.id!, $0) })
+        let links = try await TouchpointReads.links(ids, scope: scope)
+        let phases = try await TouchpointReads.phases(Set(links.map(\.phaseId)), scope: scope)
+        let journeys = try await TouchpointReads.journeys(scope: scope)
         let summaries = try await Assessments.summaries(of: ids, scope: scope)
-        let linksByTP = Dictionary(grouping: links, by: \.touchpointID)
+        let linksByTP = Dictionary(grouping: links, by: \.touchpointId)
         return rows.map { t in
-            let ps = (linksByTP[t.id!] ?? []).compactMap { phases[$0.phaseID] }.sorted { $0.position < $1.position }
+            let ps = (linksByTP[t.id] ?? []).compactMap { phases[$0.phaseId] }.sorted { $0.position < $1.position }
             return TouchpointDTO(
-                id: t.id!, externalId: t.externalID, slug: t.slug, name: t.name, description: t.description, url: t.url, channel: t.channel,
-                journeyId: t.journeyID, journeySlug: t.journeyID.flatMap { journeys[$0]?.slug },
-                phases: ps.map { Ref(id: $0.id!, slug: $0.slug, name: $0.name) },
+                id: t.id, externalId: t.externalId, slug: t.slug, name: t.name, description: t.description, url: t.url, channel: t.channel,
+                journeyId: t.journeyId, journeySlug: t.journeyId.flatMap { journeys[$0]?.slug },
+                phases: ps.map { Ref(id: $0.id, slug: $0.slug, name: $0.name) },
                 direction: t.direction, products: t.products, targetGroups: t.targetGroups, feedbackMeasured: t.feedbackMeasured,
                 improvementNeeds: t.improvementNeeds,
-                subJourneys: t.subJourneyIDs.compactMap { UUID(uuidString: $0).flatMap { journeys[$0] } }.map { Ref(id: $0.id!, slug: $0.slug, name: $0.name) },
+                subJourneys: t.subJourneyIds.compactMap { UUID(uuidString: $0).flatMap { journeys[$0] } }.map { Ref(id: $0.id, slug: $0.slug, name: $0.name) },
                 responsibleDepartment: t.responsibleDepartment, coDepartments: t.coDepartments, ownership: t.ownership, controllable: t.controllable,
-                assessment: summaries[t.id!].map(AssessmentSummaryDTO.init), version: t.version, createdAt: t.createdAt, updatedAt: t.updatedAt)
+                assessment: summaries[t.id].map(AssessmentSummaryDTO.init), version: t.version, createdAt: t.createdAt, updatedAt: t.updatedAt)
         }
     }
 
-    /// The registry's filters, shared by the API list and the registry page.
+    /// The registry's filters on a Fluent query (the paginated list).
     static func query(_ req: Request, scope: Scope) async throws -> QueryBuilder<Touchpoint> {
-        var f = Filters(req)
-        let q = scope.query(Touchpoint.self).search(\.$searchText, f.text("q"))
-        if let v = f.text("channel") { q.filter(\.$channel == v.lowercased()) }
-        if let v = f.uuid("journey_id") { q.filter(\.$journeyID == v) }
-        if let v = f.text("journey") {
-            if v == "none" { q.filter(\.$journeyID == nil) }
-            else if let j = try await scope.query(Journey.self).filter(\.$slug == v.lowercased()).first() { q.filter(\.$journeyID == j.id!) }
-            else { f.errors.append(FieldError("journey", "no journey with slug '\(v)'")) }
-        }
-        if let v = f.uuid("phase_id") {
-            let ids = try await scope.query(TouchpointPhase.self).filter(\.$phaseID == v).all().map(\.touchpointID)
-            q.filter(\.$id ~~ ids)
-        }
-        if let v = f.choice("direction", TouchpointDirection.allowed) { q.filter(\.$direction == v) }
-        if let v = f.choice("ownership", TouchpointOwnership.allowed) { q.filter(\.$ownership == v) }
-        if let v = f.choice("controllable", ["true", "false"]) { q.filter(\.$controllable == (v == "true")) }
-        if let v = f.choice("feedback_measured", ["true", "false"]) { q.filter(\.$feedbackMeasured == (v == "true")) }
-        if let v = f.text("responsible_department") { q.filter(\.$responsibleDepartment == v) }
-        if let v = f.choice("has_improvement_needs", ["true", "false"]) { q.filter(\.$improvementNeeds, v == "true" ? .notEqual : .equal, String?.none) }
-        if let v = f.text("sub_journey") {
-            if let j = try await scope.query(Journey.self).filter(\.$slug == v.lowercased()).first() {
-                q.filter(\.$filterText, .contains(inverse: false, .anywhere), Touchpoint.filterKey("s", j.id!.uuidString.lowercased()))
-            } else { f.errors.append(FieldError("sub_journey", "no journey with slug '\(v)'")) }
-        }
-        if let v = f.text("external_id") { q.filter(\.$externalID == v) }
-        for (param, prefix) in [("product", "p"), ("target_group", "t"), ("co_department", "cd")] {
-            if let v = f.text(param) { q.filter(\.$filterText, .contains(inverse: false, .anywhere), Touchpoint.filterKey(prefix, v)) }
-        }
-        try f.finish()
+        let q = scope.query(Touchpoint.self)
+        try await RegistryFilter.parse(req, scope: scope).apply(q)
         return q
     }
 
@@ -315,11 +290,9 @@ struct AssessmentDTO: Content, Equatable {
 /// assessor once, with their latest.
 enum Assessments {
     static func summaries(of touchpointIDs: [UUID], scope: Scope) async throws -> [UUID: AssessmentSummary] {
-        guard !touchpointIDs.isEmpty else { return [:] }
-        let rows = try await scope.query(TouchpointAssessment.self).filter(\.$touchpointID ~~ touchpointIDs)
-            .field(\.$id).field(\.$touchpointID).field(\.$assessedBy).field(\.$assessor).field(\.$assessedAt).field(\.$relevance).field(\.$quality)
-            .sort(\.$assessedAt).sort(\.$id).all()   // in order, so that of two at the same instant the later-written counts
-        return Dictionary(grouping: rows, by: \.touchpointID).compactMapValues { AssessmentSummary.of($0.map(\.score)) }
+        // In (assessed_at, id) order, so that of two at the same instant the later-written counts.
+        let rows = try await TouchpointReads.scores(touchpointIDs, scope: scope)
+        return Dictionary(grouping: rows, by: \.touchpointId).compactMapValues { AssessmentSummary.of($0.map(\.score)) }
     }
 
     static func list(_ req: Request) async throws -> Page<AssessmentDTO> {

@@ -71,8 +71,8 @@ enum JourneysPage {
         let ctx = WebContext.make(req)
         let scope = try req.scope
         let journeys = try await scope.query(Journey.self).sort(\.$searchText).all()
-        let phaseCounts = Dictionary(grouping: try await scope.query(JourneyPhase.self).field(\.$id).field(\.$journeyID).all(), by: \.journeyID).mapValues(\.count)
-        let tpCounts = Dictionary(grouping: try await scope.query(Touchpoint.self).field(\.$id).field(\.$journeyID).all(), by: { $0.journeyID }).mapValues(\.count)
+        let phaseCounts = Dictionary(grouping: try await TouchpointReads.phases(nil, scope: scope).values, by: \.journeyId).mapValues(\.count)
+        let tpCounts = try await TouchpointReads.countsByJourney(scope: scope)
         let maturity = Dictionary(uniqueKeysWithValues: try await MaturityAPI.summaries(journeys, scope: scope).map { ($0.journeyId, $0) })
         let channels = try await Channels.all(scope)
         let names = Dictionary(uniqueKeysWithValues: journeys.map { ($0.id!, $0.name) })
@@ -82,7 +82,7 @@ enum JourneysPage {
             let relation: String = j.parentJourneyID.flatMap { names[$0] }.map { ctx.t("Sub-journey of") + " " + $0 }
                 ?? j.variantOfID.flatMap { names[$0] }.map { ctx.t("Channel variant of") + " " + $0 + " (" + JourneyWeb.channelName(ctx, j.variantChannel ?? "", channels) + ")" } ?? ""
             return [.a(.href(JourneyWeb.href("journeys", j.id!)), .text(j.name)), .text(relation.isEmpty ? "—" : relation),
-                    .text(ctx.lang.number(phaseCounts[j.id!] ?? 0)), .text(ctx.lang.number(tpCounts[j.id] ?? 0)),
+                    .text(ctx.lang.number(phaseCounts[j.id!] ?? 0)), .text(ctx.lang.number(tpCounts[j.id!] ?? 0)),
                     .text(j.segment ?? "—"), .text(maturity[j.id!].map { "\($0.percent) %" } ?? "—")]
         }
         let journeyOptions = [("", "—")] + journeys.map { ($0.id!.uuidString.lowercased(), $0.name) }

@@ -200,18 +200,18 @@ enum MatrixPage {
         let ctx = WebContext.make(req)
         let scope = try req.scope
         let journeys = try await scope.query(Journey.self).sort(\.$searchText).all()
-        let q = scope.query(Touchpoint.self).sort(\.$searchText)
+        var filter = RegistryFilter()
         let selected = req.query[String.self, at: "journey"] ?? ""
         if !selected.isEmpty {
             guard let j = journeys.first(where: { $0.slug == selected }) else { throw AppError.invalid("journey", "no journey with slug '\(selected)'") }
-            q.filter(\.$journeyID == j.id!)
+            filter.journeyID = j.id
         }
-        let rows = try await q.all()
-        let summaries = try await Assessments.summaries(of: rows.compactMap(\.id), scope: scope)
-        let assessed = rows.compactMap { t in summaries[t.id!].map { (t, $0) } }
+        let rows = try await TouchpointReads.records(filter, scope: scope)
+        let summaries = try await Assessments.summaries(of: rows.map(\.id), scope: scope)
+        let assessed = rows.compactMap { t in summaries[t.id].map { (t, $0) } }
         let lang = ctx.lang
         let points = assessed.map { t, s in
-            MatrixPoint(id: t.slug, label: t.name, relevance: s.relevance, quality: s.quality, n: s.n, href: JourneyWeb.href("touchpoints", t.id!))
+            MatrixPoint(id: t.slug, label: t.name, relevance: s.relevance, quality: s.quality, n: s.n, href: JourneyWeb.href("touchpoints", t.id))
         }
         let fmt: @Sendable (Double) -> String = { v in lang == .de ? String(format: "%.1f", v).replacingOccurrences(of: ".", with: ",") : String(format: "%.1f", v) }
         let relevanceWord = ctx.t("relevance"), qualityWord = ctx.t("quality")
@@ -226,7 +226,7 @@ enum MatrixPage {
         let tableRows: [[Node<HTML.BodyContext>]] = assessed.sorted { a, b in
             (MatrixQuadrant.allCases.firstIndex(of: .of(relevance: a.1.relevance, quality: a.1.quality))!, b.1.relevance) < (MatrixQuadrant.allCases.firstIndex(of: .of(relevance: b.1.relevance, quality: b.1.quality))!, a.1.relevance)
         }.map { t, s in
-            [.a(.href(JourneyWeb.href("touchpoints", t.id!)), .text(t.name)), .text(JourneyWeb.decimal(ctx, s.relevance)), .text("\(s.relevanceRange.lowerBound)–\(s.relevanceRange.upperBound)"),
+            [.a(.href(JourneyWeb.href("touchpoints", t.id)), .text(t.name)), .text(JourneyWeb.decimal(ctx, s.relevance)), .text("\(s.relevanceRange.lowerBound)–\(s.relevanceRange.upperBound)"),
              .text(JourneyWeb.decimal(ctx, s.quality)), .text("\(s.qualityRange.lowerBound)–\(s.qualityRange.upperBound)"), .text("\(s.n)"),
              .text(ctx.t("quadrant." + MatrixQuadrant.of(relevance: s.relevance, quality: s.quality).rawValue))]
         }

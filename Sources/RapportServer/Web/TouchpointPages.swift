@@ -37,8 +37,8 @@ enum TouchpointRegistryPage {
                           .div(.class("pager"), .a(.href(link(req, cursor: nil)), .text(ctx.t("First page"))),
                                .unwrap(page.nextCursor) { .a(.href(link(req, cursor: $0)), .attribute(named: "rel", value: "next"), .text(ctx.t("Next page"))) }))
         } else {
-            let rows = try await TouchpointsAPI.query(req, scope: scope).sort(\.$searchText).all()
-            let dtos = try await TouchpointsAPI.dtos(rows, scope: scope)
+            let rows = try await TouchpointReads.records(try await RegistryFilter.parse(req, scope: scope), scope: scope)
+            let dtos = try await TouchpointsAPI.dtos(records: rows, scope: scope)
             total = dtos.count
             body = grouped(ctx, req, dtos, by: group, channels: channels, journeys: journeys)
         }
@@ -58,7 +58,7 @@ enum TouchpointRegistryPage {
 
     /// A filter that no longer fits (a saved view naming a renamed journey): shown on the page, not as an error page.
     static func filterProblem(_ req: Request, scope: Scope) async throws -> AppError? {
-        do { _ = try await TouchpointsAPI.query(req, scope: scope); return nil } catch let e as AppError { return e }
+        do { _ = try await RegistryFilter.parse(req, scope: scope); return nil } catch let e as AppError { return e }
     }
 
     static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelRow], journeys: [Journey], departments: [String]) -> Node<HTML.BodyContext> {
@@ -197,9 +197,8 @@ enum TouchpointRegistryPage {
     /// The registry as CSV in the import's own columns, so an export can be edited and imported again.
     static func export(_ req: Request) async throws -> Response {
         let scope = try req.scope
-        let rows = try await TouchpointsAPI.query(req, scope: scope).sort(\.$searchText).all()
-        let dtos = try await TouchpointsAPI.dtos(rows, scope: scope)
-        let text = TouchpointCSV.text(dtos)
+        let rows = try await TouchpointReads.records(try await RegistryFilter.parse(req, scope: scope), scope: scope)
+        let text = TouchpointCSV.text(try await TouchpointsAPI.dtos(records: rows, scope: scope))
         let r = Response(status: .ok, body: .init(string: text))
         r.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"touchpoints.csv\"")
