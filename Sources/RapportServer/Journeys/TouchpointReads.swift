@@ -232,3 +232,64 @@ enum TouchpointReads {
         return Dictionary(uniqueKeysWithValues: rows.compactMap { r in r.journeyId.map { ($0, r.n) } })
     }
 }
+
+/// The registry of a workspace as DTOs, kept between requests while nothing changed. Whether anything
+/// changed is asked of the database on every use (counts, version sums and the newest time-ordered id of
+/// touchpoints, assessments and journeys), so several nodes sharing one PostgreSQL never serve a stale
+/// registry; only an unchanged one is served from memory.
+actor RegistryCache {
+    static let shared = RegistryCache()
+    private var entries: [UUID: (stamp: String, rows: [TouchpointDTO])] = [:]
+
+    func all(_ scope: Scope) async throws -> [TouchpointDTO] {
+        let stamp = try await Self.stamp(scope)
+        if let e = entries[scope.workspaceID], e.stamp == stamp { return e.rows }
+        let rows = try await TouchpointsAPI.dtos(records: try await TouchpointReads.records(scope: scope), scope: scope)
+        entries[scope.workspaceID] = (stamp, rows)
+        return rows
+    }
+
+    static func stamp(_ scope: Scope) async throws -> String {
+        var parts: [String] = []
+        for (table, versioned) in [(Touchpoint.schema, true), (TouchpointAssessment.schema, false), (Journey.schema, true)] {
+            let rows = try await scope.db.sql.select()
+                .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .column(versioned ? SQLFunction("SUM", args: SQLColumn("version")) : SQLFunction("COUNT", args: SQLLiteral.all), as: "v")
+                .column(SQLRaw("MAX(CAST(id AS TEXT))"), as: "m")   // PostgreSQL has no MAX over uuid
+                .from(table).where("workspace_id", .equal, SQLBind(scope.workspaceID)).all()
+            for r in rows {
+                let n = (try? r.decode(column: "n", as: Int.self)) ?? 0
+                let v = (try? r.decode(column: "v", as: Int.self)) ?? 0
+                let m = (try? r.decode(column: "m", as: String?.self)) ?? nil ?? ""
+                parts.append("\(n)/\(v)/\(m)")
+            }
+        }
+        return parts.joined(separator: "|")
+    }
+}
+
+extension RegistryFilter {
+    /// The same filter on a registry row held in memory (the grouped registry and the matrix read the
+    /// cached registry): the same fields, the same folding as the SQL form.
+    func matches(_ t: TouchpointDTO) -> Bool {
+        if let v = search, !searchKey(t.name, t.slug, t.externalId).contains(v) { return false }
+        if let v = channel, t.channel != v { return false }
+        if let v = journeyID, t.journeyId != v { return false }
+        if withoutJourney && t.journeyId != nil { return false }
+        if let v = touchpointIDs, !v.contains(t.id) { return false }
+        if let v = direction, t.direction != v { return false }
+        if let v = ownership, t.ownership != v { return false }
+        if let v = controllable, t.controllable != v { return false }
+        if let v = feedbackMeasured, t.feedbackMeasured != v { return false }
+        if let v = hasImprovementNeeds, (t.improvementNeeds != nil) != v { return false }
+        if let v = department, t.responsibleDepartment != v { return false }
+        if let v = externalID, t.externalId != v { return false }
+        if !keys.isEmpty {
+            let text = "|" + (t.products.map { Touchpoint.filterKey("p", $0) } + t.targetGroups.map { Touchpoint.filterKey("t", $0) }
+                + t.coDepartments.map { Touchpoint.filterKey("cd", $0) } + t.subJourneys.map { Touchpoint.filterKey("s", $0.id.uuidString.lowercased()) })
+                .map { String($0.dropFirst()) }.joined()
+            for k in keys where !text.contains(k) { return false }
+        }
+        return true
+    }
+}

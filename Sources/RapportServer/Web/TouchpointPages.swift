@@ -37,8 +37,8 @@ enum TouchpointRegistryPage {
                           .div(.class("pager"), .a(.href(link(req, cursor: nil)), .text(ctx.t("First page"))),
                                .unwrap(page.nextCursor) { .a(.href(link(req, cursor: $0)), .attribute(named: "rel", value: "next"), .text(ctx.t("Next page"))) }))
         } else {
-            let rows = try await TouchpointReads.records(try await RegistryFilter.parse(req, scope: scope), scope: scope)
-            let dtos = try await TouchpointsAPI.dtos(records: rows, scope: scope)
+            let filter = try await RegistryFilter.parse(req, scope: scope)
+            let dtos = try await RegistryCache.shared.all(scope).filter(filter.matches)
             total = dtos.count
             body = grouped(ctx, req, dtos, by: group, channels: channels, journeys: journeys)
         }

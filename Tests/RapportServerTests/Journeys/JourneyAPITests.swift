@@ -208,4 +208,46 @@ struct JourneyAPITests {
             #expect(try await TouchpointPhase.query(on: app.db).count() == 1, "columns the file leaves out keep their values")
         }
     }
+
+    @Test("the registry filter means the same in SQL and in memory, and the cached registry sees every change", arguments: TestDB.all)
+    func filterAgreement(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            let ws = try await fx.workspace("agree")
+            let token = try await fx.token(ws)
+            let j = try await fx.create("/api/v1/journeys", token: token, ["name": "Claim"])
+            let sub = try await fx.create("/api/v1/journeys", token: token, ["name": "Expert visit", "parent_journey_id": j.id])
+            _ = try await fx.create("/api/v1/journeys/\(j.id)/phases", token: token, ["name": "Report"])
+            let specs: [[String: Any]] = [
+                ["name": "Phone: Hotline", "channel": "phone", "journey": "claim", "phases": "report", "products": "Kfz, Hausrat", "direction": "inbound",
+                 "responsible_department": "Service", "co_departments": "Legal", "target_groups": "Privat", "feedback_measured": "yes", "improvement_needs": "slow"],
+                ["name": "Letter: Größe_100%", "channel": "letter", "journey": "claim", "products": "Leben", "direction": "outbound", "controllable": "no",
+                 "ownership": "partner_owned", "sub_journeys": "expert-visit", "external_id": "L-1"],
+                ["name": "Web: Ratgeber", "channel": "website", "products": "Kfz", "target_groups": "Makler"],
+            ]
+            for spec in specs { _ = try await fx.create("/api/v1/touchpoints", token: token, spec) }
+            let scope = Scope(workspaceID: ws.id!, db: app.db)
+            let queries = ["", "q=hotline", "q=GROSSE", "q=100%25", "product=kfz", "product=KFZ&channel=phone", "target_group=makler", "co_department=legal",
+                           "journey=claim", "journey=none", "direction=outbound", "ownership=partner_owned", "controllable=false", "feedback_measured=true",
+                           "has_improvement_needs=true", "has_improvement_needs=false", "responsible_department=Service", "external_id=L-1",
+                           "sub_journey=\(sub["slug"] as! String)", "product=k_z"]
+            let all = try await RegistryCache.shared.all(scope)
+            #expect(all.count == 3)
+            for q in queries {
+                let req = Request(application: app, url: URI(string: "/touchpoints?" + q), on: app.eventLoopGroup.next())
+                let filter = try await RegistryFilter.parse(req, scope: scope)
+                let inSQL = Set(try await TouchpointReads.records(filter, scope: scope).map(\.name))
+                let inMemory = Set(all.filter(filter.matches).map(\.name))
+                let viaFluent = Set(try await TouchpointsAPI.query(req, scope: scope).all().map(\.name))
+                #expect(inSQL == inMemory && inSQL == viaFluent, "\(q): SQL \(inSQL) memory \(inMemory) Fluent \(viaFluent)")
+            }
+            // Any change shows at once: a rename, an assessment, a new touchpoint.
+            let first = try await fx.send(.GET, "/api/v1/touchpoints?external_id=L-1", token: token).items()[0]
+            _ = try await fx.send(.PATCH, "/api/v1/touchpoints/\(first.id)", token: token, json: ["name": "Letter: renamed"])
+            _ = try await fx.create("/api/v1/touchpoints/\(first.id)/assessments", token: token, ["relevance": 2, "quality": 4])
+            let after = try await RegistryCache.shared.all(scope)
+            #expect(after.contains { $0.name == "Letter: renamed" && $0.assessment?.n == 1 })
+        }
+    }
 }
+
