@@ -11,7 +11,7 @@ enum TouchpointRegistryPage {
     static let groupings = ["", "journey", "phase", "channel", "direction", "ownership", "controllable", "feedback_measured", "improvement_needs",
                             "responsible_department", "co_departments", "products", "target_groups", "sub_journeys", "quadrant"]
     /// Rows shown per group before "show all": a grouped view is an overview, the filter shows the rest.
-    static let rowsPerGroup = 25
+    static let rowsPerGroup = 10
 
     static func show(_ req: Request) async throws -> Response { try await render(req, error: nil) }
 
