@@ -12,6 +12,7 @@ enum TouchpointRegistryPage {
                             "responsible_department", "co_departments", "products", "target_groups", "sub_journeys", "quadrant"]
     /// Rows shown per group before "show all": a grouped view is an overview, the filter shows the rest.
     static let rowsPerGroup = 10
+    static let pageSize = 50
 
     static func show(_ req: Request) async throws -> Response { try await render(req, error: nil) }
 
@@ -21,9 +22,11 @@ enum TouchpointRegistryPage {
         let group = req.query[String.self, at: "group"] ?? ""
         guard groupings.contains(group) else { throw AppError.invalid("group", "'\(group)' is not a field to group by; use one of \(groupings.dropFirst().joined(separator: ", "))") }
         let channels = try await Channels.all(scope)
-        let journeys = try await scope.query(Journey.self).sort(\.$searchText).all()
+        let journeys = try await TouchpointReads.journeys(scope: scope).values.sorted { searchKey($0.name) < searchKey($1.name) }
         let views = try await scope.query(SavedView.self).filter(\.$page == "touchpoints").sort(\.$name).all()
-        let departments = try await scope.query(Touchpoint.self).unique().all(\.$responsibleDepartment).compactMap { $0 }.sorted()
+        // The registry of the workspace, from memory while unchanged (see `RegistryCache`).
+        let registry = try await RegistryCache.shared.all(scope)
+        let departments = Set(registry.compactMap(\.responsibleDepartment)).sorted()
         let body: Node<HTML.BodyContext>
         var total = 0
         let filterError = try await filterProblem(req, scope: scope)
@@ -31,14 +34,19 @@ enum TouchpointRegistryPage {
         if filterError != nil {
             body = .p(.class("muted"), .text(ctx.t("No touchpoints match.")))
         } else if group.isEmpty {
-            let page = try await TouchpointsAPI.list(req)
-            total = page.items.count
-            body = .group(table(ctx, page.items, channels),
-                          .div(.class("pager"), .a(.href(link(req, cursor: nil)), .text(ctx.t("First page"))),
-                               .unwrap(page.nextCursor) { .a(.href(link(req, cursor: $0)), .attribute(named: "rel", value: "next"), .text(ctx.t("Next page"))) }))
+            // Pages of 50 by name; `after` is the last row shown (the registry is held sorted by name).
+            let rows = registry.filter(try await RegistryFilter.parse(req, scope: scope).matches)
+            let after = req.query[String.self, at: "after"].flatMap(UUID.init(uuidString:))
+            let start = after.flatMap { id in rows.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
+            let shown = Array(rows[min(start, rows.count)...].prefix(pageSize))
+            let next = start + pageSize < rows.count ? shown.last?.id : nil
+            total = rows.count
+            body = .group(table(ctx, shown, channels),
+                          .div(.class("pager"), .a(.href(link(req, after: nil)), .text(ctx.t("First page"))),
+                               .unwrap(next) { .a(.href(link(req, after: $0)), .attribute(named: "rel", value: "next"), .text(ctx.t("Next page"))) }))
         } else {
             let filter = try await RegistryFilter.parse(req, scope: scope)
-            let dtos = try await RegistryCache.shared.all(scope).filter(filter.matches)
+            let dtos = registry.filter(filter.matches)
             total = dtos.count
             body = grouped(ctx, req, dtos, by: group, channels: channels, journeys: journeys)
         }
@@ -50,7 +58,7 @@ enum TouchpointRegistryPage {
             filters(ctx, req, channels: channels, journeys: journeys, departments: departments),
             savedViews(ctx, req, views, canWrite: canWrite),
             .p(.class("muted"), .text(group.isEmpty ? "" : "\(ctx.lang.number(total)) " + ctx.t("touchpoints") + " · "),
-               .a(.href("/touchpoints/export.csv" + query(req, dropping: ["cursor", "group", "sort"])), .text(ctx.t("Export as CSV"))),
+               .a(.href("/touchpoints/export.csv" + query(req, dropping: ["after", "group"])), .text(ctx.t("Export as CSV"))),
                .if(ctx.caller?.role.can(.importData) == true, .group(.text(" · "), .a(.href("/import?entity=touchpoints"), .text(ctx.t("Import from CSV")))))),
             body)
         return Layout.render(ctx, title: ctx.t("Touchpoint registry"), active: "journeys", content)
@@ -61,7 +69,7 @@ enum TouchpointRegistryPage {
         do { _ = try await RegistryFilter.parse(req, scope: scope); return nil } catch let e as AppError { return e }
     }
 
-    static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelRow], journeys: [Journey], departments: [String]) -> Node<HTML.BodyContext> {
+    static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelRow], journeys: [TouchpointReads.JourneyRow], departments: [String]) -> Node<HTML.BodyContext> {
         func v(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
         let all = [("", ctx.t("All"))]
         let yesNo = all + [("true", ctx.t("yes")), ("false", ctx.t("no"))]
@@ -84,7 +92,7 @@ enum TouchpointRegistryPage {
     }
 
     static func savedViews(_ ctx: WebContext, _ req: Request, _ views: [SavedView], canWrite: Bool) -> Node<HTML.BodyContext> {
-        let current = query(req, dropping: ["cursor"])
+        let current = query(req, dropping: ["after"])
         return .div(.class("saved-views"),
             .if(!views.isEmpty, .p(.strong(.text(ctx.t("Saved views") + ": ")), .forEach(views) { view in
                 .span(.a(.class("badge"), .href("/touchpoints" + (view.query.isEmpty ? "" : "?" + view.query)), .text(view.name)),
@@ -110,8 +118,8 @@ enum TouchpointRegistryPage {
                                       ctx.t("Feedback measured"), ctx.t("Relevance"), ctx.t("Quality")], rows: cells)
     }
 
-    static func grouped(_ ctx: WebContext, _ req: Request, _ rows: [TouchpointDTO], by field: String, channels: [ChannelRow], journeys: [Journey]) -> Node<HTML.BodyContext> {
-        let journeyNames = Dictionary(uniqueKeysWithValues: journeys.map { ($0.id!, $0.name) })
+    static func grouped(_ ctx: WebContext, _ req: Request, _ rows: [TouchpointDTO], by field: String, channels: [ChannelRow], journeys: [TouchpointReads.JourneyRow]) -> Node<HTML.BodyContext> {
+        let journeyNames = Dictionary(uniqueKeysWithValues: journeys.map { ($0.id, $0.name) })
         let none = ctx.t("(none)")
         let groups = groupRows(rows, none: none) { t -> [String] in
             switch field {
@@ -146,7 +154,7 @@ enum TouchpointRegistryPage {
 
     static func query(_ req: Request, dropping: Set<String>) -> String {
         var items: [URLQueryItem] = []
-        for name in filterNames + ["group", "sort", "cursor"] where !dropping.contains(name) {
+        for name in filterNames + ["group", "after"] where !dropping.contains(name) {
             if let v = req.query[String.self, at: name], !v.isEmpty { items.append(URLQueryItem(name: name, value: v)) }
         }
         var c = URLComponents()
@@ -154,9 +162,9 @@ enum TouchpointRegistryPage {
         return c.percentEncodedQuery.map { "?" + $0 } ?? ""
     }
 
-    static func link(_ req: Request, cursor: String?) -> String {
-        var q = query(req, dropping: ["cursor"])
-        if let cursor { q += (q.isEmpty ? "?" : "&") + "cursor=" + (cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor) }
+    static func link(_ req: Request, after: UUID?) -> String {
+        var q = query(req, dropping: ["after"])
+        if let after { q += (q.isEmpty ? "?" : "&") + "after=" + after.uuidString.lowercased() }
         return "/touchpoints" + q
     }
 

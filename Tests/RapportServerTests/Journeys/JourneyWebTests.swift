@@ -51,6 +51,16 @@ struct JourneyWebTests {
             #expect(try await s.get("/maturity").body.string.contains("Schadenmeldung"))
             let page = try await s.get("/touchpoints/\(tp.id)")
             #expect(page.status == .ok && page.body.string.contains("Relevance (n=2)"))
+            // Pages of 50 by name, with a link to the next page.
+            let fx = Fixture(app: app)
+            let ws = try await Workspaces.find(slug: "web", on: app.db)
+            let token = try await fx.token(ws)
+            for i in 0..<55 { _ = try await fx.create("/api/v1/touchpoints", token: token, ["name": String(format: "Web: Seite %02d", i), "channel": "website"]) }
+            let first = try await s.get("/touchpoints").body.string
+            #expect(first.components(separatedBy: "<tr>").count - 2 == 50)
+            let nextLink = try #require(first.range(of: "href=\"/touchpoints?after=").map { first[$0.upperBound...].prefix { $0 != "\"" } })
+            let second = try await s.get("/touchpoints?after=" + nextLink).body.string
+            #expect(second.components(separatedBy: "<tr>").count - 2 == 6 && !second.contains("rel=\"next\""))
             let csv = try await s.get("/touchpoints/export.csv?product=Kfz")
             #expect(csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
             #expect(csv.body.string.contains("telefon-hotline,Telefon: Hotline"))
