@@ -2,10 +2,10 @@
 # Journey benchmark: a workspace with 2,000 touchpoints in 40 journeys (8 phases each, assessed by two
 # people); wrk from a second process measures the journey map, the registry and the registry grouped
 # by several fields; the touchpoint CSV import is timed too.
-# Usage: Benchmarks/journeys.sh [sqlite|postgres]   (postgres needs RAPPORT_BENCH_POSTGRES_URL)
+# Usage: Benchmarks/journeys.sh [sqlite|postgres] [CONNECTIONS, default 8]   (postgres needs RAPPORT_BENCH_POSTGRES_URL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-db=${1:-sqlite}
+db=${1:-sqlite}; connections=${2:-8}; threads=$(( connections < 2 ? 1 : 2 ))
 bin=${RAPPORT_BIN:-$(swift build -c release --scratch-path .build-release --show-bin-path)/rapport}
 work=${RAPPORT_BENCH_DIR:-$(mktemp -d)}; trap 'kill $server 2>/dev/null || true; [ -n "${RAPPORT_BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
 if [ "$db" = postgres ]; then
@@ -58,7 +58,7 @@ end
 LUA
 run() {  # name, path prefix, header, ids file or "", suffix
   echo "$1"
-  PATH_PREFIX=$2 IDS=$4 PATH_SUFFIX=${5:-} wrk -t2 -c8 -d10s --timeout 5s -s "$work/p95.lua" -H "$3" "$url" | grep "p95" || echo "  (wrk failed)"
+  PATH_PREFIX=$2 IDS=$4 PATH_SUFFIX=${5:-} wrk -t$threads -c$connections -d10s --timeout 5s -s "$work/p95.lua" -H "$3" "$url" | grep "p95" || echo "  (wrk failed)"
 }
 run "web journey map (random journeys of 40)" "/journeys/" "Cookie: $cookie" "$work/journey-ids"
 run "API journey map (random journeys)" "/api/v1/journeys/" "Authorization: Bearer $token" "$work/journey-ids" "/map"
