@@ -272,13 +272,13 @@ enum ChannelsAPI {
         Page(items: try await Channels.all(try req.scope).map(dto), nextCursor: nil)
     }
 
-    static func dto(_ c: ChannelRow) -> ChannelDTO { ChannelDTO(id: c.id!, slug: c.slug, name: c.name, nameDe: c.nameDE, position: c.position) }
+    static func dto(_ c: ChannelInfo) -> ChannelDTO { ChannelDTO(id: c.id, slug: c.slug, name: c.name, nameDe: c.nameDE, position: c.position) }
 
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
         let v = try JourneySchemas.channel.validated(req).values
         let c = try await req.db.transaction { db in try await add(v, by: caller, scope: Scope(workspaceID: caller.workspaceID, db: db)) }
-        return try await dto(c).encodeResponse(status: .created, for: req)
+        return try await dto(ChannelInfo(c)).encodeResponse(status: .created, for: req)
     }
 
     static func add(_ v: [String: FieldValue], by caller: Caller, scope: Scope) async throws -> ChannelRow {
@@ -290,7 +290,7 @@ enum ChannelsAPI {
         c.slug = try await Slugs.choose(given: v.text("slug"), name: name) { s in existing.contains { $0.slug == s } }
         c.name = name; c.nameDE = v.text("name_de") ?? name; c.position = (existing.map(\.position).max() ?? 0) + 1
         try await c.create(on: scope.db)
-        try await Audit.record("create", "channel", id: c.id, before: ChannelDTO?.none, after: dto(c), by: caller, on: scope.db)
+        try await Audit.record("create", "channel", id: c.id, before: ChannelDTO?.none, after: dto(ChannelInfo(c)), by: caller, on: scope.db)
         return c
     }
 
@@ -303,7 +303,7 @@ enum ChannelsAPI {
                 + scope.query(Journey.self).filter(\.$variantChannel == c.slug).count()
             if used > 0 { throw AppError.conflict("The channel '\(c.slug)' is used by \(used) touchpoints or journeys; change them first.") }
             try await c.delete(on: db)
-            try await Audit.record("delete", "channel", id: c.id, before: dto(c), after: ChannelDTO?.none, by: caller, on: db)
+            try await Audit.record("delete", "channel", id: c.id, before: dto(ChannelInfo(c)), after: ChannelDTO?.none, by: caller, on: db)
         }
         return .noContent
     }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import RapportKit
+import SQLKit
 import Vapor
 
 final class ChannelRow: TenantModel, @unchecked Sendable {
@@ -205,6 +206,16 @@ final class SavedView: TenantModel, @unchecked Sendable {
     init() {}
 }
 
+struct ChannelInfo: Decodable, Sendable {
+    var id: UUID
+    var slug: String
+    var name: String
+    var nameDE: String
+    var position: Int
+    enum CodingKeys: String, CodingKey { case id, slug, name, position, nameDE = "name_de" }
+    init(_ c: ChannelRow) { id = c.id!; slug = c.slug; name = c.name; nameDE = c.nameDE; position = c.position }
+}
+
 /// The channel list of a workspace.
 enum Channels {
     static func seedDefaults(workspaceID: UUID, on db: any Database) async throws {
@@ -217,13 +228,15 @@ enum Channels {
         }
     }
 
-    static func all(_ scope: Scope) async throws -> [ChannelRow] {
-        try await scope.query(ChannelRow.self).sort(\.$position).sort(\.$slug).all()
+    /// Every page and every touchpoint write reads the list: through SQLKit, not Fluent's per-row reflection.
+    static func all(_ scope: Scope) async throws -> [ChannelInfo] {
+        try await scope.db.sql.select().columns(["id", "slug", "name", "name_de", "position"].map { SQLColumn($0) }).from(ChannelRow.schema)
+            .where("workspace_id", .equal, SQLBind(scope.workspaceID)).orderBy("position").orderBy("slug").all(decoding: ChannelInfo.self)
     }
 
     /// The channel slug for a text (slug or name in either language, any case), or a 422 naming the
     /// field, the value and the known channels.
-    static func resolve(_ text: String, field: String, among channels: [ChannelRow]) throws -> String {
+    static func resolve(_ text: String, field: String, among channels: [ChannelInfo]) throws -> String {
         let key = searchKey(text)
         if let c = channels.first(where: { $0.slug == text.lowercased() || searchKey($0.name) == key || searchKey($0.nameDE) == key }) {
             return c.slug

@@ -65,7 +65,7 @@ enum JourneyMapPage {
         return out
     }
 
-    static func grid(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelRow], canWrite: Bool) -> Node<HTML.BodyContext> {
+    static func grid(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelInfo], canWrite: Bool) -> Node<HTML.BodyContext> {
         let phases = map.journey.phases
         guard !phases.isEmpty else {
             return .div(.class("card"), .p(.class("muted"), .text(ctx.t("This journey has no phases yet. Add the first phase below."))))
@@ -90,7 +90,7 @@ enum JourneyMapPage {
                         .div(.class("tp"), .a(.href(JourneyWeb.href("touchpoints", t.id)), .text(t.name)),
                              .if(t.quality != nil, .span(.class("badge q\(Int((t.quality ?? 0).rounded()))"),
                                                          .attribute(named: "title", value: ctx.t("Assessed quality") + ", n=\(t.n)"),
-                                                         .text("Q " + JourneyWeb.decimal(ctx, t.quality ?? 0)))))
+                                                         .text("Q " + JourneyWeb.decimal(ctx, t.quality ?? 0) + " · n=\(t.n)"))))
                     })
                 })
         }
@@ -156,7 +156,7 @@ enum JourneyMapPage {
                     Layout.table(headers: [ctx.t("Milestone"), ctx.t("Level"), ctx.t("Evidence"), ctx.t("Recorded")], rows: rows), form)
     }
 
-    static func forms(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelRow]) -> Node<HTML.BodyContext> {
+    static func forms(_ ctx: WebContext, _ map: JourneyMapData, _ channels: [ChannelInfo]) -> Node<HTML.BodyContext> {
         let base = JourneyWeb.href("journeys", map.journey.id)
         let phases = map.journey.phases
         let phaseOptions = phases.map { ($0.id.uuidString.lowercased(), "\($0.position). \($0.name)") }

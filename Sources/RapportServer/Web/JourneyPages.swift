@@ -8,7 +8,7 @@ import Vapor
 enum JourneyWeb {
     static func href(_ kind: String, _ id: UUID) -> String { "/\(kind)/\(id.uuidString.lowercased())" }
 
-    static func channelName(_ ctx: WebContext, _ slug: String, _ channels: [ChannelRow]) -> String {
+    static func channelName(_ ctx: WebContext, _ slug: String, _ channels: [ChannelInfo]) -> String {
         guard let c = channels.first(where: { $0.slug == slug }) else { return slug }
         return ctx.lang == .de ? c.nameDE : c.name
     }

@@ -95,7 +95,7 @@ enum TouchpointPage {
         return Layout.render(ctx, title: t.name, active: "journeys", content)
     }
 
-    static func editForm(_ ctx: WebContext, _ t: TouchpointDTO, _ channels: [ChannelRow]) -> Node<HTML.BodyContext> {
+    static func editForm(_ ctx: WebContext, _ t: TouchpointDTO, _ channels: [ChannelInfo]) -> Node<HTML.BodyContext> {
         let yesNo = [("true", ctx.t("yes")), ("false", ctx.t("no"))]
         return .details(.class("card"), .summary(.text(ctx.t("Edit registry fields"))),
             .form(.method(.post), .action(JourneyWeb.href("touchpoints", t.id)), .class("stack"),

@@ -69,7 +69,7 @@ enum TouchpointRegistryPage {
         do { _ = try await RegistryFilter.parse(req, scope: scope); return nil } catch let e as AppError { return e }
     }
 
-    static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelRow], journeys: [TouchpointReads.JourneyRow], departments: [String]) -> Node<HTML.BodyContext> {
+    static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelInfo], journeys: [TouchpointReads.JourneyRow], departments: [String]) -> Node<HTML.BodyContext> {
         func v(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
         let all = [("", ctx.t("All"))]
         let yesNo = all + [("true", ctx.t("yes")), ("false", ctx.t("no"))]
@@ -105,7 +105,7 @@ enum TouchpointRegistryPage {
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("Save view"))))))
     }
 
-    static func table(_ ctx: WebContext, _ rows: [TouchpointDTO], _ channels: [ChannelRow]) -> Node<HTML.BodyContext> {
+    static func table(_ ctx: WebContext, _ rows: [TouchpointDTO], _ channels: [ChannelInfo]) -> Node<HTML.BodyContext> {
         if rows.isEmpty { return .p(.class("muted"), .text(ctx.t("No touchpoints match."))) }
         let cells: [[Node<HTML.BodyContext>]] = rows.map { t in
             [.a(.href(JourneyWeb.href("touchpoints", t.id)), .text(t.name)), .text(JourneyWeb.channelName(ctx, t.channel, channels)),
@@ -118,7 +118,7 @@ enum TouchpointRegistryPage {
                                       ctx.t("Feedback measured"), ctx.t("Relevance"), ctx.t("Quality")], rows: cells)
     }
 
-    static func grouped(_ ctx: WebContext, _ req: Request, _ rows: [TouchpointDTO], by field: String, channels: [ChannelRow], journeys: [TouchpointReads.JourneyRow]) -> Node<HTML.BodyContext> {
+    static func grouped(_ ctx: WebContext, _ req: Request, _ rows: [TouchpointDTO], by field: String, channels: [ChannelInfo], journeys: [TouchpointReads.JourneyRow]) -> Node<HTML.BodyContext> {
         let journeyNames = Dictionary(uniqueKeysWithValues: journeys.map { ($0.id, $0.name) })
         let none = ctx.t("(none)")
         let groups = groupRows(rows, none: none) { t -> [String] in
