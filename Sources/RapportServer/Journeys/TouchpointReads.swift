@@ -240,13 +240,25 @@ enum TouchpointReads {
 actor RegistryCache {
     static let shared = RegistryCache()
     private var entries: [UUID: (stamp: String, rows: [TouchpointDTO])] = [:]
+    /// A refill under way: requests that arrive meanwhile wait for it instead of each reading the registry.
+    private var refills: [UUID: (stamp: String, task: Task<[TouchpointDTO], any Error>)] = [:]
 
     func all(_ scope: Scope) async throws -> [TouchpointDTO] {
         let stamp = try await Self.stamp(scope)
-        if let e = entries[scope.workspaceID], e.stamp == stamp { return e.rows }
-        let rows = try await TouchpointsAPI.dtos(records: try await TouchpointReads.records(scope: scope), scope: scope)
-        entries[scope.workspaceID] = (stamp, rows)
-        return rows
+        let ws = scope.workspaceID
+        if let e = entries[ws], e.stamp == stamp { return e.rows }
+        if let r = refills[ws], r.stamp == stamp { return try await r.task.value }
+        let task = Task { try await TouchpointsAPI.dtos(records: try await TouchpointReads.records(scope: scope), scope: scope) }
+        refills[ws] = (stamp, task)
+        do {
+            let rows = try await task.value
+            if refills[ws]?.stamp == stamp { refills[ws] = nil }
+            entries[ws] = (stamp, rows)
+            return rows
+        } catch {
+            if refills[ws]?.stamp == stamp { refills[ws] = nil }
+            throw error
+        }
     }
 
     static func stamp(_ scope: Scope) async throws -> String {
