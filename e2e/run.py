@@ -241,7 +241,10 @@ def schemathesis(server, label):
                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                "--max-examples", os.environ.get("RAPPORT_FUZZ_EXAMPLES", "25"), "--seed", "1", "--no-color"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-        tail = "\n".join(out.stdout.splitlines()[-40:])
+        lines = out.stdout.splitlines()
+        # The failures section names the operation and the response; the summary alone does not.
+        start = next((i for i, l in enumerate(lines) if "FAILURES" in l), max(0, len(lines) - 40))
+        tail = "\n".join(lines[start:start + 120])
         if out.returncode != 0:
             raise AssertionError("schemathesis found problems:\n" + tail)
     check(f"{label}: schemathesis finds no 5xx and no response outside the OpenAPI document", run)

@@ -51,7 +51,8 @@ enum OpenAPIDocument {
             case .object(let name): success["content"] = ["application/json": ["schema": ref(name)]]
             case .list(let name): success["content"] = ["application/json": ["schema": listSchema(name)]]
             case .none: break
-            case .binary: success["content"] = ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
+            // A file comes back under the type its content was checked to be (image/png, application/pdf, …).
+            case .binary: success["content"] = ["*/*": ["schema": ["type": "string", "format": "binary"]]]
             }
             if route.conditional && route.method == .GET { success["headers"] = ["ETag": ["schema": ["type": "string"]]] }
             responses[String(route.successStatus)] = success
