@@ -2,10 +2,10 @@ import Foundation
 
 /// SplitMix64. The standard library's generators and algorithms (shuffle, random(in:)) are free to
 /// change between Swift releases, so the demo data draws only through this type and its own helpers.
-struct DemoRandom {
+public struct DemoRandom: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
     /// A separate stream per account and phase: changing how contacts are made must not reshuffle
     /// the contracts, or every screenshot would change with each tweak.
@@ -21,7 +21,7 @@ struct DemoRandom {
         return z ^ (z >> 31)
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return DemoRandom.finalize(state)
     }

@@ -115,11 +115,16 @@ public struct AssessmentSummary: Sendable, Equatable {
     public let relevanceRange: ClosedRange<Int>
     public let qualityRange: ClosedRange<Int>
 
-    public static func of(_ scores: [AssessmentScore]) -> AssessmentSummary? {
-        guard !scores.isEmpty else { return nil }
+    /// Each assessor's latest judgement; of two at the same instant, the later in the list.
+    public static func latestPerAssessor(_ scores: [AssessmentScore]) -> [AssessmentScore] {
         var latest: [String: AssessmentScore] = [:]
         for s in scores where (latest[s.assessor]?.at ?? .distantPast) <= s.at { latest[s.assessor] = s }
-        let current = latest.values
+        return Array(latest.values)
+    }
+
+    public static func of(_ scores: [AssessmentScore]) -> AssessmentSummary? {
+        guard !scores.isEmpty else { return nil }
+        let current = latestPerAssessor(scores)
         let n = current.count
         let rel = current.map(\.relevance), qual = current.map(\.quality)
         return AssessmentSummary(

@@ -151,25 +151,35 @@ struct Importer {
             try await writer.finish(&report)
             if db.isSQLite { try await db.sql.raw("PRAGMA cache_size = -2000").run() }
             progress?(reader.bytesRead, reader.totalBytes, report.rowsRead)
-            if mode == .allOrNothing && report.refusedRows > 0 { throw Abandon() }
-            try await Audit.record("import", entity.rawValue, id: nil, before: ImportSummary?.none,
-                                   after: ImportSummary(source: source, rows: report.rowsRead, created: report.created, updated: report.updated, refused: report.refusedRows),
-                                   by: caller, on: db)
+            try await finish(report, source: source, on: db)
         }
+        try await commit(box, work)
+        // Fresh statistics after a large load, so the planner picks the right index straight away.
+        if box.value.report.committed && box.value.report.created > 10_000 {
+            try? await db.sql.raw(db.isSQLite ? "PRAGMA optimize" : SQLQueryString("ANALYZE \(unsafeRaw: entity.table)")).run()
+        }
+        return box.value.report
+    }
+
+    /// The end of a file, inside its transaction: abandon it when all-or-nothing met a refused row,
+    /// otherwise one audit entry that sums the import up.
+    func finish(_ report: ImportReport, source: String, on db: any Database) async throws {
+        if mode == .allOrNothing && report.refusedRows > 0 { throw Abandon() }
+        try await Audit.record("import", entity.rawValue, id: nil, before: ImportSummary?.none,
+                               after: ImportSummary(source: source, rows: report.rowsRead, created: report.created, updated: report.updated, refused: report.refusedRows),
+                               by: caller, on: db)
+    }
+
+    /// One transaction for all-or-nothing; otherwise also one, so a crash mid-file leaves no half
+    /// batch — valid rows of a completed run are all there or none are.
+    func commit(_ box: Unchecked<(reader: CSVReader, report: ImportReport)>, _ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
         do {
-            // One transaction for all-or-nothing; otherwise also one, so a crash mid-file leaves no half
-            // batch — valid rows of a completed run are all there or none are.
             try await db.transaction(work)
             box.value.report.committed = true
-            // Fresh statistics after a large load, so the planner picks the right index straight away.
-            if box.value.report.created > 10_000 {
-                try? await db.sql.raw(db.isSQLite ? "PRAGMA optimize" : SQLQueryString("ANALYZE \(unsafeRaw: entity.table)")).run()
-            }
         } catch is Abandon {
             box.value.report.committed = false
             if mode == .allOrNothing || box.value.report.fatal != nil { box.value.report.created = 0; box.value.report.updated = 0 }
         }
-        return box.value.report
     }
 
     struct ImportSummary: Encodable { var source: String; var rows: Int; var created: Int; var updated: Int; var refused: Int }

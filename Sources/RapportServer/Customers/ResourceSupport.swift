@@ -81,17 +81,24 @@ extension EditableResource {
     }
 
     static func delete(_ req: Request, guardDelete: (@Sendable (M, Scope) async throws -> Void)? = nil) async throws -> HTTPStatus {
-        let caller = try req.caller
-        try await req.db.transaction { db in
+        let ifMatch = req.headers.first(name: .ifMatch)
+        try await remove(req.parameters.get("id").flatMap(UUID.init(uuidString:)), by: try req.caller, on: req.db,
+                         check: { try Versioning.check(ifMatch, current: $0) }, guardDelete: guardDelete)
+        return .noContent
+    }
+
+    /// Deletes a row in one transaction, audited with what it was; the web forms use it too.
+    static func remove(_ id: UUID?, by caller: Caller, on db: any Database, check: @escaping @Sendable (Int) throws -> Void = { _ in },
+                       guardDelete: (@Sendable (M, Scope) async throws -> Void)? = nil) async throws {
+        try await db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
-            let model = try await scope.find(M.self, parameter: "id", of: req)
-            try Versioning.check(req, current: model.version)
+            let model = try await scope.find(M.self, id)
+            try check(model.version)
             try await guardDelete?(model, scope)
             let before = try await dto(model, scope: scope)
             try await model.delete(on: db)
             try await Audit.record("delete", M.entityName, id: model.id, before: before, after: DTO?.none, by: caller, on: db)
         }
-        return .noContent
     }
 }
 

@@ -12,7 +12,7 @@ enum DemoJourneySeeder {
         let scope = Scope(workspaceID: ws.id!, db: db)
         try await Channels.seedDefaults(workspaceID: ws.id!, on: db)
         var ids: [String: UUID] = [:]
-        var rng = SplitMix(seed: 7)
+        var rng = DemoRandom(seed: 7)
         let now = Date()
         for demo in DemoJourneys.all {
             var fields: [String: String] = ["slug": demo.slug, "name": demo.name, "description": demo.description]
@@ -59,18 +59,5 @@ enum DemoJourneySeeder {
     }
 
     private static func clamp(_ v: Int) -> Int { min(5, max(1, v)) }
-    private static func jitter(_ rng: inout SplitMix) -> Int { [0, 0, 0, 1, -1][Int(rng.next() % 5)] }
-}
-
-/// A small deterministic generator, so the demo is the same on every machine.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private static func jitter(_ rng: inout DemoRandom) -> Int { [0, 0, 0, 1, -1][Int(rng.next() % 5)] }
 }

@@ -35,7 +35,7 @@ struct JourneyMapData: Content {
 }
 
 enum JourneyMap {
-    static func build(_ journey: Journey, scope: Scope) async throws -> JourneyMapData {
+    static func build(_ journey: Journey, channels workspaceChannels: [ChannelInfo], scope: Scope) async throws -> JourneyMapData {
         let dto = try await JourneysAPI.dto(journey, scope: scope)
         var onJourney = RegistryFilter()
         onJourney.journeyID = journey.id
@@ -46,16 +46,14 @@ enum JourneyMap {
         var latestQualities: [String: [Int]] = [:]
         var summaries: [UUID: AssessmentSummary] = [:]
         for (tp, rows) in byTP {
-            var latest: [String: AssessmentScore] = [:]
-            for s in rows.map(\.score) where (latest[s.assessor]?.at ?? .distantPast) <= s.at { latest[s.assessor] = s }
-            latestQualities[tp.uuidString] = latest.values.map(\.quality)
-            summaries[tp] = AssessmentSummary.of(rows.map(\.score))
+            let scores = rows.map(\.score)
+            latestQualities[tp.uuidString] = AssessmentSummary.latestPerAssessor(scores).map(\.quality)
+            summaries[tp] = AssessmentSummary.of(scores)
         }
         func ref(_ t: TouchpointRecord) -> JourneyMapData.TouchpointRef {
             let s = summaries[t.id]
             return .init(id: t.id, slug: t.slug, name: t.name, quality: s?.quality, relevance: s?.relevance, n: s?.n ?? 0)
         }
-        let workspaceChannels = try await Channels.all(scope)
         let used = Set(touchpoints.map(\.channel))
         let channels = workspaceChannels.map(\.slug).filter(used.contains) + used.subtracting(workspaceChannels.map(\.slug)).sorted()
         let phasesOf = Dictionary(grouping: links, by: \.touchpointId).mapValues { Set($0.map(\.phaseId)) }
@@ -89,7 +87,7 @@ enum JourneyMap {
 
     static func show(_ req: Request) async throws -> JourneyMapData {
         let scope = try req.scope
-        return try await build(try await scope.find(Journey.self, parameter: "id", of: req), scope: scope)
+        return try await build(try await scope.find(Journey.self, parameter: "id", of: req), channels: try await Channels.all(scope), scope: scope)
     }
 
     static func register(_ api: APIBuilder) {
@@ -138,16 +136,19 @@ enum PhaseNotesAPI {
 
     static func delete(_ req: Request) async throws -> HTTPStatus {
         let caller = try req.caller
+        let noteID = req.parameters.get("note_id").flatMap(UUID.init(uuidString:))
         try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
-            let j = try await scope.find(Journey.self, parameter: "id", of: req)
-            guard let id = req.parameters.get("note_id").flatMap(UUID.init(uuidString:)),
-                  let n = try await scope.query(PhaseNote.self).filter(\.$journeyID == j.id!).filter(\.$id == id).first()
-            else { throw AppError.notFound(entity: "phase note") }
-            try await n.delete(on: db)
-            try await Audit.record("delete", "phase note", id: n.id, before: n.text, after: String?.none, by: caller, on: db)
+            try await remove(noteID, of: try await scope.find(Journey.self, parameter: "id", of: req), scope: scope, by: caller)
         }
         return .noContent
+    }
+
+    static func remove(_ noteID: UUID?, of j: Journey, scope: Scope, by caller: Caller) async throws {
+        guard let noteID, let n = try await scope.query(PhaseNote.self).filter(\.$journeyID == j.id!).filter(\.$id == noteID).first()
+        else { throw AppError.notFound(entity: "phase note") }
+        try await n.delete(on: scope.db)
+        try await Audit.record("delete", "phase note", id: n.id, before: n.text, after: String?.none, by: caller, on: scope.db)
     }
 
     static func register(_ api: APIBuilder) {

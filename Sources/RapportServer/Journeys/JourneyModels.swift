@@ -97,11 +97,16 @@ final class Touchpoint: TenantModel, Versioned, @unchecked Sendable {
         "|\(prefix):" + searchKey(value).filter { $0 != "%" && $0 != "_" && $0 != "\\" } + "|"
     }
 
+    /// The `filter_text` of these many-valued fields (sub-journeys by lower-case id).
+    static func filterText(products: [String], targetGroups: [String], coDepartments: [String], subJourneyIDs: [String]) -> String {
+        "|" + (products.map { filterKey("p", $0) } + targetGroups.map { filterKey("t", $0) }
+            + coDepartments.map { filterKey("cd", $0) } + subJourneyIDs.map { filterKey("s", $0) })
+            .map { String($0.dropFirst()) }.joined()
+    }
+
     func refreshDerived() {
         searchText = searchKey(name, slug, externalID)
-        filterText = "|" + (products.map { Self.filterKey("p", $0) } + targetGroups.map { Self.filterKey("t", $0) }
-            + coDepartments.map { Self.filterKey("cd", $0) } + subJourneyIDs.map { Self.filterKey("s", $0) })
-            .map { String($0.dropFirst()) }.joined()
+        filterText = Self.filterText(products: products, targetGroups: targetGroups, coDepartments: coDepartments, subJourneyIDs: subJourneyIDs)
     }
 }
 

@@ -244,35 +244,42 @@ enum PhasesAPI {
     static func update(_ req: Request) async throws -> Response {
         let caller = try req.caller
         let v = try JourneySchemas.phase.validated(req, partial: true).values
+        let ifMatch = req.headers.first(name: .ifMatch)
+        let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
         let phase = try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
-            try await lock(journey, scope: scope)
-            let all = try await phases(of: journey.id!, scope: scope)
-            guard let p = all.first(where: { $0.id == req.parameters.get("phase_id").flatMap(UUID.init(uuidString:)) }) else {
-                throw AppError.notFound(entity: "phase")
-            }
-            try Versioning.check(req, current: p.version)
-            let before = PhaseDTO(p)
-            if let name = v.text("name") { p.name = name }
-            if v.mentions("description") { p.description = v.text("description") }
-            if let slug = v.text("slug"), slug != p.slug {
-                p.slug = try await Slugs.choose(given: slug, name: p.name) { s in all.contains { $0.slug == s && $0.id != p.id } }
-            }
-            if let target = v.integer("position"), target != p.position {
-                if let problem = JourneyRules.movePositionProblem(target, phaseCount: all.count) { throw AppError.invalid("position", problem) }
-                var order = all.filter { $0.id != p.id }
-                order.insert(p, at: target - 1)
-                try await renumber(order, on: db, except: p)
-                p.position = target
-            }
-            try await Versioning.claim(table: JourneyPhase.schema, id: p.id!, version: p.version, on: db)
-            p.version += 1
-            try await p.save(on: db)
-            try await Audit.record("update", "phase", id: p.id, before: before, after: PhaseDTO(p), by: caller, on: db)
-            return p
+            return try await change(phaseID, of: journey, v, scope: scope, by: caller) { try Versioning.check(ifMatch, current: $0) }
         }
         return try await PhaseDTO(phase).encodeResponse(for: req).withETag(phase.version)
+    }
+
+    /// Renames, re-slugs or moves a phase (the others renumbered), inside the caller's transaction.
+    /// `check` sees the phase's version first (If-Match, or the version a form was opened at).
+    static func change(_ phaseID: UUID?, of journey: Journey, _ v: [String: FieldValue], scope: Scope, by caller: Caller,
+                       check: (Int) throws -> Void) async throws -> JourneyPhase {
+        try await lock(journey, scope: scope)
+        let all = try await phases(of: journey.id!, scope: scope)
+        guard let p = all.first(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
+        try check(p.version)
+        let before = PhaseDTO(p)
+        if let name = v.text("name") { p.name = name }
+        if v.mentions("description") { p.description = v.text("description") }
+        if let slug = v.text("slug"), slug != p.slug {
+            p.slug = try await Slugs.choose(given: slug, name: p.name) { s in all.contains { $0.slug == s && $0.id != p.id } }
+        }
+        if let target = v.integer("position"), target != p.position {
+            if let problem = JourneyRules.movePositionProblem(target, phaseCount: all.count) { throw AppError.invalid("position", problem) }
+            var order = all.filter { $0.id != p.id }
+            order.insert(p, at: target - 1)
+            try await renumber(order, on: scope.db, except: p)
+            p.position = target
+        }
+        try await Versioning.claim(table: JourneyPhase.schema, id: p.id!, version: p.version, on: scope.db)
+        p.version += 1
+        try await p.save(on: scope.db)
+        try await Audit.record("update", "phase", id: p.id, before: before, after: PhaseDTO(p), by: caller, on: scope.db)
+        return p
     }
 
     private static func renumber(_ order: [JourneyPhase], on db: any Database, except skip: JourneyPhase? = nil) async throws {
@@ -284,21 +291,26 @@ enum PhasesAPI {
 
     static func delete(_ req: Request) async throws -> HTTPStatus {
         let caller = try req.caller
+        let ifMatch = req.headers.first(name: .ifMatch)
+        let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
         try await req.db.transaction { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
-            try await lock(journey, scope: scope)
-            var all = try await phases(of: journey.id!, scope: scope)
-            guard let i = all.firstIndex(where: { $0.id == req.parameters.get("phase_id").flatMap(UUID.init(uuidString:)) }) else {
-                throw AppError.notFound(entity: "phase")
-            }
-            let p = all.remove(at: i)
-            try Versioning.check(req, current: p.version)
-            try await p.delete(on: db)
-            try await renumber(all, on: db)
-            try await Audit.record("delete", "phase", id: p.id, before: PhaseDTO(p), after: PhaseDTO?.none, by: caller, on: db)
+            try await remove(phaseID, of: journey, scope: scope, by: caller) { try Versioning.check(ifMatch, current: $0) }
         }
         return .noContent
+    }
+
+    /// Deletes a phase and moves the later ones up, inside the caller's transaction.
+    static func remove(_ phaseID: UUID?, of journey: Journey, scope: Scope, by caller: Caller, check: (Int) throws -> Void) async throws {
+        try await lock(journey, scope: scope)
+        var all = try await phases(of: journey.id!, scope: scope)
+        guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
+        let p = all.remove(at: i)
+        try check(p.version)
+        try await p.delete(on: scope.db)
+        try await renumber(all, on: scope.db)
+        try await Audit.record("delete", "phase", id: p.id, before: PhaseDTO(p), after: PhaseDTO?.none, by: caller, on: scope.db)
     }
 
     /// A complete order: `phases` lists every phase (slug or id) once, first phase first.

@@ -57,18 +57,9 @@ extension Importer {
                 }
                 progress?(reader.bytesRead, reader.totalBytes, report.rowsRead)
             }
-            if mode == .allOrNothing && report.refusedRows > 0 { throw Abandon() }
-            try await Audit.record("import", entity.rawValue, id: nil, before: ImportSummary?.none,
-                                   after: ImportSummary(source: source, rows: report.rowsRead, created: report.created, updated: report.updated, refused: report.refusedRows),
-                                   by: caller, on: db)
+            try await finish(report, source: source, on: db)
         }
-        do {
-            try await db.transaction(work)
-            box.value.report.committed = true
-        } catch is Abandon {
-            box.value.report.committed = false
-            if mode == .allOrNothing || box.value.report.fatal != nil { box.value.report.created = 0; box.value.report.updated = 0 }
-        }
+        try await commit(box, work)
         return box.value.report
     }
 }

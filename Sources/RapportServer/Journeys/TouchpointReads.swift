@@ -297,9 +297,8 @@ extension RegistryFilter {
         if let v = department, t.responsibleDepartment != v { return false }
         if let v = externalID, t.externalId != v { return false }
         if !keys.isEmpty {
-            let text = "|" + (t.products.map { Touchpoint.filterKey("p", $0) } + t.targetGroups.map { Touchpoint.filterKey("t", $0) }
-                + t.coDepartments.map { Touchpoint.filterKey("cd", $0) } + t.subJourneys.map { Touchpoint.filterKey("s", $0.id.uuidString.lowercased()) })
-                .map { String($0.dropFirst()) }.joined()
+            let text = Touchpoint.filterText(products: t.products, targetGroups: t.targetGroups, coDepartments: t.coDepartments,
+                                             subJourneyIDs: t.subJourneys.map { $0.id.uuidString.lowercased() })
             for k in keys where !text.contains(k) { return false }
         }
         return true

@@ -14,12 +14,12 @@ enum JourneyMapPage {
         let ctx = WebContext.make(req)
         let scope = try req.scope
         let journey = try await scope.find(Journey.self, parameter: "id", of: req)
-        var map = try await JourneyMap.build(journey, scope: scope)
+        let channels = try await Channels.all(scope)
+        var map = try await JourneyMap.build(journey, channels: channels, scope: scope)
         // Expectations and surprises for one segment: the ones for everybody plus that segment's.
         let segments = Array(Set(map.notes.compactMap(\.segment))).sorted()
         let segment = req.query[String.self, at: "segment"].flatMap { $0.isEmpty ? nil : $0 }
         if let segment { map.notes = map.notes.filter { $0.segment == nil || $0.segment == segment } }
-        let channels = try await Channels.all(scope)
         let maturity = try await MaturityAPI.summaries([journey], scope: scope)[0]
         let related = try await relatedJourneys(journey, scope: scope)
         let canWrite = ctx.caller?.role.can(.writeJourneys) == true
@@ -260,17 +260,13 @@ enum JourneyMapPage {
     static func movePhase(_ req: Request) async throws -> Response {
         let body = try InputBody.decode(req)
         let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
-        let up = body.fields["direction"] == "up"
+        let step = body.fields["direction"] == "up" ? -1 : 1
         return try await inJourney(req) { j, scope, caller in
-            try await PhasesAPI.lock(j, scope: scope)
-            var all = try await PhasesAPI.phases(of: j.id!, scope: scope)
-            guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
-            let target = up ? i - 1 : i + 1
-            guard all.indices.contains(target) else { return }
-            all.swapAt(i, target)
-            let before = all.map(PhaseDTO.init)
-            for (n, p) in all.enumerated() where p.position != n + 1 { p.position = n + 1; p.version += 1; try await p.save(on: scope.db) }
-            try await Audit.record("reorder", "journey", id: j.id, before: before, after: all.map(PhaseDTO.init), by: caller, on: scope.db)
+            let all = try await PhasesAPI.phases(of: j.id!, scope: scope)
+            guard let p = all.first(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
+            let target = p.position + step
+            guard (1...all.count).contains(target) else { return }   // the first cannot move earlier, the last not later
+            _ = try await PhasesAPI.change(phaseID, of: j, ["position": .integer(target)], scope: scope, by: caller) { _ in }
         }
     }
 
@@ -306,9 +302,7 @@ enum JourneyMapPage {
             var fields = body.fields
             let version = fields.removeValue(forKey: "version").flatMap(Int.init)
             let values = try JourneySchemas.journey.validate(fields, partial: true).mapError(\.appError).get()
-            _ = try await JourneysAPI.change(id, values, by: caller, on: req.db) { current in
-                if let version, version != current { throw AppError.preconditionFailed("Someone changed this journey since you opened it. Reload the page and make your change again.") }
-            }
+            _ = try await JourneysAPI.change(id, values, by: caller, on: req.db, check: JourneyWeb.openedAt(version, "journey"))
         }, page: { try await render(req, error: $0) })
     }
 
@@ -316,14 +310,7 @@ enum JourneyMapPage {
         let caller = try req.caller
         let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
         return try await JourneyWeb.submit(req, redirect: "/journeys", write: {
-            try await req.db.transaction { db in
-                let scope = Scope(workspaceID: caller.workspaceID, db: db)
-                let j = try await scope.find(Journey.self, id)
-                try await JourneysAPI.guardDelete(j, scope: scope)
-                let before = try await JourneysAPI.dto(j, scope: scope)
-                try await j.delete(on: db)
-                try await Audit.record("delete", "journey", id: j.id, before: before, after: JourneyDTO?.none, by: caller, on: db)
-            }
+            try await JourneysAPI.remove(id, by: caller, on: req.db, guardDelete: JourneysAPI.guardDelete)
         }, page: { try await render(req, error: $0) })
     }
 
@@ -334,43 +321,18 @@ enum JourneyMapPage {
         let fields = body.fields.filter { $0.key != "version" && !$0.value.trimmed.isEmpty }
         return try await inJourney(req) { j, scope, caller in
             let values = try JourneySchemas.phase.validate(fields, partial: true).mapError(\.appError).get()
-            try await PhasesAPI.lock(j, scope: scope)
-            let all = try await PhasesAPI.phases(of: j.id!, scope: scope)
-            guard let p = all.first(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
-            if let version, version != p.version { throw AppError.preconditionFailed("Someone changed this phase since you opened the page. Reload and try again.") }
-            let before = PhaseDTO(p)
-            if let name = values.text("name") { p.name = name }
-            if let slug = values.text("slug"), slug != p.slug {
-                p.slug = try await Slugs.choose(given: slug, name: p.name) { s in all.contains { $0.slug == s && $0.id != p.id } }
-            }
-            p.version += 1
-            try await p.save(on: scope.db)
-            try await Audit.record("update", "phase", id: p.id, before: before, after: PhaseDTO(p), by: caller, on: scope.db)
+            _ = try await PhasesAPI.change(phaseID, of: j, values, scope: scope, by: caller, check: JourneyWeb.openedAt(version, "phase"))
         }
     }
 
     static func deletePhase(_ req: Request) async throws -> Response {
         let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
-        return try await inJourney(req) { j, scope, caller in
-            try await PhasesAPI.lock(j, scope: scope)
-            var all = try await PhasesAPI.phases(of: j.id!, scope: scope)
-            guard let i = all.firstIndex(where: { $0.id == phaseID }) else { throw AppError.notFound(entity: "phase") }
-            let p = all.remove(at: i)
-            try await p.delete(on: scope.db)
-            for (n, other) in all.enumerated() where other.position != n + 1 { other.position = n + 1; other.version += 1; try await other.save(on: scope.db) }
-            try await Audit.record("delete", "phase", id: p.id, before: PhaseDTO(p), after: PhaseDTO?.none, by: caller, on: scope.db)
-        }
+        return try await inJourney(req) { j, scope, caller in try await PhasesAPI.remove(phaseID, of: j, scope: scope, by: caller) { _ in } }
     }
 
     static func deleteNote(_ req: Request) async throws -> Response {
         let noteID = req.parameters.get("note_id").flatMap(UUID.init(uuidString:))
-        return try await inJourney(req) { j, scope, caller in
-            guard let n = try await scope.query(PhaseNote.self).filter(\.$journeyID == j.id!).filter(\.$id == (noteID ?? UUID())).first() else {
-                throw AppError.notFound(entity: "phase note")
-            }
-            try await n.delete(on: scope.db)
-            try await Audit.record("delete", "phase note", id: n.id, before: n.text, after: String?.none, by: caller, on: scope.db)
-        }
+        return try await inJourney(req) { j, scope, caller in try await PhaseNotesAPI.remove(noteID, of: j, scope: scope, by: caller) }
     }
 
     static func failed(_ req: Request, _ e: AppError) async throws -> Response {

@@ -46,12 +46,26 @@ enum JourneyWeb {
                 .forEach(options) { .choice($0.0, $0.1, selected: $0.0 == selected) })
     }
 
+    /// The check a form's hidden `version` makes: the record must still be at the version the page showed.
+    static func openedAt(_ version: Int?, _ what: String) -> @Sendable (Int) throws -> Void {
+        { current in
+            if let version, version != current {
+                throw AppError.preconditionFailed("Someone changed this \(what) since you opened it. Reload the page and make your change again.")
+            }
+        }
+    }
+
     /// Runs a form's write; on bad input the page is shown again with the reasons (422), nothing written.
     static func submit(_ req: Request, redirect: String, write: () async throws -> Void,
                        page: (AppError) async throws -> Response) async throws -> Response {
+        try await submit(req, write: { try await write(); return redirect }, page: page)
+    }
+
+    /// The same, for a write that decides where to go next (a new record's own page).
+    static func submit(_ req: Request, write: () async throws -> String,
+                       page: (AppError) async throws -> Response) async throws -> Response {
         do {
-            try await write()
-            return req.redirect(to: redirect, redirectType: .normal)
+            return req.redirect(to: try await write(), redirectType: .normal)
         } catch let e as AppError {
             switch e {
             case .validation, .conflict, .preconditionFailed:
@@ -118,12 +132,11 @@ enum JourneysPage {
 
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
-        var newID: UUID?
         let body = try InputBody.decode(req)
-        return try await JourneyWeb.submit(req, redirect: "/journeys", write: {
+        return try await JourneyWeb.submit(req, write: {
             let values = try JourneySchemas.journey.validate(body.fields.filter { !$0.value.trimmed.isEmpty }).mapError(\.appError).get()
-            newID = try await JourneysAPI.insert(values, by: caller, on: req.db).0.id
-        }, page: { try await render(req, error: $0) }).redirecting(to: newID.map { JourneyWeb.href("journeys", $0) })
+            return JourneyWeb.href("journeys", try await JourneysAPI.insert(values, by: caller, on: req.db).0.id!)
+        }, page: { try await render(req, error: $0) })
     }
 
     static func addChannel(_ req: Request) async throws -> Response {
@@ -136,10 +149,3 @@ enum JourneysPage {
     }
 }
 
-extension Response {
-    /// After a successful create, go to the new record instead of the list.
-    func redirecting(to location: String?) -> Response {
-        if let location, status == .seeOther { headers.replaceOrAdd(name: .location, value: location) }
-        return self
-    }
-}

@@ -14,7 +14,8 @@ enum TouchpointPage {
         let scope = try req.scope
         let t = try await TouchpointsAPI.dto(try await scope.find(Touchpoint.self, parameter: "id", of: req), scope: scope)
         let channels = try await Channels.all(scope)
-        let journeyName = try await t.journeyId.asyncMap { try await scope.find(Journey.self, $0).name }
+        var journeyName: String?
+        if let id = t.journeyId { journeyName = try await scope.find(Journey.self, id).name }
         let assessments = try await scope.query(TouchpointAssessment.self).filter(\.$touchpointID == t.id).sort(\.$assessedAt, .descending).all()
         let files = try await TouchpointFiles.metadata(of: t.id, scope: scope)
         let role = ctx.caller?.role
@@ -128,11 +129,7 @@ enum TouchpointPage {
             let version = fields.removeValue(forKey: "version").flatMap(Int.init)
             // A form sends every field: an empty one clears it, which `validate` turns into .absent.
             let values = try JourneySchemas.touchpoint.validate(fields, partial: true).mapError(\.appError).get()
-            _ = try await TouchpointsAPI.change(id, values, by: caller, on: req.db) { current in
-                if let version, version != current {
-                    throw AppError.preconditionFailed("Someone changed this touchpoint since you opened it. Reload the page and make your change again.")
-                }
-            }
+            _ = try await TouchpointsAPI.change(id, values, by: caller, on: req.db, check: JourneyWeb.openedAt(version, "touchpoint"))
         }, page: { try await render(req, error: $0) })
     }
 
@@ -175,22 +172,8 @@ enum TouchpointPage {
     }
 
     static func delete(_ req: Request) async throws -> Response {
-        let caller = try req.caller
-        try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
-            let t = try await scope.find(Touchpoint.self, parameter: "id", of: req)
-            let before = try await TouchpointsAPI.dto(t, scope: scope)
-            try await t.delete(on: db)
-            try await Audit.record("delete", "touchpoint", id: t.id, before: before, after: TouchpointDTO?.none, by: caller, on: db)
-        }
+        try await TouchpointsAPI.remove(req.parameters.get("id").flatMap(UUID.init(uuidString:)), by: try req.caller, on: req.db)
         return req.redirect(to: "/touchpoints", redirectType: .normal)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
 

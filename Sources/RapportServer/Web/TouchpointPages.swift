@@ -29,13 +29,14 @@ enum TouchpointRegistryPage {
         let departments = Set(registry.compactMap(\.responsibleDepartment)).sorted()
         let body: Node<HTML.BodyContext>
         var total = 0
-        let filterError = try await filterProblem(req, scope: scope)
+        // A filter that no longer fits (a saved view naming a renamed journey) is shown on the page.
+        var filterError: AppError?
+        var parsed: RegistryFilter?
+        do { parsed = try await RegistryFilter.parse(req, scope: scope) } catch let e as AppError { filterError = e }
         let error = error ?? filterError
-        if filterError != nil {
-            body = .p(.class("muted"), .text(ctx.t("No touchpoints match.")))
-        } else if group.isEmpty {
+        if let filter = parsed, group.isEmpty {
             // Pages of 50 by name; `after` is the last row shown (the registry is held sorted by name).
-            let rows = registry.filter(try await RegistryFilter.parse(req, scope: scope).matches)
+            let rows = registry.filter(filter.matches)
             let after = req.query[String.self, at: "after"].flatMap(UUID.init(uuidString:))
             let start = after.flatMap { id in rows.firstIndex { $0.id == id }.map { $0 + 1 } } ?? 0
             let shown = Array(rows[min(start, rows.count)...].prefix(pageSize))
@@ -44,11 +45,12 @@ enum TouchpointRegistryPage {
             body = .group(table(ctx, shown, channels),
                           .div(.class("pager"), .a(.href(link(req, after: nil)), .text(ctx.t("First page"))),
                                .unwrap(next) { .a(.href(link(req, after: $0)), .attribute(named: "rel", value: "next"), .text(ctx.t("Next page"))) }))
-        } else {
-            let filter = try await RegistryFilter.parse(req, scope: scope)
+        } else if let filter = parsed {
             let dtos = registry.filter(filter.matches)
             total = dtos.count
             body = grouped(ctx, req, dtos, by: group, channels: channels, journeys: journeys)
+        } else {
+            body = .p(.class("muted"), .text(ctx.t("No touchpoints match.")))
         }
         let canWrite = ctx.caller?.role.can(.writeJourneys) == true
         let content: Node<HTML.BodyContext> = .group(
@@ -62,11 +64,6 @@ enum TouchpointRegistryPage {
                .if(ctx.caller?.role.can(.importData) == true, .group(.text(" · "), .a(.href("/import?entity=touchpoints"), .text(ctx.t("Import from CSV")))))),
             body)
         return Layout.render(ctx, title: ctx.t("Touchpoint registry"), active: "journeys", content)
-    }
-
-    /// A filter that no longer fits (a saved view naming a renamed journey): shown on the page, not as an error page.
-    static func filterProblem(_ req: Request, scope: Scope) async throws -> AppError? {
-        do { _ = try await RegistryFilter.parse(req, scope: scope); return nil } catch let e as AppError { return e }
     }
 
     static func filters(_ ctx: WebContext, _ req: Request, channels: [ChannelInfo], journeys: [TouchpointReads.JourneyRow], departments: [String]) -> Node<HTML.BodyContext> {
