@@ -32,6 +32,13 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
     case readJourneys = "journeys.read"
     case writeJourneys = "journeys.write"
     case assessTouchpoints = "touchpoints.assess"
+    case readSurveys = "surveys.read"
+    case writeSurveys = "surveys.write"
+    case sendEvents = "events.write"
+    case readResponses = "responses.read"
+    case writeResponses = "responses.write"
+    case readFeedback = "feedback.read"
+    case writeFeedback = "feedback.write"
     case importData = "data.import"
     case exportData = "data.export"
     case managePersonalData = "personal_data.manage"
@@ -48,6 +55,13 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
         case .readJourneys: "See journeys, touchpoints, assessments, the journey map and maturity"
         case .writeJourneys: "Create and change journeys, phases, touchpoints, channels, map notes, maturity evidence and saved views"
         case .assessTouchpoints: "Assess touchpoints (relevance and quality, 1–5)"
+        case .readSurveys: "See surveys, trigger rules, the contact policy, invitations, decisions and response rates"
+        case .writeSurveys: "Build, publish and archive surveys; change trigger rules, the contact policy and feedback queues"
+        case .sendEvents: "Send customer events that trigger survey invitations"
+        case .readResponses: "Read survey responses with the contact and account they belong to"
+        case .writeResponses: "Submit and import survey responses through the API"
+        case .readFeedback: "Read the feedback inbox"
+        case .writeFeedback: "Record unsolicited feedback and work the feedback inbox"
         case .importData: "Import CSV files"
         case .exportData: "Export workspace data"
         case .managePersonalData: "Export or erase everything about one person (GDPR)"
@@ -70,6 +84,13 @@ public enum PermissionMatrix {
         case .readJourneys: Set(Role.allCases)
         case .writeJourneys: [.owner, .admin, .cxManager]
         case .assessTouchpoints: [.owner, .admin, .cxManager, .csm, .analyst, .ambassador]
+        case .readSurveys: Set(Role.allCases)
+        case .writeSurveys: [.owner, .admin, .cxManager]
+        case .sendEvents: [.owner, .admin, .cxManager]
+        case .readResponses: [.owner, .admin, .cxManager, .csm, .analyst, .ambassador]
+        case .writeResponses: [.owner, .admin, .cxManager]
+        case .readFeedback: [.owner, .admin, .cxManager, .csm, .analyst, .ambassador]
+        case .writeFeedback: [.owner, .admin, .cxManager, .csm, .ambassador]
         case .importData: [.owner, .admin, .cxManager, .csm]
         case .exportData: [.owner, .admin, .analyst]
         case .managePersonalData: [.owner, .admin]

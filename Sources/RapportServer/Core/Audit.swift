@@ -36,6 +36,14 @@ enum Timeline {
     static func record(workspaceID: UUID, accountID: UUID?, contactID: UUID?, kind: String, title: String, detail: String? = nil,
                        at: Date = Date(), subjectType: String? = nil, subjectID: UUID? = nil,
                        touchpointID: UUID? = nil, phaseID: UUID? = nil, on db: any Database) async throws {
+        try await event(workspaceID: workspaceID, accountID: accountID, contactID: contactID, kind: kind, title: title, detail: detail, at: at,
+                        subjectType: subjectType, subjectID: subjectID, touchpointID: touchpointID, phaseID: phaseID).create(on: db)
+    }
+
+    /// An entry not yet written, for writers that store many at once.
+    static func event(workspaceID: UUID, accountID: UUID?, contactID: UUID?, kind: String, title: String, detail: String? = nil,
+                      at: Date = Date(), subjectType: String? = nil, subjectID: UUID? = nil,
+                      touchpointID: UUID? = nil, phaseID: UUID? = nil) -> TimelineEvent {
         let e = TimelineEvent()
         e.workspaceID = workspaceID
         e.accountID = accountID
@@ -48,6 +56,6 @@ enum Timeline {
         e.subjectID = subjectID
         e.touchpointID = touchpointID
         e.phaseID = phaseID
-        try await e.create(on: db)
+        return e
     }
 }

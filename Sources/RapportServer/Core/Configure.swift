@@ -36,6 +36,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(SecurityHeadersMiddleware())
 
     try routes(app)
+    if settings.workerInterval > 0 { app.lifecycle.use(SurveyWorker.Lifecycle(interval: settings.workerInterval)) }
 }
 
 struct SettingsKey: StorageKey { typealias Value = Settings }
@@ -70,6 +71,14 @@ func routes(_ app: Application) throws {
     TouchpointsAPI.register(api)
     ContractsAPI.register(api)
     TimelineAPI.register(api)
+    SurveysAPI.register(api)
+    TriggersAPI.register(api)
+    EventsAPI.register(api)
+    ResponsesAPI.register(api)
+    InvitationsAPI.register(api)
+    FeedbackAPI.register(api)
+    SurveySettingsAPI.register(api)
+    PublicSurvey.register(app)
 
     try WebRoutes.register(app)
 }

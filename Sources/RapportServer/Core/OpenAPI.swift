@@ -17,7 +17,8 @@ enum OpenAPIDocument {
             ]
             var parameters: [[String: Any]] = []
             for name in pathParameters(route.path) {
-                parameters.append(["name": name, "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]])
+                let schema: [String: Any] = name == "number" ? ["type": "integer", "minimum": 1] : ["type": "string", "format": "uuid"]
+                parameters.append(["name": name, "in": "path", "required": true, "schema": schema])
             }
             for q in route.queryParameters {
                 var schema: [String: Any] = ["type": q.type]
@@ -244,6 +245,7 @@ enum OpenAPIDocument {
             "type": str, "title": str, "status": int, "detail": str,
             "errors": ["type": "array", "items": object(["field": str, "message": str], required: ["field", "message"])],
         ], required: ["type", "title", "status", "detail"])
+        surveySchemas(into: &s)
         return s
     }
 

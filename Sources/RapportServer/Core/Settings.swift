@@ -1,4 +1,5 @@
 import Foundation
+import RapportKit
 
 /// Everything Rapport reads from its surroundings, read once at start-up. Every missing or malformed
 /// value is named in the error, and start-up stops: a server that guesses its database is worse than
@@ -22,6 +23,13 @@ public struct Settings: Sendable, Equatable {
     public var logLevel = "info"
     /// bcrypt work factor; tests lower it to stay fast.
     public var bcryptCost = 12
+    /// Where survey e-mails go out (RAPPORT_SMTP_URL); without it they wait in the outbox.
+    public var smtp: SMTPSettings?
+    /// The sender when a workspace names none (RAPPORT_MAIL_FROM).
+    public var mailFrom: String?
+    /// Seconds between rounds of the survey worker when idle (RAPPORT_WORKER_INTERVAL, 2 by
+    /// default when read from the environment); 0 turns it off, as in tests that drive it by hand.
+    public var workerInterval: Double = 0
 
     public init() {}
 
@@ -36,6 +44,7 @@ public struct Settings: Sendable, Equatable {
     /// Reads the `RAPPORT_*` variables. Flags given on the command line override them afterwards.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> Settings {
         var s = Settings()
+        s.workerInterval = 2
         if let url = env["RAPPORT_DATABASE_URL"] { s.database = try parseDatabase(url, variable: "RAPPORT_DATABASE_URL") }
         if let schema = env["RAPPORT_DATABASE_SCHEMA"] {
             guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
@@ -57,6 +66,19 @@ public struct Settings: Sendable, Equatable {
         if let cost = env["RAPPORT_BCRYPT_COST"] {
             guard let c = Int(cost), (4...31).contains(c) else { throw Problem(variable: "RAPPORT_BCRYPT_COST", reason: "'\(cost)' is not a whole number from 4 to 31") }
             s.bcryptCost = c
+        }
+        if let smtp = env["RAPPORT_SMTP_URL"] { s.smtp = try parseSMTP(smtp, variable: "RAPPORT_SMTP_URL") }
+        if let from = env["RAPPORT_MAIL_FROM"] {
+            guard case .success(let address) = FieldCheck.email(from) else {
+                throw Problem(variable: "RAPPORT_MAIL_FROM", reason: "'\(from)' is not an e-mail address such as surveys@example.com")
+            }
+            s.mailFrom = address
+        }
+        if let w = env["RAPPORT_WORKER_INTERVAL"] {
+            guard let seconds = Double(w), seconds >= 0, seconds <= 3_600 else {
+                throw Problem(variable: "RAPPORT_WORKER_INTERVAL", reason: "'\(w)' is not a number of seconds from 0 (off) to 3600")
+            }
+            s.workerInterval = seconds
         }
         if let level = env["RAPPORT_LOG_LEVEL"] {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -89,6 +111,31 @@ public struct Settings: Sendable, Equatable {
             throw Problem(variable: variable, reason: "'\(text)' is not a port number between 1 and 65535")
         }
         return p
+    }
+
+    /// `smtp://USER:PASSWORD@HOST:587` (STARTTLS; plain only to 127.0.0.1 or localhost),
+    /// `smtps://HOST:465` (TLS from the start), optional `?security=none|starttls|tls` and
+    /// `?verify=false` (accept a self-signed certificate, for tests).
+    public static func parseSMTP(_ text: String, variable: String) throws(Problem) -> SMTPSettings {
+        guard let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
+              let host = c.host, !host.isEmpty else {
+            throw Problem(variable: variable, reason: "'\(redact(text))' must look like smtp://USER:PASSWORD@HOST:587 or smtps://HOST:465")
+        }
+        let local = host == "127.0.0.1" || host == "localhost" || host == "::1"
+        var security: SMTPSettings.Security = scheme == "smtps" ? .tls : (local ? .none : .startTLS)
+        var verify = true
+        for item in c.queryItems ?? [] {
+            switch (item.name, item.value ?? "") {
+            case ("security", let v):
+                guard let s = SMTPSettings.Security(rawValue: v) else { throw Problem(variable: variable, reason: "security '\(v)' is not one of none, starttls, tls") }
+                security = s
+            case ("verify", let v): verify = v != "false"
+            default: throw Problem(variable: variable, reason: "unknown option '\(item.name)'; use security or verify")
+            }
+        }
+        let port = c.port ?? (security == .tls ? 465 : local ? 25 : 587)
+        return SMTPSettings(host: host, port: port, security: security, username: c.user?.removingPercentEncoding,
+                            password: c.password?.removingPercentEncoding, heloName: "rapport.local", timeout: 30, verifyCertificates: verify)
     }
 
     /// Never print a database password into a log or an error.

@@ -13,7 +13,8 @@ enum Layout {
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
                 .title("\(title) · Rapport"),
-                .link(.rel(.stylesheet), .href("/assets/app.css"))
+                .link(.rel(.stylesheet), .href("/assets/app.css")),
+                .link(.rel(.stylesheet), .href("/assets/survey.css"))
             ),
             .body(
                 .a(.class("skip"), .href("#main"), .text(ctx.t("Skip to content"))),
@@ -25,6 +26,8 @@ enum Layout {
                                  navLink(ctx, "/", "Home", active == "home"),
                                  navLink(ctx, "/accounts", "Accounts", active == "accounts"),
                                  navLink(ctx, "/journeys", "Journeys", active == "journeys"),
+                                 navLink(ctx, "/surveys", "Surveys", active == "surveys"),
+                                 .if(caller.role.can(.readFeedback), navLink(ctx, "/feedback", "Feedback", active == "feedback")),
                                  .if(caller.role.can(.importData), navLink(ctx, "/import", "Import", active == "import")),
                                  navLink(ctx, "/settings", "Settings", active == "settings")),
                             .div(.class("who"),
@@ -118,6 +121,17 @@ enum Assets {
     .muted { color: var(--muted); } .bad { color: var(--bad); } .good { color: var(--good); }
     .badge { display:inline-block; padding: 1px 8px; border-radius: 10px; font-size:.8rem; background:#e7eef8; color:#0b3d74; }
     .badge.bad { background:#fbe9e7; color: var(--bad); } .badge.good { background:#e6f4ea; color: var(--good); }
+    div.editor { display:grid; grid-template-columns: minmax(0, 1fr) 400px; gap: 16px; align-items: start; }
+    @media (max-width: 900px) { div.editor { grid-template-columns: minmax(0, 1fr); } }
+    .phone { width: 375px; max-width: 100%; margin: 0 auto; border: 10px solid #1d2433; border-radius: 28px; overflow: hidden; background: #f4f6f9; }
+    .phone .survey-page { padding: 12px; }
+    ol.questions > li { padding: 6px 0; border-bottom: 1px solid var(--line); }
+    form.question-form { margin: 8px 0; padding: 10px; background: #f6f7f9; border-radius: 6px; }
+    textarea.wide { width: 100%; } textarea.code { font-family: ui-monospace, monospace; font-size: .85rem; }
+    ul.plain { list-style: none; padding: 0; margin: 0; }
+    article.letter { background:#fff; border:1px solid var(--line); padding: 24px; margin-bottom: 24px; max-width: 720px; }
+    article.letter .qr svg { width: 160px; height: 160px; } article.letter .code { font-size: 1.4rem; letter-spacing: .15em; font-weight: 700; }
+    @media print { header.top, .no-print { display:none; } main { padding:0; } article.letter { border:none; page-break-after: always; } }
     .alert { border-left: 4px solid var(--bad); background:#fff4f2; padding: 10px 14px; margin: 12px 0; border-radius: 4px; }
     .notice { border-left: 4px solid var(--good); background:#f0f9f2; padding: 10px 14px; margin: 12px 0; border-radius: 4px; }
     .token { font-family: ui-monospace, monospace; word-break: break-all; background:#fffbe6; padding: 8px; border:1px dashed #c9a400; }

@@ -76,7 +76,7 @@ enum UILanguage: String, CaseIterable, Sendable {
 
 /// English names for the stored vocabulary values (high_touch → High-touch); other keys are English already.
 enum English {
-    static let labels = customers.merging(JourneyWords.english) { own, _ in own }
+    static let labels = customers.merging(JourneyWords.english) { own, _ in own }.merging(SurveyWords.english) { own, _ in own }
     static let customers: [String: String] = [
         "high_touch": "High-touch", "pooled": "Pooled", "tech_touch": "Tech-touch", "business": "Business", "household": "Household",
         "micro": "Micro", "small": "Small", "medium": "Medium", "large": "Large", "enterprise": "Enterprise",
@@ -86,7 +86,7 @@ enum English {
 }
 
 enum German {
-    static let table = customers.merging(JourneyWords.german) { own, _ in own }
+    static let table = customers.merging(JourneyWords.german) { own, _ in own }.merging(SurveyWords.german) { own, _ in own }
     static let customers: [String: String] = [
         "Accounts": "Accounts", "Contacts": "Kontakte", "Contracts": "Verträge", "Import": "Import", "Settings": "Einstellungen",
         "Home": "Start", "Sign in": "Anmelden", "Sign out": "Abmelden", "E-mail": "E-Mail", "Password": "Passwort",

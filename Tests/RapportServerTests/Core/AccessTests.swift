@@ -14,6 +14,7 @@ struct TwoTenants {
     let accountB: String, contactB: String, contractB: String
     let accountA: String
     let journeyB: String, phaseB: String, touchpointB: String, fileB: String, noteB: String, channelB: String
+    let surveyB: String, triggerB: String, responseB: String, feedbackB: String
 
     static func make(_ app: Application) async throws -> TwoTenants {
         let fx = Fixture(app: app)
@@ -35,8 +36,17 @@ struct TwoTenants {
         let upload = try await app.testing().sendRequest(.POST, "/api/v1/touchpoints/\(tB.id)/files?filename=note.txt",
                                                          headers: ["Authorization": "Bearer \(tb)", "Content-Type": "text/plain"], body: ByteBuffer(string: "Beta notes"))
         let fB = try upload.json()
+        // Voice of the customer: a published survey with a rule, an invitation, a response and feedback in B.
+        let sB = try await fx.create("/api/v1/surveys", token: tb, ["name": "Beta T-NPS", "kind": "transactional", "definition": tnpsDefinition()])
+        _ = try await fx.send(.POST, "/api/v1/surveys/\(sB.id)/publish", token: tb)
+        let trB = try await fx.create("/api/v1/triggers", token: tb, ["name": "Beta rule", "event_type": "service_contact_closed", "survey_id": sB.id, "channel": "email"])
+        _ = try await fx.create("/api/v1/contacts/\(conB.id)/consents", token: tb, ["purpose": "survey", "channel": "email", "status": "granted", "source": "beta"])
+        _ = try await fx.create("/api/v1/events", token: tb, ["type": "service_contact_closed", "contact_id": conB.id])
+        let rB = try await fx.create("/api/v1/responses", token: tb, ["survey_id": sB.id, "answers": ["nps": 9], "contact_id": conB.id])
+        let fbB = try await fx.create("/api/v1/feedback", token: tb, ["type": "idea", "text": "Beta idea", "contact_id": conB.id])
         return TwoTenants(fx: fx, tokenA: ta, tokenB: tb, accountB: accB.id, contactB: conB.id, contractB: ctrB.id, accountA: accA.id,
-                          journeyB: jB.id, phaseB: pB.id, touchpointB: tB.id, fileB: fB.id, noteB: nB.id, channelB: cB.id)
+                          journeyB: jB.id, phaseB: pB.id, touchpointB: tB.id, fileB: fB.id, noteB: nB.id, channelB: cB.id,
+                          surveyB: sB.id, triggerB: trB.id, responseB: rB.id, feedbackB: fbB.id)
     }
 
     /// A body the route would accept, so that only the workspace boundary can stop the request.
@@ -55,6 +65,16 @@ struct TwoTenants {
         case (.POST, "/journeys/{id}/maturity"): ["milestone": "target_groups_known", "level": "not_started"]
         case (.POST, "/touchpoints"), (.PATCH, "/touchpoints/{id}"): ["name": "hijack", "channel": "phone"]
         case (.POST, "/touchpoints/{id}/assessments"): ["relevance": 1, "quality": 1]
+        case (.POST, "/surveys"), (.PATCH, "/surveys/{id}"): ["name": "hijack", "kind": "transactional"]
+        case (.POST, "/triggers"), (.PATCH, "/triggers/{id}"): ["name": "hijack", "event_type": "hijack", "survey_id": "{survey}", "channel": "email"]
+        case (.POST, "/events"): ["type": "service_contact_closed", "contact_id": "{contact}"]
+        case (.POST, "/events/batch"): ["events": [["type": "service_contact_closed", "contact_id": "{contact}"]]]
+        case (.POST, "/responses"): ["survey_id": "{survey}", "answers": ["nps": 1]]
+        case (.POST, "/responses/batch"): ["responses": [["survey_id": "{survey}", "answers": ["nps": 1]]]]
+        case (.POST, "/feedback"): ["type": "complaint", "text": "hijack", "contact_id": "{contact}"]
+        case (.PATCH, "/feedback/{id}"): ["status": "closed"]
+        case (.PUT, "/survey-settings"): ["contact_policy": ["quiet_days": 1], "feedback_queues": [:]]
+        case (.POST, "/surveys/{id}/links"): ["channel": "hijack"]
         default: nil
         }
     }
@@ -66,6 +86,10 @@ struct TwoTenants {
         if path.hasPrefix("/journeys") { return journeyB }
         if path.hasPrefix("/touchpoints") { return touchpointB }
         if path.hasPrefix("/channels") { return channelB }
+        if path.hasPrefix("/surveys") { return surveyB }
+        if path.hasPrefix("/triggers") { return triggerB }
+        if path.hasPrefix("/responses") { return responseB }
+        if path.hasPrefix("/feedback") { return feedbackB }
         return accountB
     }
 
@@ -73,9 +97,11 @@ struct TwoTenants {
     func foreignPath(_ path: String) -> String {
         path.replacingOccurrences(of: "{id}", with: foreignID(for: path)).replacingOccurrences(of: "{phase_id}", with: phaseB)
             .replacingOccurrences(of: "{file_id}", with: fileB).replacingOccurrences(of: "{note_id}", with: noteB)
+            .replacingOccurrences(of: "{number}", with: "1").replacingOccurrences(of: "{contact}", with: contactB)
+            .replacingOccurrences(of: "{survey}", with: surveyB)
     }
 
-    var foreignIDs: [String] { [accountB, contactB, contractB, journeyB, phaseB, touchpointB, fileB, noteB, channelB] }
+    var foreignIDs: [String] { [accountB, contactB, contractB, journeyB, phaseB, touchpointB, fileB, noteB, channelB, surveyB, triggerB, responseB, feedbackB] }
 }
 
 @Suite("Tenancy and roles")
@@ -87,7 +113,9 @@ struct AccessTests {
             func snapshot() async throws -> [String] {
                 var out: [String] = []
                 for path in ["/accounts/\(t.accountB)", "/journeys/\(t.journeyB)/map", "/touchpoints/\(t.touchpointB)", "/touchpoints/\(t.touchpointB)/assessments",
-                             "/touchpoints/\(t.touchpointB)/files", "/journeys/\(t.journeyB)/maturity/history", "/channels"] {
+                             "/touchpoints/\(t.touchpointB)/files", "/journeys/\(t.journeyB)/maturity/history", "/channels",
+                             "/surveys/\(t.surveyB)", "/triggers/\(t.triggerB)", "/responses?limit=500", "/feedback", "/invitations", "/survey-settings",
+                             "/contacts/\(t.contactB)/decisions"] {
                     out.append(try await t.fx.send(.GET, "/api/v1" + path, token: t.tokenB).body.string)
                 }
                 return out

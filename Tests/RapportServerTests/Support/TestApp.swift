@@ -17,11 +17,12 @@ enum TestDB: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-func withTestApp(_ db: TestDB, _ body: (Application) async throws -> Void) async throws {
+func withTestApp(_ db: TestDB, settings adjust: (inout Settings) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     var settings = Settings()
     settings.bcryptCost = 4
     settings.logLevel = "warning"   // one line per request would bury the test results
+    adjust(&settings)
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
     switch db {
     case .sqlite: settings.database = .sqliteInMemory
@@ -73,6 +74,14 @@ struct Fixture {
             h.contentType = .json
             body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
         }
+        return try await app.testing().sendRequest(method, path, headers: h, body: body)
+    }
+
+    /// Sends raw bytes (an exported file, a form).
+    func send(_ method: HTTPMethod, _ path: String, token: String?, headers: [(String, String)], body: ByteBuffer) async throws -> TestingHTTPResponse {
+        var h = HTTPHeaders()
+        if let token { h.add(name: .authorization, value: "Bearer \(token)") }
+        for (k, v) in headers { h.add(name: k, value: v) }
         return try await app.testing().sendRequest(method, path, headers: h, body: body)
     }
 

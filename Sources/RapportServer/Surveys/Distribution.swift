@@ -1,0 +1,481 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+/// A customer event as the API, the CSV import and the tests send it.
+struct EventInput: Codable, Sendable {
+    var type: String?
+    var externalId: String?
+    var contactId: UUID?
+    var contactExternalId: String?
+    var accountId: UUID?
+    var accountExternalId: String?
+    /// A touchpoint's slug, external id or id.
+    var touchpoint: String?
+    var occurredAt: Date?
+    var attributes: [String: ScalarText]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, touchpoint, attributes
+        case externalId = "external_id", contactId = "contact_id", contactExternalId = "contact_external_id"
+        case accountId = "account_id", accountExternalId = "account_external_id", occurredAt = "occurred_at"
+    }
+}
+
+/// A JSON text, number or boolean, kept as text (event attributes are compared as text).
+struct ScalarText: Codable, Sendable, Equatable {
+    var text: String
+    init(_ text: String) { self.text = text }
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
+        else if let i = try? c.decode(Int.self) { text = String(i) }
+        else if let d = try? c.decode(Double.self) { text = String(d) }
+        else if let s = try? c.decode(String.self) { text = s }
+        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "an attribute is a text, a number or true/false") }
+    }
+    func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(text) }
+}
+
+struct DecisionDTO: Codable, Sendable {
+    var contactId: UUID
+    var surveyId: UUID?
+    var triggerId: UUID?
+    var invitationId: UUID?
+    var channel: String
+    var kind: String
+    var invited: Bool
+    var reason: String?
+    var explanation: String
+    var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case channel, kind, invited, reason, explanation, at
+        case contactId = "contact_id", surveyId = "survey_id", triggerId = "trigger_id", invitationId = "invitation_id"
+    }
+
+    init(_ d: ContactDecision) {
+        contactId = d.contactID; surveyId = d.surveyID; triggerId = d.triggerID; invitationId = d.invitationID; channel = d.channel
+        kind = d.kind; invited = d.invited; reason = d.reason; explanation = d.explanation; at = d.at
+    }
+}
+
+struct EventOutcome: Codable, Sendable {
+    var index: Int
+    var status: String            // accepted, duplicate, rejected
+    var eventId: UUID?
+    var decisions: [DecisionDTO]?
+    var errors: [FieldError]?
+
+    enum CodingKeys: String, CodingKey { case index, status, decisions, errors, eventId = "event_id" }
+}
+
+/// Turns customer events into invitation decisions: each active trigger rule for the event's type
+/// whose conditions hold asks the workspace's contact policy, for each contact the event names, and
+/// the answer — invited or skipped, with its reason — is recorded and shown in the contact's timeline.
+enum Distribution {
+    static var eventType: Regex<Substring> { /^[a-z][a-z0-9_.:-]{0,63}$/ }
+    static let maxBatch = 10_000
+
+    /// A resolved, checked event ready to be stored.
+    struct Checked {
+        var index: Int
+        var input: EventInput
+        var type: String
+        var contactIDs: [UUID]
+        var accountID: UUID?
+        var touchpointID: UUID?
+        var occurredAt: Date
+        var attributes: [String: String]
+    }
+
+    /// Checks every event of a batch; the good ones are decided and stored together, each bad one is
+    /// reported with its fields and stores nothing.
+    static func receive(_ inputs: [EventInput], scope: Scope, caller: Caller, now: Date = Date()) async throws -> [EventOutcome] {
+        var outcomes: [EventOutcome?] = Array(repeating: nil, count: inputs.count)
+        let lookup = try await Lookup.load(inputs, scope: scope)
+        var good: [Checked] = []
+        for (i, input) in inputs.enumerated() {
+            switch check(input, index: i, lookup: lookup, now: now) {
+            case .success(let c): good.append(c)
+            case .failure(let f): outcomes[i] = EventOutcome(index: i, status: "rejected", errors: f.errors)
+            }
+        }
+        if !good.isEmpty {
+            let good = good
+            let decided = try await scope.db.transaction { db in
+                try await decide(good, scope: scope.with(db), lookup: lookup, caller: caller, now: now)
+            }
+            for o in decided { outcomes[o.index] = o }
+        }
+        return outcomes.map { $0! }
+    }
+
+    static func check(_ e: EventInput, index: Int, lookup: Lookup, now: Date) -> Result<Checked, ValidationFailure> {
+        var v = RapportKit.Validator()
+        let type = v.text("type", e.type, required: true, maxLength: 64)
+        if let type, type.wholeMatch(of: eventType) == nil {
+            v.fail("type", "'\(type)' is not an event type: lower-case letters, digits and _ . : -, starting with a letter (e.g. service_contact_closed)")
+        }
+        if let x = e.externalId, x.isEmpty || x.count > 200 { v.fail("external_id", "must be 1 to 200 characters") }
+        var contacts: [UUID] = []
+        var account: UUID? = nil
+        if let id = e.contactId {
+            if let c = lookup.contactsByID[id] { contacts = [id]; account = c.accountID } else { v.fail("contact_id", "there is no contact with this id in your workspace") }
+        } else if let x = e.contactExternalId {
+            if let c = lookup.contactsByExternal[x] { contacts = [c.id]; account = c.accountID } else { v.fail("contact_external_id", "no contact with external id '\(x)' in this workspace") }
+        }
+        if let id = e.accountId {
+            if lookup.accountsByID[id] != nil { account = account ?? id } else { v.fail("account_id", "there is no account with this id in your workspace") }
+        } else if let x = e.accountExternalId {
+            if let a = lookup.accountsByExternal[x] { account = account ?? a } else { v.fail("account_external_id", "no account with external id '\(x)' in this workspace") }
+        }
+        if e.contactId == nil && e.contactExternalId == nil && e.accountId == nil && e.accountExternalId == nil {
+            v.fail("contact_external_id", "name the contact (contact_external_id or contact_id) or the account (account_external_id or account_id) the event happened to")
+        }
+        if contacts.isEmpty, let account, e.contactId == nil && e.contactExternalId == nil {
+            // An event about an account reaches its customer-side people.
+            contacts = lookup.contactsOfAccount[account] ?? []
+        }
+        var touchpoint: UUID? = nil
+        if let t = e.touchpoint {
+            if let id = lookup.touchpoints[t.lowercased()] ?? lookup.touchpoints[t] { touchpoint = id } else { v.fail("touchpoint", "no touchpoint '\(t)' (slug, external id or id) in this workspace") }
+        }
+        let at = e.occurredAt ?? now
+        if at > now.addingTimeInterval(300) { v.fail("occurred_at", "\(at.ISO8601Format()) is in the future; send events when they have happened") }
+        var attributes: [String: String] = [:]
+        for (k, value) in e.attributes ?? [:] {
+            if k.count > 64 || value.text.count > 500 { v.fail("attributes.\(k)", "names are at most 64 and values at most 500 characters"); continue }
+            attributes[k] = value.text
+        }
+        if attributes.count > 50 { v.fail("attributes", "at most 50 attributes") }
+        if !v.errors.isEmpty { return .failure(ValidationFailure(v.errors)) }
+        return .success(Checked(index: index, input: e, type: type!, contactIDs: contacts, accountID: account, touchpointID: touchpoint, occurredAt: at, attributes: attributes))
+    }
+
+    /// Everything a batch refers to, read in a few queries instead of one per event.
+    struct Lookup {
+        struct ContactInfo { var id: UUID; var accountID: UUID? }
+        var contactsByID: [UUID: ContactInfo] = [:]
+        var contactsByExternal: [String: ContactInfo] = [:]
+        var accountsByID: [UUID: UUID] = [:]
+        var accountsByExternal: [String: UUID] = [:]
+        var contactsOfAccount: [UUID: [UUID]] = [:]
+        var touchpoints: [String: UUID] = [:]
+
+        static func load(_ inputs: [EventInput], scope: Scope) async throws -> Lookup {
+            var l = Lookup()
+            let sql = scope.db as! any SQLDatabase
+            struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
+            struct ARow: Decodable { var id: UUID; var external_id: String? }
+            let cIDs = Set(inputs.compactMap(\.contactId)), cExt = Set(inputs.compactMap(\.contactExternalId))
+            for chunk in Array(cIDs).chunked(500) {
+                for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts")
+                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) {
+                    l.contactsByID[r.id] = ContactInfo(id: r.id, accountID: r.account_id)
+                }
+            }
+            for chunk in Array(cExt).chunked(500) {
+                for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts")
+                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("external_id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) {
+                    l.contactsByExternal[r.external_id!] = ContactInfo(id: r.id, accountID: r.account_id)
+                }
+            }
+            let aIDs = Set(inputs.compactMap(\.accountId)), aExt = Set(inputs.compactMap(\.accountExternalId))
+            for chunk in Array(aIDs).chunked(500) {
+                for r in try await sql.select().columns("id", "external_id").from("accounts")
+                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("id", .in, SQLBind.group(chunk)).all(decoding: ARow.self) { l.accountsByID[r.id] = r.id }
+            }
+            for chunk in Array(aExt).chunked(500) {
+                for r in try await sql.select().columns("id", "external_id").from("accounts")
+                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("external_id", .in, SQLBind.group(chunk)).all(decoding: ARow.self) { l.accountsByExternal[r.external_id!] = r.id }
+            }
+            // Account-only events reach the account's customer-side contacts.
+            let accountOnly = Set(inputs.filter { $0.contactId == nil && $0.contactExternalId == nil }.compactMap { $0.accountId ?? $0.accountExternalId.flatMap { l.accountsByExternal[$0] } })
+            for chunk in Array(accountOnly).chunked(500) {
+                for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts")
+                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("account_id", .in, SQLBind.group(chunk))
+                    .where("stakeholder_side", .equal, SQLBind("customer")).where("erased_at", .is, SQLLiteral.null).all(decoding: CRow.self) {
+                    l.contactsOfAccount[r.account_id!, default: []].append(r.id)
+                }
+            }
+            if inputs.contains(where: { $0.touchpoint != nil }) {
+                struct TRow: Decodable { var id: UUID; var slug: String; var external_id: String? }
+                for r in try await sql.select().columns("id", "slug", "external_id").from("touchpoints")
+                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: TRow.self) {
+                    l.touchpoints[r.slug] = r.id
+                    l.touchpoints[r.id.uuidString.lowercased()] = r.id
+                    if let x = r.external_id { l.touchpoints[x] = r.id }
+                }
+            }
+            return l
+        }
+    }
+
+    /// A trigger rule as the decisions need it, with its survey.
+    struct ActiveTrigger {
+        var rule: TriggerRule
+        var survey: Survey
+        var languages: [String]
+        var conditions: [String: String]
+        var channel: InvitationChannel
+    }
+
+    static func activeTriggers(scope: Scope, kind: String = "event") async throws -> [String: [ActiveTrigger]] {
+        let rules = try await scope.query(TriggerRule.self).filter(\.$active == true).filter(\.$kind == kind).all()
+        guard !rules.isEmpty else { return [:] }
+        let surveys = try await scope.query(Survey.self).filter(\.$id ~~ Set(rules.map(\.surveyID))).filter(\.$status == "published").all()
+        var out: [String: [ActiveTrigger]] = [:]
+        for r in rules {
+            guard let s = surveys.first(where: { $0.id == r.surveyID }), let (_, def) = try await SurveysAPI.published(s, on: scope.db),
+                  let channel = InvitationChannel(rawValue: r.channel) else { continue }
+            let conditions = (try? PlainJSON.decode([String: String].self, from: Data(r.conditions.utf8))) ?? [:]
+            out[r.eventType, default: []].append(ActiveTrigger(rule: r, survey: s, languages: def.languages, conditions: conditions, channel: channel))
+        }
+        return out
+    }
+
+    /// Conditions are attribute = value pairs; "touchpoint" compares with the event's touchpoint slug or id.
+    static func matches(_ t: ActiveTrigger, _ e: Checked) -> Bool {
+        t.conditions.allSatisfy { key, value in
+            if key == "touchpoint" { return e.input.touchpoint == value || e.touchpointID?.uuidString.lowercased() == value.lowercased() }
+            return e.attributes[key]?.lowercased() == value.lowercased()
+        }
+    }
+
+    static func decide(_ events: [Checked], scope: Scope, lookup: Lookup, caller: Caller, now: Date) async throws -> [EventOutcome] {
+        let sql = scope.db as! any SQLDatabase
+        let settings = try await SurveySettingsStore.load(scope)
+        let policy = SurveySettingsStore.policy(settings)
+        let triggers = try await activeTriggers(scope: scope)
+
+        // Events first: this write takes SQLite's write lock, so everything read below stays true
+        // until commit. An event whose external id was seen before is not stored twice.
+        var outcomes: [EventOutcome] = []
+        var eventIDs: [Int: UUID] = [:]
+        let externals = events.compactMap(\.input.externalId)
+        var known: [String: UUID] = [:]
+        for chunk in externals.chunked(500) {
+            struct Row: Decodable { var id: UUID; var external_id: String }
+            for r in try await sql.select().columns("id", "external_id").from("customer_events")
+                .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("external_id", .in, SQLBind.group(chunk)).all(decoding: Row.self) {
+                known[r.external_id] = r.id
+            }
+        }
+        var fresh: [Checked] = []
+        var rows: [CustomerEvent] = []
+        for e in events {
+            if let x = e.input.externalId, let id = known[x] {
+                outcomes.append(EventOutcome(index: e.index, status: "duplicate", eventId: id, decisions: []))
+                continue
+            }
+            let row = CustomerEvent()
+            row.id = .timeOrdered()
+            row.workspaceID = scope.workspaceID
+            row.type = e.type
+            row.externalID = e.input.externalId
+            row.contactID = e.contactIDs.count == 1 ? e.contactIDs[0] : nil
+            row.accountID = e.accountID
+            row.touchpointID = e.touchpointID
+            row.occurredAt = e.occurredAt
+            row.receivedAt = now
+            row.attributes = PlainJSON.encode(e.attributes)
+            if let x = e.input.externalId { known[x] = row.id }   // a repeat inside the same batch
+            eventIDs[e.index] = row.id
+            rows.append(row)
+            fresh.append(e)
+        }
+        try await rows.createInChunks(on: scope.db)
+
+        // The pairs to decide, then everything the policy needs about those contacts.
+        var pairs: [Pair] = []
+        for e in fresh {
+            for t in triggers[e.type] ?? [] where matches(t, e) {
+                for c in e.contactIDs {
+                    pairs.append(Pair(index: e.index, trigger: t, contactID: c,
+                                      occurrence: "\(t.rule.id!.uuidString.lowercased()):\(e.input.externalId.map { "x:" + $0 } ?? eventIDs[e.index]!.uuidString.lowercased())",
+                                      sendAt: max(now, e.occurredAt.addingTimeInterval(TimeInterval(t.rule.delayMinutes * 60))),
+                                      touchpointID: e.touchpointID, eventID: eventIDs[e.index]))
+                }
+            }
+        }
+        let byEvent = try await decide(pairs, policy: policy, scope: scope, now: now)
+        for e in fresh {
+            outcomes.append(EventOutcome(index: e.index, status: "accepted", eventId: eventIDs[e.index], decisions: byEvent[e.index] ?? []))
+        }
+        return outcomes
+    }
+
+    /// One question to the contact policy: may this trigger invite this person for this occurrence?
+    struct Pair {
+        var index: Int
+        var trigger: ActiveTrigger
+        var contactID: UUID
+        var occurrence: String
+        var sendAt: Date
+        var touchpointID: UUID?
+        var eventID: UUID?
+    }
+
+    /// Decides every pair in order (a person invited by the first pair is in the quiet period for the
+    /// next), and writes decisions, invitations, outbox messages and timeline entries. Returns the
+    /// decisions by the pairs' index.
+    static func decide(_ pairs: [Pair], policy: ContactPolicy, scope: Scope, now: Date) async throws -> [Int: [DecisionDTO]] {
+        var ledger = try await ContactLedger.load(Array(Set(pairs.map(\.contactID))), scope: scope)
+        var decisions: [ContactDecision] = []
+        var invitations: [Invitation] = []
+        var outbox: [OutboxMessage] = []
+        var timeline: [TimelineEvent] = []
+        var byIndex: [Int: [DecisionDTO]] = [:]
+        for p in pairs {
+            let t = p.trigger
+            guard let person = ledger.people[p.contactID], person.erased == false else { continue }
+            let request = InvitationRequest(occurrenceKey: p.occurrence, surveyID: "'\(t.survey.name)'", channel: t.channel, at: p.sendAt,
+                                            hasConsent: SurveyConsent.granted(person.consents, channel: t.channel) && person.reachable(by: t.channel),
+                                            samplingRate: t.rule.samplingRate)
+            var verdict = policy.decideInvitation(request, contact: person.policyContact, history: person.history)
+            if !verdict.invite, verdict.reason == .noConsent, SurveyConsent.granted(person.consents, channel: t.channel) {
+                verdict.explanation = "Skipped: the contact has no \(t.channel == .email ? "e-mail address" : t.channel == .phone ? "phone number" : "address") for this channel."
+            }
+            let d = ContactDecision()
+            d.id = .timeOrdered()
+            d.workspaceID = scope.workspaceID
+            d.contactID = p.contactID
+            d.surveyID = t.survey.id
+            d.triggerID = t.rule.id
+            d.occurrenceKey = p.occurrence
+            d.channel = t.channel.rawValue
+            d.kind = "invitation"
+            d.invited = verdict.invite
+            d.reason = verdict.reason?.rawValue
+            d.explanation = verdict.explanation
+            d.at = p.sendAt
+            if verdict.invite {
+                let inv = Invitation()
+                inv.id = .timeOrdered()
+                inv.workspaceID = scope.workspaceID
+                inv.surveyID = t.survey.id!
+                inv.contactID = p.contactID
+                inv.accountID = person.accountID
+                inv.touchpointID = p.touchpointID ?? t.survey.touchpointID
+                inv.triggerID = t.rule.id
+                inv.eventID = p.eventID
+                inv.channel = t.channel.rawValue
+                inv.occurrenceKey = p.occurrence
+                inv.shortCode = ShortCode.make()
+                inv.language = person.language.flatMap { t.languages.contains($0) ? $0 : nil } ?? t.languages.first ?? "de"
+                inv.status = "scheduled"
+                inv.scheduledAt = p.sendAt
+                inv.remindersSent = 0
+                inv.expiresAt = p.sendAt.addingTimeInterval(Invitations.validity)
+                d.invitationID = inv.id
+                invitations.append(inv)
+                if t.channel == .email || t.channel == .webhook {
+                    outbox.append(Outbox.message(for: inv, kind: "invitation", at: p.sendAt))
+                }
+                ledger.people[p.contactID]?.history.append(ContactTouch(kind: .invitation, invitationKey: p.occurrence, surveyID: request.surveyID, channel: t.channel, at: p.sendAt))
+            }
+            decisions.append(d)
+            byIndex[p.index, default: []].append(DecisionDTO(d))
+            timeline.append(Timeline.event(workspaceID: scope.workspaceID, accountID: person.accountID, contactID: p.contactID,
+                                           kind: verdict.invite ? "survey_invited" : "survey_skipped",
+                                           title: verdict.invite ? "Invitation to \(t.survey.name) planned (\(t.channel.rawValue))"
+                                                                 : "Not invited to \(t.survey.name): \(verdict.reason?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "")",
+                                           detail: verdict.explanation, at: now, subjectType: "survey", subjectID: t.survey.id, touchpointID: p.touchpointID))
+        }
+        // Invitations before the decisions and messages that point at them.
+        try await invitations.createInChunks(on: scope.db)
+        try await decisions.createInChunks(on: scope.db)
+        try await outbox.createInChunks(on: scope.db)
+        try await timeline.createInChunks(on: scope.db)
+        return byIndex
+    }
+}
+
+/// What the contact policy needs about each person: consents, segment and attributes, and every
+/// invitation and reminder they were sent (with whether it was answered).
+struct ContactLedger {
+    struct Person {
+        var accountID: UUID?
+        var language: String?
+        var email: String?
+        var phone: String?
+        var erased: Bool
+        var policyContact: PolicyContact
+        var consents: [Consent]
+        var history: [ContactTouch]
+
+        func reachable(by channel: InvitationChannel) -> Bool {
+            switch channel {
+            case .email: email != nil
+            case .phone: phone != nil
+            case .letter, .webhook: true
+            }
+        }
+    }
+    var people: [UUID: Person] = [:]
+
+    static func load(_ ids: [UUID], scope: Scope) async throws -> ContactLedger {
+        var l = ContactLedger()
+        guard !ids.isEmpty else { return l }
+        let sql = scope.db as! any SQLDatabase
+        let surveyNames = Dictionary(uniqueKeysWithValues: try await scope.query(Survey.self).all().map { ($0.id!, "'\($0.name)'") })
+        for chunk in ids.chunked(500) {
+            if sql.dialect.name == "postgresql" {
+                // Two nodes deciding for the same person at once would both see a free quiet period.
+                // (SQLite has one writer at a time, and the caller has already written.)
+                _ = try await sql.raw("SELECT id FROM contacts WHERE id IN (\(binds: chunk)) ORDER BY id FOR UPDATE").all()
+            }
+            let contacts = try await scope.query(Contact.self).filter(\.$id ~~ chunk).all()
+            let accountIDs = Set(contacts.compactMap(\.accountID))
+            let accounts = accountIDs.isEmpty ? [] : try await scope.query(Account.self).filter(\.$id ~~ accountIDs).all()
+            let accountByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
+            let consents = Dictionary(grouping: try await scope.query(Consent.self).filter(\.$contactID ~~ chunk).all(), by: \.contactID)
+            let touches = try await scope.query(ContactDecision.self).filter(\.$contactID ~~ chunk).filter(\.$invited == true).all()
+            let invitationIDs = Set(touches.compactMap(\.invitationID))
+            var answered = Set<UUID>()
+            for part in Array(invitationIDs).chunked(500) {
+                for inv in try await scope.query(Invitation.self).filter(\.$id ~~ part).filter(\.$answeredAt != nil).all() { answered.insert(inv.id!) }
+            }
+            let touchesBy = Dictionary(grouping: touches, by: \.contactID)
+            for c in contacts {
+                let a = c.accountID.flatMap { accountByID[$0] }
+                var attributes = a?.attributes ?? [:]
+                if let r = c.role { attributes["role"] = r }
+                if let lang = c.language { attributes["language"] = lang }
+                attributes["stakeholder_side"] = c.stakeholderSide
+                if let cov = a?.coverageModel { attributes["coverage_model"] = cov }
+                if let industry = a?.industry { attributes["industry"] = industry }
+                if let country = a?.country { attributes["country"] = country }
+                let history = (touchesBy[c.id!] ?? []).map { d in
+                    ContactTouch(kind: d.kind == "reminder" ? .reminder : .invitation, invitationKey: d.occurrenceKey, surveyID: d.surveyID.flatMap { surveyNames[$0] } ?? "(deleted)",
+                                 channel: InvitationChannel(rawValue: d.channel) ?? .email, at: d.at, answered: d.invitationID.map(answered.contains) ?? false)
+                }
+                l.people[c.id!] = Person(accountID: c.accountID, language: c.language?.lowercased().prefix(2).description, email: c.email, phone: c.phone,
+                                         erased: c.erasedAt != nil, policyContact: PolicyContact(segment: a?.segment, attributes: attributes),
+                                         consents: consents[c.id!] ?? [], history: history)
+            }
+        }
+        return l
+    }
+}
+
+enum Invitations {
+    /// How long a personal link stays valid.
+    static let validity: TimeInterval = 60 * 86_400
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
+
+extension Array where Element: Model {
+    /// Multi-row inserts that stay below SQLite's and PostgreSQL's bind limits.
+    func createInChunks(on db: any Database) async throws {
+        for chunk in chunked(1_000) { try await chunk.create(on: db) }
+    }
+}

@@ -1,0 +1,310 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+/// A response from another system or from history: the API's single and batch forms and the CSV import.
+struct ResponseInput: Codable, Sendable {
+    var surveyId: UUID?
+    /// The version answered; the published one when absent.
+    var surveyVersion: Int?
+    var externalId: String?
+    var contactId: UUID?
+    var contactExternalId: String?
+    var accountExternalId: String?
+    var touchpoint: String?
+    var channel: String?
+    var language: String?
+    var submittedAt: Date?
+    var answers: [String: Answer]?
+
+    enum CodingKeys: String, CodingKey {
+        case answers, touchpoint, channel, language
+        case surveyId = "survey_id", surveyVersion = "survey_version", externalId = "external_id", contactId = "contact_id"
+        case contactExternalId = "contact_external_id", accountExternalId = "account_external_id", submittedAt = "submitted_at"
+    }
+}
+
+struct ResponseDTO: Codable, Sendable {
+    var id: UUID
+    var surveyId: UUID
+    var surveyVersion: Int
+    var invitationId: UUID?
+    var touchpointId: UUID?
+    var channel: String?
+    var contactId: UUID?
+    var accountId: UUID?
+    var language: String
+    var source: String
+    var status: String
+    var answers: [String: Answer]
+    var externalId: String?
+    var startedAt: Date
+    var submittedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, language, source, status, answers
+        case surveyId = "survey_id", surveyVersion = "survey_version", invitationId = "invitation_id", touchpointId = "touchpoint_id"
+        case contactId = "contact_id", accountId = "account_id", externalId = "external_id", startedAt = "started_at", submittedAt = "submitted_at"
+    }
+
+    init(_ r: SurveyResponse) {
+        id = r.id!; surveyId = r.surveyID; surveyVersion = r.surveyVersion; invitationId = r.invitationID; touchpointId = r.touchpointID
+        channel = r.channel; contactId = r.contactID; accountId = r.accountID; language = r.language; source = r.source; status = r.status
+        answers = r.decodedAnswers; externalId = r.externalID; startedAt = r.startedAt; submittedAt = r.submittedAt
+    }
+}
+
+struct ResponseOutcome: Codable, Sendable {
+    var index: Int
+    var status: String   // created, duplicate, rejected
+    var id: UUID?
+    var errors: [FieldError]?
+}
+
+/// Stores responses that arrive complete. Every item is checked against the survey version it names
+/// before anything is written; in a batch, the good items are stored together and each bad one is
+/// reported with its fields. An item whose external id is already stored is a duplicate, not an error.
+enum ResponseIntake {
+    static let maxBatch = 10_000
+
+    struct Context {
+        var surveys: [UUID: Survey] = [:]
+        var versions: [String: SurveyDefinition] = [:]    // "survey/number"
+        var contacts: [String: (UUID, UUID?)] = [:]          // by id text and by external id
+        var accounts: [String: UUID] = [:]
+        var touchpoints: [String: UUID] = [:]
+        var existing: [String: UUID] = [:]                    // external id → response id
+    }
+
+    static func receive(_ items: [ResponseInput], source: String, scope: Scope, caller: Caller) async throws -> [ResponseOutcome] {
+        let ctx = try await load(items, scope: scope)
+        var outcomes: [ResponseOutcome] = []
+        var rows: [SurveyResponse] = []
+        var seen: [String: UUID] = [:]
+        let now = Date()
+        for (i, item) in items.enumerated() {
+            if let x = item.externalId, let id = ctx.existing[x] ?? seen[x] {
+                outcomes.append(ResponseOutcome(index: i, status: "duplicate", id: id)); continue
+            }
+            switch check(item, ctx: ctx, now: now) {
+            case .failure(let f): outcomes.append(ResponseOutcome(index: i, status: "rejected", errors: f.errors))
+            case .success(let r):
+                r.workspaceID = scope.workspaceID
+                r.source = source
+                rows.append(r)
+                if let x = item.externalId { seen[x] = r.id }
+                outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id))
+            }
+        }
+        guard !rows.isEmpty else { return outcomes }
+        let stored = rows
+        let surveyNames = ctx.surveys.mapValues(\.name)
+        try await scope.db.transaction { db in
+            try await ResponseWriter.insert(stored, on: db)
+            var entries: [TimelineEvent] = []
+            for r in stored where r.contactID != nil || r.accountID != nil {
+                let definition = ctx.versions["\(r.surveyID)/\(r.surveyVersion)"]
+                let detail: String? = definition.map { Responses.summary(r.decodedAnswers, $0) }
+                let title = "Answered " + (surveyNames[r.surveyID] ?? "a survey")
+                entries.append(Timeline.event(workspaceID: r.workspaceID, accountID: r.accountID, contactID: r.contactID, kind: "survey_response",
+                                              title: title, detail: detail, at: r.submittedAt ?? now, subjectType: "response",
+                                              subjectID: r.id, touchpointID: r.touchpointID))
+            }
+            try await entries.createInChunks(on: db)
+        }
+        return outcomes
+    }
+
+    static func check(_ item: ResponseInput, ctx: Context, now: Date) -> Result<SurveyResponse, ValidationFailure> {
+        var v = RapportKit.Validator()
+        guard let sid = item.surveyId, let survey = ctx.surveys[sid] else {
+            v.fail("survey_id", item.surveyId == nil ? "is required" : "there is no survey with this id in your workspace")
+            return .failure(ValidationFailure(v.errors))
+        }
+        let number = item.surveyVersion ?? survey.publishedVersion
+        guard let number, let def = ctx.versions["\(sid)/\(number)"] else {
+            v.fail("survey_version", item.surveyVersion.map { "survey '\(survey.name)' has no published version \($0)" } ?? "survey '\(survey.name)' has no published version yet")
+            return .failure(ValidationFailure(v.errors))
+        }
+        if let x = item.externalId, x.isEmpty || x.count > 200 { v.fail("external_id", "must be 1 to 200 characters") }
+        var contact: (UUID, UUID?)? = nil
+        if let id = item.contactId {
+            contact = ctx.contacts[id.uuidString.lowercased()]
+            if contact == nil { v.fail("contact_id", "there is no contact with this id in your workspace") }
+        } else if let x = item.contactExternalId {
+            contact = ctx.contacts["x:" + x]
+            if contact == nil { v.fail("contact_external_id", "no contact with external id '\(x)' in this workspace") }
+        }
+        var account = contact?.1
+        if let x = item.accountExternalId {
+            if let a = ctx.accounts[x] { account = account ?? a } else { v.fail("account_external_id", "no account with external id '\(x)' in this workspace") }
+        }
+        var touchpoint: UUID? = survey.touchpointID
+        if let t = item.touchpoint {
+            if let id = ctx.touchpoints[t.lowercased()] ?? ctx.touchpoints[t] { touchpoint = id } else { v.fail("touchpoint", "no touchpoint '\(t)' (slug, external id or id) in this workspace") }
+        }
+        if let c = item.channel, c.count > 40 || c.isEmpty { v.fail("channel", "must be 1 to 40 characters") }
+        let language = item.language ?? def.languages.first ?? "de"
+        if !def.languages.contains(language) { v.fail("language", "'\(language)' is not among the survey's languages (\(def.languages.joined(separator: ", ")))") }
+        let at = item.submittedAt ?? now
+        if at > now.addingTimeInterval(300) { v.fail("submitted_at", "\(at.ISO8601Format()) is in the future") }
+        let answers = item.answers ?? [:]
+        if answers.isEmpty { v.fail("answers", "a response needs at least one answer") }
+        for e in def.check(answers, complete: true) { v.fail(e.field, e.message) }
+        if !v.errors.isEmpty { return .failure(ValidationFailure(v.errors)) }
+        let r = SurveyResponse()
+        r.id = .timeOrdered()
+        r.surveyID = sid
+        r.surveyVersion = number
+        r.touchpointID = touchpoint
+        r.channel = item.channel
+        r.contactID = contact?.0
+        r.accountID = account
+        r.language = language
+        r.status = "complete"
+        r.answers = PlainJSON.encode(answers)
+        r.page = def.pageCount
+        r.externalID = item.externalId
+        r.startedAt = at
+        r.submittedAt = at
+        return .success(r)
+    }
+
+    static func load(_ items: [ResponseInput], scope: Scope) async throws -> Context {
+        var ctx = Context()
+        let sql = scope.db as! any SQLDatabase
+        let surveyIDs = Set(items.compactMap(\.surveyId))
+        if !surveyIDs.isEmpty {
+            for s in try await scope.query(Survey.self).filter(\.$id ~~ surveyIDs).all() { ctx.surveys[s.id!] = s }
+            for v in try await scope.query(SurveyVersion.self).filter(\.$surveyID ~~ surveyIDs).filter(\.$publishedAt != nil).all() {
+                ctx.versions["\(v.surveyID)/\(v.number)"] = try? v.decoded()
+            }
+        }
+        struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
+        for chunk in Array(Set(items.compactMap(\.contactId))).chunked(500) {
+            for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts").where("workspace_id", .equal, SQLBind(scope.workspaceID))
+                .where("id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) { ctx.contacts[r.id.uuidString.lowercased()] = (r.id, r.account_id) }
+        }
+        for chunk in Array(Set(items.compactMap(\.contactExternalId))).chunked(500) {
+            for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts").where("workspace_id", .equal, SQLBind(scope.workspaceID))
+                .where("external_id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) { ctx.contacts["x:" + r.external_id!] = (r.id, r.account_id) }
+        }
+        struct ARow: Decodable { var id: UUID; var external_id: String? }
+        for chunk in Array(Set(items.compactMap(\.accountExternalId))).chunked(500) {
+            for r in try await sql.select().columns("id", "external_id").from("accounts").where("workspace_id", .equal, SQLBind(scope.workspaceID))
+                .where("external_id", .in, SQLBind.group(chunk)).all(decoding: ARow.self) { ctx.accounts[r.external_id!] = r.id }
+        }
+        if items.contains(where: { $0.touchpoint != nil }) {
+            struct TRow: Decodable { var id: UUID; var slug: String; var external_id: String? }
+            for r in try await sql.select().columns("id", "slug", "external_id").from("touchpoints").where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: TRow.self) {
+                ctx.touchpoints[r.slug] = r.id; ctx.touchpoints[r.id.uuidString.lowercased()] = r.id
+                if let x = r.external_id { ctx.touchpoints[x] = r.id }
+            }
+        }
+        struct XRow: Decodable { var id: UUID; var external_id: String }
+        for chunk in Array(Set(items.compactMap(\.externalId))).chunked(500) {
+            for r in try await sql.select().columns("id", "external_id").from("survey_responses").where("workspace_id", .equal, SQLBind(scope.workspaceID))
+                .where("external_id", .in, SQLBind.group(chunk)).all(decoding: XRow.self) { ctx.existing[r.external_id] = r.id }
+        }
+        return ctx
+    }
+}
+
+/// Multi-row inserts of responses, below both databases' bind limits.
+enum ResponseWriter {
+    static let columns = ["id", "workspace_id", "survey_id", "survey_version", "touchpoint_id", "channel", "contact_id", "account_id",
+                          "language", "source", "status", "answers", "page", "external_id", "started_at", "submitted_at"]
+
+    static func insert(_ rows: [SurveyResponse], on db: any Database) async throws {
+        try await BulkInsert.run(db, table: SurveyResponse.schema, columns: columns, rows: rows.map { r in
+            [r.id!, r.workspaceID, r.surveyID, r.surveyVersion, r.touchpointID, r.channel, r.contactID, r.accountID, r.language, r.source,
+             r.status, r.answers, r.page, r.externalID, r.startedAt, r.submittedAt] as [any Encodable & Sendable]
+        })
+    }
+}
+
+enum ResponsesAPI {
+    struct Batch: Codable { var responses: [ResponseInput] }
+    struct BatchReply: Codable {
+        var items: [ResponseOutcome]
+        var created: Int
+        var duplicates: Int
+        var rejected: Int
+        init(_ items: [ResponseOutcome]) {
+            self.items = items
+            created = items.count { $0.status == "created" }
+            duplicates = items.count { $0.status == "duplicate" }
+            rejected = items.count { $0.status == "rejected" }
+        }
+    }
+
+    static func one(_ req: Request) async throws -> Response {
+        let input = try decodePlainBody(req, as: ResponseInput.self)
+        let o = try await ResponseIntake.receive([input], source: "api", scope: try req.scope, caller: try req.caller)[0]
+        if let errors = o.errors { throw AppError.validation(errors) }
+        let r = try await req.scope.find(SurveyResponse.self, o.id)
+        return PlainJSON.response(ResponseDTO(r), status: o.status == "duplicate" ? .ok : .created)
+    }
+
+    static func batch(_ req: Request) async throws -> Response {
+        let input = try decodePlainBody(req, as: Batch.self)
+        guard !input.responses.isEmpty else { throw AppError.invalid("responses", "send at least one response") }
+        guard input.responses.count <= ResponseIntake.maxBatch else {
+            throw AppError.invalid("responses", "\(input.responses.count) responses in one batch; at most \(ResponseIntake.maxBatch)")
+        }
+        return PlainJSON.response(BatchReply(try await ResponseIntake.receive(input.responses, source: "api", scope: try req.scope, caller: try req.caller)))
+    }
+
+    static func list(_ req: Request) async throws -> Response {
+        let scope = try req.scope
+        let q = scope.query(SurveyResponse.self).sort(\.$id, .descending)
+        if let s = req.query[String.self, at: "survey_id"] {
+            guard let id = UUID(uuidString: s) else { throw AppError.invalid("survey_id", "'\(s)' is not an id") }
+            q.filter(\.$surveyID == id)
+        }
+        if let s = req.query[String.self, at: "contact_id"] {
+            guard let id = UUID(uuidString: s) else { throw AppError.invalid("contact_id", "'\(s)' is not an id") }
+            q.filter(\.$contactID == id)
+        }
+        if let s = req.query[String.self, at: "status"] {
+            guard ["partial", "complete"].contains(s) else { throw AppError.invalid("status", "'\(s)' is not one of partial, complete") }
+            q.filter(\.$status == s)
+        }
+        var limit = 50
+        if let l = req.query[String.self, at: "limit"] {
+            guard let n = Int(l), (1...500).contains(n) else { throw AppError.invalid("limit", "'\(l)' must be a whole number from 1 to 500") }
+            limit = n
+        }
+        if let c = req.query[String.self, at: "cursor"], !c.isEmpty {
+            guard let id = UUID(uuidString: c) else { throw AppError.invalid("cursor", "is not a cursor of this list; pass next_cursor back unchanged") }
+            q.filter(\.$id < id)
+        }
+        let rows = try await q.limit(limit + 1).all()
+        let more = rows.count > limit
+        let page = Array(rows.prefix(limit))
+        return PlainJSON.response(PlainPage(items: page.map(ResponseDTO.init), nextCursor: more ? page.last?.id?.uuidString : nil))
+    }
+
+    static func show(_ req: Request) async throws -> Response {
+        PlainJSON.response(ResponseDTO(try await req.scope.find(SurveyResponse.self, parameter: "id", of: req)))
+    }
+
+    static func register(_ api: APIBuilder) {
+        let tag = "Responses"
+        api.on(APIRoute(method: .GET, path: "/responses", summary: "List responses, newest first", tag: tag, permission: .readResponses, response: .list("Response"),
+                        queryParameters: [
+                            QueryParameter(name: "survey_id", type: "string", summary: "Responses to this survey", format: "uuid"),
+                            QueryParameter(name: "contact_id", type: "string", summary: "Responses of this contact", format: "uuid"),
+                            QueryParameter(name: "status", type: "string", summary: "partial or complete", enumValues: ["partial", "complete"]),
+                            QueryParameter(name: "limit", type: "integer", summary: "Page size, 1–500", minimum: 1, maximum: 500),
+                            QueryParameter(name: "cursor", type: "string", summary: "next_cursor of the previous page"),
+                        ]), list)
+        api.on(APIRoute(method: .GET, path: "/responses/{id}", summary: "Get a response", tag: tag, permission: .readResponses, response: .object("Response")), show)
+        api.on(APIRoute(method: .POST, path: "/responses", summary: "Submit a complete response", tag: tag, permission: .writeResponses,
+                        requestSchema: "ResponseInput", response: .object("Response"), successStatus: 201), one)
+        api.on(APIRoute(method: .POST, path: "/responses/batch", summary: "Submit up to 10,000 responses; each item's fate is listed in order",
+                        tag: tag, permission: .writeResponses, requestSchema: "ResponseBatch", response: .object("ResponseBatchReply"), maxBody: "32mb"), batch)
+    }
+}

@@ -1,0 +1,248 @@
+import Fluent
+import Foundation
+import RapportKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import RapportServer
+
+/// A short bilingual T-NPS survey: NPS on page 1, "what disappointed you" on page 2 only for
+/// detractors, "what delighted you" for the others.
+func tnpsDefinition(title: String = "Service") -> [String: Any] {
+    [
+        "languages": ["de", "en"],
+        "title": ["de": "Ihr Kontakt mit dem \(title)", "en": "Your contact with \(title)"],
+        "questions": [
+            ["id": "nps", "type": "nps", "required": true, "page": 1,
+             "text": ["de": "Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?", "en": "How likely are you to recommend us?"]],
+            ["id": "disappointed", "type": "text", "page": 2, "purpose": "disappointed", "show_if": ["question": "nps", "max": 6],
+             "text": ["de": "Was hat Sie enttäuscht?", "en": "What disappointed you?"]],
+            ["id": "delighted", "type": "text", "page": 2, "purpose": "delighted", "show_if": ["question": "nps", "min": 7],
+             "text": ["de": "Was hat Sie begeistert?", "en": "What delighted you?"]],
+            ["id": "aspect", "type": "single_choice", "page": 2,
+             "text": ["de": "Was hat Ihre Bewertung geprägt?", "en": "What shaped your rating?"],
+             "options": [["id": "speed", "text": ["de": "Schnelligkeit", "en": "Speed"]], ["id": "friendliness", "text": ["de": "Freundlichkeit", "en": "Friendliness"]]]],
+        ],
+    ]
+}
+
+/// Builds a published survey, a contact with survey consent by e-mail, and an event rule.
+struct SurveySetup {
+    let fx: Fixture
+    let token: String
+    let survey: [String: Any]
+    let trigger: [String: Any]
+
+    static func make(_ app: Application, slug: String, channel: String = "email", policy: [String: Any]? = nil) async throws -> SurveySetup {
+        let fx = Fixture(app: app)
+        let token = try await fx.token(try await fx.workspace(slug))
+        let survey = try await fx.create("/api/v1/surveys", token: token, ["name": "T-NPS Service", "kind": "transactional", "definition": tnpsDefinition()])
+        let published = try await fx.send(.POST, "/api/v1/surveys/\(survey.id)/publish", token: token)
+        #expect(published.status == .ok, "\(published.body.string)")
+        if let policy {
+            let r = try await fx.send(.PUT, "/api/v1/survey-settings", token: token, json: ["contact_policy": policy, "feedback_queues": [:]])
+            #expect(r.status == .ok, "\(r.body.string)")
+        }
+        let trigger = try await fx.create("/api/v1/triggers", token: token, ["name": "After service contact", "event_type": "service_contact_closed",
+                                                                            "survey_id": survey.id, "channel": channel])
+        return SurveySetup(fx: fx, token: token, survey: survey, trigger: trigger)
+    }
+
+    @discardableResult
+    func contact(_ external: String, email: String? = "kunde@example.org", language: String = "de", consent: Bool = true, channel: String = "email") async throws -> [String: Any] {
+        var body: [String: Any] = ["name": "Petra Schäfer \(external)", "external_id": external, "language": language]
+        if let email { body["email"] = email }
+        let c = try await fx.create("/api/v1/contacts", token: token, body)
+        if consent { _ = try await fx.create("/api/v1/contacts/\(c.id)/consents", token: token, ["purpose": "survey", "channel": channel, "status": "granted", "source": "contract"]) }
+        return c
+    }
+
+    func event(_ contact: String, external: String? = nil, at: Date = Date()) async throws -> TestingHTTPResponse {
+        var body: [String: Any] = ["type": "service_contact_closed", "contact_external_id": contact, "occurred_at": ISO8601DateFormatter().string(from: at)]
+        if let external { body["external_id"] = external }
+        return try await fx.send(.POST, "/api/v1/events", token: token, json: body)
+    }
+}
+
+@Suite("Surveys API")
+struct SurveyAPITests {
+    @Test("drafts may be incomplete, publishing is refused with every problem, a published version never changes", arguments: TestDB.all)
+    func versions(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            let token = try await fx.token(try await fx.workspace("versions"))
+            var def = tnpsDefinition()
+            var questions = def["questions"] as! [[String: Any]]
+            questions[0]["text"] = ["de": "Wie wahrscheinlich …?"]   // English missing
+            def["questions"] = questions
+            let draft = try await fx.create("/api/v1/surveys", token: token, ["name": "R-NPS 2026", "kind": "relationship", "definition": def])
+            #expect(draft["status"] as? String == "draft")
+            let problems = (draft["problems"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(problems == ["questions[0].text.en"])
+            let refused = try await fx.send(.POST, "/api/v1/surveys/\(draft.id)/publish", token: token)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try refused.fieldNames() == ["definition.questions[0].text.en"])
+
+            let fixed = try await fx.send(.PATCH, "/api/v1/surveys/\(draft.id)", token: token, json: ["definition": tnpsDefinition()], headers: [("If-Match", "\"v1\"")])
+            #expect(fixed.status == .ok)
+            #expect(try fixed.json()["latest_version"] as? Int == 1)
+            let published = try await fx.send(.POST, "/api/v1/surveys/\(draft.id)/publish", token: token)
+            #expect(try published.json()["published_version"] as? Int == 1)
+
+            // Editing the published survey makes version 2 as a draft; version 1 stays as it was.
+            var changed = tnpsDefinition()
+            changed["title"] = ["de": "Neu", "en": "New"]
+            let edited = try await fx.send(.PATCH, "/api/v1/surveys/\(draft.id)", token: token, json: ["definition": changed])
+            let e = try edited.json()
+            #expect(e["latest_version"] as? Int == 2 && e["published_version"] as? Int == 1 && e["status"] as? String == "published")
+            let v1 = try await fx.send(.GET, "/api/v1/surveys/\(draft.id)/versions/1", token: token).json()
+            #expect(((v1["definition"] as? [String: Any])?["title"] as? [String: String])?["en"] == "Your contact with Service")
+            let stale = try await fx.send(.PATCH, "/api/v1/surveys/\(draft.id)", token: token, json: ["name": "x"], headers: [("If-Match", "\"v1\"")])
+            #expect(stale.status == .preconditionFailed)
+
+            // Export and import give the same survey.
+            let exported = try await fx.send(.GET, "/api/v1/surveys/\(draft.id)/export", token: token)
+            let again = try await fx.send(.POST, "/api/v1/surveys", token: token, headers: [("Content-Type", "application/json")], body: exported.body)
+            #expect(again.status == .created)
+            let imported = try again.json()
+            #expect(((imported["definition"] as? [String: Any])?["title"] as? [String: String])?["de"] == "Neu")
+            #expect((imported["problems"] as? [Any])?.isEmpty == true)
+
+            // Structural mistakes name their place.
+            let bad = try await fx.send(.POST, "/api/v1/surveys", token: token, json: ["name": "x", "kind": "transactional",
+                                                                                        "definition": ["languages": ["de"], "title": ["de": "x"], "questions": [["id": "q", "type": "stars", "text": ["de": "?"]]]]])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(try bad.fieldNames().first?.hasPrefix("definition.questions[0]") == true)
+        }
+    }
+
+    @Test("an event invites once; the quiet period, consent and duplicates are decided and explained", arguments: TestDB.all)
+    func events(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "events")
+            let anna = try await s.contact("K-1")
+            try await s.contact("K-2", consent: false)
+            try await s.contact("K-3", email: nil)
+
+            let first = try await s.event("K-1", external: "case-100")
+            #expect(first.status == .created, "\(first.body.string)")
+            let decision = (try first.json()["decisions"] as? [[String: Any]])?.first
+            #expect(decision?["invited"] as? Bool == true)
+            #expect((decision?["explanation"] as? String)?.contains("never invited before") == true)
+
+            // The same event again: stored once, decided once.
+            let repeated = try await s.event("K-1", external: "case-100")
+            #expect(try repeated.status == .ok && (repeated.json()["status"] as? String) == "duplicate")
+
+            // A second case ten days later falls into the 30-day quiet period.
+            let second = try await s.event("K-1", external: "case-101", at: Date().addingTimeInterval(-60))
+            let d2 = (try second.json()["decisions"] as? [[String: Any]])?.first
+            #expect(d2?["invited"] as? Bool == false && d2?["reason"] as? String == "quiet_period")
+
+            let noConsent = (try await s.event("K-2").json()["decisions"] as? [[String: Any]])?.first
+            #expect(noConsent?["reason"] as? String == "no_consent")
+            let noAddress = (try await s.event("K-3").json()["decisions"] as? [[String: Any]])?.first
+            #expect(noAddress?["reason"] as? String == "no_consent")
+            #expect((noAddress?["explanation"] as? String)?.contains("no e-mail address") == true)
+
+            let unknown = try await s.event("K-404")
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(try unknown.fieldNames() == ["contact_external_id"])
+            let future = try await s.event("K-1", at: Date().addingTimeInterval(86_400))
+            #expect(try future.fieldNames() == ["occurred_at"])
+
+            // Every decision is in the contact's log and timeline.
+            let log = try await s.fx.send(.GET, "/api/v1/contacts/\(anna.id)/decisions", token: s.token).items()
+            #expect(log.map { $0["reason"] as? String } .sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "quiet_period"])
+            let timeline = try await s.fx.send(.GET, "/api/v1/contacts/\(anna.id)/timeline", token: s.token).items()
+            #expect(timeline.contains { ($0["kind"] as? String) == "survey_skipped" && ($0["detail"] as? String)?.contains("quiet period") == true })
+
+            let invitations = try await s.fx.send(.GET, "/api/v1/invitations", token: s.token).items()
+            #expect(invitations.count == 1 && invitations[0]["status"] as? String == "scheduled")
+            let outbox = try await OutboxMessage.query(on: app.db).all()
+            #expect(outbox.count == 1 && outbox[0].status == "pending")
+        }
+    }
+
+    @Test("a batch of events reports each item's fate; bad items store nothing", arguments: TestDB.all)
+    func eventBatch(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "batch")
+            try await s.contact("B-1")
+            try await s.contact("B-2")
+            let r = try await s.fx.send(.POST, "/api/v1/events/batch", token: s.token, json: ["events": [
+                ["type": "service_contact_closed", "contact_external_id": "B-1", "external_id": "e1"],
+                ["type": "Not A Type", "contact_external_id": "B-2"],
+                ["type": "service_contact_closed", "contact_external_id": "nobody"],
+                ["type": "service_contact_closed", "contact_external_id": "B-2", "external_id": "e1b"],
+                ["type": "service_contact_closed", "contact_external_id": "B-1", "external_id": "e1"],
+            ]])
+            #expect(r.status == .ok, "\(r.body.string)")
+            let body = try r.json()
+            let items = body["items"] as? [[String: Any]] ?? []
+            #expect(items.map { $0["status"] as? String } == ["accepted", "rejected", "rejected", "accepted", "duplicate"])
+            #expect(((items[1]["errors"] as? [[String: Any]])?.first?["field"] as? String) == "type")
+            #expect(body["accepted"] as? Int == 2 && body["rejected"] as? Int == 2)
+            #expect(try await CustomerEvent.query(on: app.db).count() == 2)
+            #expect(try await Invitation.query(on: app.db).count() == 2)
+            let tooMany = try await s.fx.send(.POST, "/api/v1/events/batch", token: s.token,
+                                              json: ["events": Array(repeating: ["type": "x", "contact_external_id": "B-1"], count: 10_001)])
+            #expect(try tooMany.fieldNames() == ["events"])
+        }
+    }
+
+    @Test("responses by API: checked against their version, batches report each item, external ids make retries safe", arguments: TestDB.all)
+    func responses(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "resp")
+            try await s.contact("R-1")
+            let ok = try await s.fx.send(.POST, "/api/v1/responses", token: s.token, json: [
+                "survey_id": s.survey.id, "contact_external_id": "R-1", "external_id": "legacy-1", "language": "de",
+                "answers": ["nps": 4, "disappointed": "Lange Wartezeit", "aspect": "speed"]])
+            #expect(ok.status == .created, "\(ok.body.string)")
+            let created = try ok.json()
+            #expect(created["survey_version"] as? Int == 1 && (created["answers"] as? [String: Any])?["nps"] as? Int == 4)
+            let again = try await s.fx.send(.POST, "/api/v1/responses", token: s.token, json: ["survey_id": s.survey.id, "external_id": "legacy-1", "answers": ["nps": 4]])
+            #expect(try again.status == .ok && (again.json()["id"] as? String)?.lowercased() == created.id)
+
+            for (answers, field) in [(["nps": 11], "answers.nps"), (["nps": 9, "colour": "blue"], "answers.colour"),
+                                     (["nps": 9, "disappointed": "x"], "answers.disappointed"), (["aspect": "speed"], "answers.nps"),
+                                     (["nps": 5, "aspect": "price"], "answers.aspect")] as [([String: Any], String)] {
+                let r = try await s.fx.send(.POST, "/api/v1/responses", token: s.token, json: ["survey_id": s.survey.id, "answers": answers])
+                #expect(r.status == .unprocessableEntity)
+                #expect(try r.fieldNames() == [field], "\(answers)")
+            }
+            let wrongVersion = try await s.fx.send(.POST, "/api/v1/responses", token: s.token, json: ["survey_id": s.survey.id, "survey_version": 7, "answers": ["nps": 9]])
+            #expect(try wrongVersion.fieldNames() == ["survey_version"])
+
+            let batch = try await s.fx.send(.POST, "/api/v1/responses/batch", token: s.token, json: ["responses": [
+                ["survey_id": s.survey.id, "answers": ["nps": 10, "delighted": "Schnell und freundlich"], "external_id": "b1"],
+                ["survey_id": s.survey.id, "answers": ["nps": -1], "external_id": "b2"],
+                ["survey_id": s.survey.id, "answers": ["nps": 8], "external_id": "legacy-1"],
+            ]])
+            let items = try batch.json()["items"] as? [[String: Any]] ?? []
+            #expect(items.map { $0["status"] as? String } == ["created", "rejected", "duplicate"])
+            #expect(try await SurveyResponse.query(on: app.db).count() == 2)
+            let listed = try await s.fx.send(.GET, "/api/v1/responses?survey_id=\(s.survey.id)", token: s.token).items()
+            #expect(listed.count == 2)
+        }
+    }
+
+    @Test("unsolicited feedback is routed to its type's queue", arguments: TestDB.all)
+    func feedback(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "fb")
+            try await s.contact("F-1")
+            let idea = try await s.fx.create("/api/v1/feedback", token: s.token, ["type": "idea", "text": "Bitte eine App für Android", "contact_external_id": "F-1"])
+            #expect(idea["queue"] as? String == "product")
+            let complaint = try await s.fx.create("/api/v1/feedback", token: s.token, ["type": "complaint", "text": "Rechnung falsch"])
+            #expect(complaint["queue"] as? String == "service")
+            let bad = try await s.fx.send(.POST, "/api/v1/feedback", token: s.token, json: ["type": "rant", "text": ""])
+            #expect(Set(try bad.fieldNames()) == ["type", "text"])
+            let closed = try await s.fx.send(.PATCH, "/api/v1/feedback/\(idea.id)", token: s.token, json: ["status": "closed"])
+            #expect(try closed.json()["status"] as? String == "closed")
+            let open = try await s.fx.send(.GET, "/api/v1/feedback?status=open", token: s.token).items()
+            #expect(open.count == 1)
+        }
+    }
+}
