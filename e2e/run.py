@@ -21,12 +21,48 @@ def check(name, fn):
         print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
 
 
+class MailSink:
+    """scripts/smtp_sink.py, a real SMTP server process; every accepted message lands in self.dir."""
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="rapport-mail-")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "scripts", "smtp_sink.py"), "--port", "0", "--dir", self.dir],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("READY"):
+            raise RuntimeError("smtp_sink did not start: " + line + self.proc.stdout.read())
+        self.port = int(line.split()[1])
+
+    def messages(self):
+        import email, email.policy
+        out = []
+        for name in sorted(f for f in os.listdir(self.dir) if f.endswith(".eml")):
+            with open(os.path.join(self.dir, name), "rb") as f:
+                out.append(email.message_from_binary_file(f, policy=email.policy.default))
+        return out
+
+    def wait_for(self, predicate, timeout=30):
+        end = time.time() + timeout
+        while time.time() < end:
+            found = [m for m in self.messages() if predicate(m)]
+            if found:
+                return found
+            time.sleep(0.3)
+        raise AssertionError(f"no such e-mail arrived within {timeout} s; got {[m['subject'] for m in self.messages()]}")
+
+    def stop(self):
+        self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Server:
-    def __init__(self, binary, database_url, schema=None):
+    def __init__(self, binary, database_url, schema=None, smtp_port=None):
         self.dir = tempfile.mkdtemp(prefix="rapport-e2e-")
         self.port = random.randint(20000, 40000)
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, RAPPORT_DATABASE_URL=database_url, RAPPORT_LOG_LEVEL="warning")
+        self.env = dict(os.environ, RAPPORT_DATABASE_URL=database_url, RAPPORT_LOG_LEVEL="warning", RAPPORT_WORKER_INTERVAL="0.3")
+        if smtp_port:
+            self.env["RAPPORT_SMTP_URL"] = f"smtp://127.0.0.1:{smtp_port}"
+            self.env["RAPPORT_MAIL_FROM"] = "umfragen@rapport.example"
         if schema:
             self.env["RAPPORT_DATABASE_SCHEMA"] = schema
         self.binary = binary
@@ -55,6 +91,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             code = None
+        if code != 0:
+            print("server log (last lines):\n" + "".join(open(self.log.name, errors="replace").readlines()[-40:]))
         shutil.rmtree(self.dir, ignore_errors=True)
         return code
 
@@ -234,6 +272,151 @@ def browser_checks(server, label):
         d.quit()
 
 
+def api(server, token, method, path, body=None):
+    import json
+    req = urllib.request.Request(server.url + "/api/v1" + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raise AssertionError(f"{method} {path} answered {e.code}: {e.read().decode()[:500]}")
+
+
+def survey_checks(server, mail, label):
+    """The issue's whole story: a CX manager (whose interface is German since the check before) builds a
+    bilingual survey and wires it to an event; a customer who agreed gets it by e-mail, answers on a phone
+    in German with display logic, and is not asked again inside the quiet period; all of it visible."""
+    import re
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    d = browser()
+    wait = WebDriverWait(d, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
+    token = server.token("owner")
+    state = {}
+    try:
+        d.get(server.url + "/login")
+        d.find_element(By.ID, "email").send_keys(DEMO_EMAIL)
+        d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(lambda d: "/login" not in d.current_url)
+
+        def build():
+            d.get(server.url + "/surveys")
+            d.find_element(By.ID, "name").send_keys("E2E Service-Befragung")
+            d.find_element(By.CSS_SELECTOR, "form[action='/surveys'] button[type=submit]").click()
+            wait.until(lambda d: re.search(r"/surveys/[0-9a-f-]{36}$", d.current_url))
+            state["survey"] = d.current_url.rsplit("/", 1)[1]
+            def add(fields, checks=()):
+                d.find_element(By.XPATH, "//summary[contains(., 'Frage hinzufügen') or contains(., 'Add a question')]").click()
+                form = d.find_element(By.CSS_SELECTOR, "form[action$='/questions']")
+                for name, value in fields.items():
+                    el = form.find_element(By.NAME, name)
+                    if el.tag_name == "select":
+                        el.find_element(By.CSS_SELECTOR, f"option[value='{value}']").click()
+                    else:
+                        el.clear()
+                        el.send_keys(value)
+                for name in checks:
+                    form.find_element(By.NAME, name).click()
+                form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                wait.until(EC.staleness_of(form))   # the next page, not the one the form was on
+                wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "ol.questions"))
+                alert = d.find_elements(By.CSS_SELECTOR, ".alert")
+                assert not alert, alert[0].text
+            add({"type": "nps", "id": "nps", "page": "1", "text_de": "Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?",
+                 "text_en": "How likely are you to recommend us?"}, checks=["required"])
+            add({"type": "text", "id": "disappointed", "page": "2", "text_de": "Was hat Sie enttäuscht?", "text_en": "What disappointed you?",
+                 "purpose": "disappointed", "show_if_question": "nps", "show_if_max": "6"})
+            add({"type": "text", "id": "delighted", "page": "2", "text_de": "Was hat Sie begeistert?", "text_en": "What delighted you?",
+                 "purpose": "delighted", "show_if_question": "nps", "show_if_min": "7"})
+            assert len(d.find_elements(By.CSS_SELECTOR, "ol.questions > li")) == 3
+            d.find_element(By.CSS_SELECTOR, "form[action$='/publish'] button").click()
+            wait.until(lambda d: re.search("(invitations use|Einladungen nutzen) [Vv]ersion 1", d.find_element(By.TAG_NAME, "main").text))
+            form = d.find_element(By.CSS_SELECTOR, "form[action$='/triggers']")
+            form.find_element(By.NAME, "name").send_keys("Nach dem Servicefall")
+            form.find_element(By.NAME, "event_type").send_keys("e2e_case_closed")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            wait.until(lambda d: "e2e_case_closed" in d.find_element(By.TAG_NAME, "main").text)
+            shot("20-survey-editor")
+        check(f"{label}: a CX manager builds a bilingual survey in the editor, publishes it and wires it to an event", build)
+
+        def invite():
+            contact = api(server, token, "POST", "/contacts", {"name": "Greta Vogel", "email": f"greta.{label}@kunde.example", "language": "de", "external_id": f"e2e-{label}"})
+            state["contact"] = contact["id"]
+            api(server, token, "POST", f"/contacts/{contact['id']}/consents", {"purpose": "survey", "channel": "email", "status": "granted", "source": "Vertrag"})
+            out = api(server, token, "POST", "/events", {"type": "e2e_case_closed", "contact_external_id": f"e2e-{label}", "external_id": f"case-{label}-1"})
+            assert out["decisions"][0]["invited"], out
+            m = mail.wait_for(lambda m: m["To"] and f"greta.{label}" in str(m["To"]))[0]
+            assert "Ihre Meinung zählt" in str(m["Subject"]), m["Subject"]
+            assert m["List-Unsubscribe"] and m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", dict(m)
+            text = m.get_body(preferencelist=("plain",)).get_content()
+            state["link"] = re.search(r"https?://\S+/s/p[A-Za-z0-9_-]{44}", text).group(0)
+            state["unsubscribe"] = re.search(r"https?://\S+/u/p[A-Za-z0-9_-]{44}", text).group(0)
+            assert "Greta Vogel" in text and "Code" in text, text
+        check(f"{label}: an event invites the consenting customer, and the e-mail arrives at a real SMTP server", invite)
+
+        def answer():
+            customer = browser()   # the customer's own phone: no staff session
+            try:
+                answer_on(customer)
+            finally:
+                customer.quit()
+
+        def answer_on(d):
+            shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
+            wait = WebDriverWait(d, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+            d.set_window_size(390, 844)
+            d.get(state["link"])
+            body = d.find_element(By.TAG_NAME, "body").text
+            assert "Wie wahrscheinlich ist es" in body and "Seite 1 von 2" in body, body
+            overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"the survey is {overflow}px wider than the phone"
+            shot("21-answer-phone-page1")
+            d.find_element(By.XPATH, "//input[@name='q_nps' and @value='3']/following-sibling::span").click()
+            d.find_element(By.CSS_SELECTOR, "button[value=next]").click()
+            wait.until(lambda d: "Seite 2 von 2" in d.find_element(By.TAG_NAME, "body").text)
+            body = d.find_element(By.TAG_NAME, "body").text
+            assert "Was hat Sie enttäuscht?" in body and "Was hat Sie begeistert?" not in body, body
+            d.find_element(By.CSS_SELECTOR, "textarea[name=q_disappointed]").send_keys("Ich musste zweimal anrufen.")
+            shot("22-answer-phone-page2")
+            d.find_element(By.CSS_SELECTOR, "button[value=next]").click()
+            wait.until(lambda d: "Vielen Dank" in d.find_element(By.TAG_NAME, "body").text)
+            shot("23-answer-phone-thanks")
+            d.get(state["link"])
+            wait.until(lambda d: "Bereits beantwortet" in d.find_element(By.TAG_NAME, "body").text)
+        check(f"{label}: the customer answers on a phone in German; display logic shows the right question; the link is used up", answer)
+
+        def visible():
+            d.get(server.url + f"/surveys/{state['survey']}/responses")
+            text = d.find_element(By.TAG_NAME, "main").text
+            assert "Ich musste zweimal anrufen." in text and "Greta Vogel" in text, text
+            shot("24-responses")
+            out = api(server, token, "POST", "/events", {"type": "e2e_case_closed", "contact_external_id": f"e2e-{label}", "external_id": f"case-{label}-2"})
+            decision = out["decisions"][0]
+            assert not decision["invited"] and decision["reason"] == "quiet_period", decision
+            d.get(server.url + f"/contacts/{state['contact']}")
+            text = d.find_element(By.TAG_NAME, "main").text
+            assert "Not invited to E2E Service-Befragung: quiet period" in text and "Answered E2E Service-Befragung" in text, text
+            shot("25-contact-timeline")
+            time.sleep(1.5)
+            assert len(mail.wait_for(lambda m: f"greta.{label}" in str(m["To"]))) == 1, "a second e-mail went out inside the quiet period"
+        check(f"{label}: the response shows in Rapport, and a second case inside the quiet period is skipped and explained", visible)
+
+        def unsubscribe():
+            d.get(state["unsubscribe"])
+            d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            wait.until(lambda d: "abgemeldet" in d.find_element(By.TAG_NAME, "body").text)
+            consents = api(server, token, "GET", f"/contacts/{state['contact']}/consents")["items"]
+            assert consents[0]["status"] == "withdrawn" and consents[0]["channel"] == "email", consents
+        check(f"{label}: the unsubscribe link in the e-mail withdraws the consent", unsubscribe)
+    finally:
+        d.quit()
+
+
 def schemathesis(server, label):
     def run():
         token = server.token("owner")
@@ -256,9 +439,10 @@ def main():
     p.add_argument("--postgres")
     a = p.parse_args()
     os.makedirs(SHOTS, exist_ok=True)
-    targets = [("sqlite", lambda: Server(a.bin, "sqlite:" + os.path.join(tempfile.mkdtemp(), "rapport.sqlite")))]
+    mail = MailSink()
+    targets = [("sqlite", lambda: Server(a.bin, "sqlite:" + os.path.join(tempfile.mkdtemp(), "rapport.sqlite"), smtp_port=mail.port))]
     if a.postgres:
-        targets.append(("postgres", lambda: Server(a.bin, a.postgres, schema="e2e_" + uuid.uuid4().hex[:12])))
+        targets.append(("postgres", lambda: Server(a.bin, a.postgres, schema="e2e_" + uuid.uuid4().hex[:12], smtp_port=mail.port)))
     for label, make in targets:
         try:
             server = make()
@@ -269,6 +453,7 @@ def main():
         stopped = False
         try:
             browser_checks(server, label)
+            survey_checks(server, mail, label)
             schemathesis(server, label)
             def shutdown():
                 nonlocal stopped
@@ -279,6 +464,7 @@ def main():
         finally:
             if not stopped:
                 server.stop()
+    mail.stop()
     with open(os.path.join(HERE, ".last-count"), "w") as f:
         f.write(str(len(passed)))
     print(f"screenshots: {SHOTS}")

@@ -78,7 +78,8 @@ public struct MailMessage: Sendable, Equatable {
     public func rendered() -> String {
         var headers: [String] = [
             HeaderField.addresses("From", [from]),
-            HeaderField.addresses("To", to),
+            // An empty To would be a syntax error; this group is the conventional way to say "Bcc only".
+            to.isEmpty ? "To: undisclosed-recipients:;" : HeaderField.addresses("To", to),
         ]
         if let replyTo { headers.append(HeaderField.addresses("Reply-To", [replyTo])) }
         headers.append(HeaderField.unstructured("Subject", subject))
@@ -113,7 +114,7 @@ public struct MailMessage: Sendable, Equatable {
     }
 
     private static let ownHeaders: Set<String> = [
-        "from", "to", "cc", "reply-to", "subject", "date", "message-id", "mime-version",
+        "from", "to", "reply-to", "subject", "date", "message-id", "mime-version",
         "content-type", "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post",
     ]
 

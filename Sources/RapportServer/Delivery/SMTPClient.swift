@@ -162,7 +162,7 @@ public struct SMTPClient: Sendable {
         let implicitTLS = settings.security == .tls
         // SNI carries names only; for an address literal the certificate is checked against the address.
         let serverName = (try? SocketAddress(ipAddress: settings.host, port: 0)) == nil ? settings.host : nil
-        let timeout = TimeAmount.nanoseconds(Int64(max(settings.timeout, 0.001) * 1_000_000_000))
+        let timeout = TimeAmount.nanoseconds(Int64(min(max(settings.timeout, 0.001), 86_400) * 1_000_000_000))
         return try await ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(timeout)
             .connect(host: settings.host, port: settings.port) { channel in
@@ -258,7 +258,7 @@ struct SMTPSession {
             guard extensions["STARTTLS"] != nil else {
                 throw SMTPError.transient(code: nil, message: "\(settings.host) does not offer STARTTLS; not sending without it")
             }
-            try await outbound.write(.startTLS)
+            try await write(.startTLS)
             _ = try await reply(during: "STARTTLS", expecting: 220...220)
             // What was said before TLS counts for nothing (RFC 3207): ask again over the encrypted channel.
             extensions = try await hello(heloFallback: false)
@@ -287,7 +287,7 @@ struct SMTPSession {
         _ = try await command("MAIL FROM:<\(envelope.from)>\(parameters)", step: "MAIL FROM", expecting: 200...299)
 
         for recipient in envelope.recipients {
-            try await outbound.write(.command("RCPT TO:<\(recipient)>"))
+            try await write(.command("RCPT TO:<\(recipient)>"))
             let answer = try await reply(during: "RCPT TO:<\(recipient)>", expecting: 100...599)
             if (200...299).contains(answer.code) { continue }
             // RFC 5321 4.5.3.1.10: "552 too much mail" at RCPT is a full mailbox, which may empty.
@@ -298,7 +298,7 @@ struct SMTPSession {
         }
 
         _ = try await command("DATA", step: "DATA", expecting: 354...354)
-        try await outbound.write(.payload(envelope.payload))
+        try await write(.payload(envelope.payload))
         _ = try await reply(during: "end of DATA", expecting: 200...299)
 
         // The message is accepted: nothing after this point may turn into an error and a second delivery.
@@ -308,7 +308,7 @@ struct SMTPSession {
     /// EHLO, and HELO for a server from before ESMTP when nothing that needs ESMTP was asked for.
     /// Returns the extensions by keyword, e.g. ["AUTH": "PLAIN LOGIN", "SIZE": "35882577", "STARTTLS": ""].
     private mutating func hello(heloFallback: Bool) async throws -> [String: String] {
-        try await outbound.write(.command("EHLO \(settings.heloName)"))
+        try await write(.command("EHLO \(settings.heloName)"))
         let answer = try await reply(during: "EHLO", expecting: 100...599)
         guard (200...299).contains(answer.code) else {
             guard heloFallback, (500...502).contains(answer.code) else { throw SMTPError(reply: answer, during: "EHLO") }
@@ -331,10 +331,10 @@ struct SMTPSession {
         let base64 = { (text: String) in Data(text.utf8).base64EncodedString() }
         if mechanisms.contains("PLAIN") {
             let token = base64("\0\(username)\0\(password)")
-            try await outbound.write(.command("AUTH PLAIN \(token)"))
+            try await write(.command("AUTH PLAIN \(token)"))
             var answer = try await reply(during: "AUTH PLAIN", expecting: 100...599)
             if answer.code == 334 {  // a server that wants the initial response on a line of its own
-                try await outbound.write(.command(token))
+                try await write(.command(token))
                 answer = try await reply(during: "AUTH PLAIN", expecting: 100...599)
             }
             guard answer.code == 235 else { throw SMTPError(reply: answer, during: "AUTH PLAIN") }
@@ -348,9 +348,20 @@ struct SMTPSession {
         }
     }
 
+    /// A write fails once the channel is closed; the reason it closed (a TLS failure, a timeout) is what
+    /// the caller needs, and it waits at the end of the inbound stream.
+    private mutating func write(_ request: SMTPRequest) async throws {
+        do {
+            try await outbound.write(request)
+        } catch {
+            while try await replies.next() != nil {}
+            throw error
+        }
+    }
+
     /// `step` names the command in errors, so a password never ends up in a log.
     private mutating func command(_ line: String, step: String, expecting codes: ClosedRange<Int>) async throws -> SMTPReply {
-        try await outbound.write(.command(line))
+        try await write(.command(line))
         return try await reply(during: step, expecting: codes)
     }
 
@@ -447,6 +458,11 @@ final class SMTPWireHandler: ChannelDuplexHandler {
                         guard received.readableBytes == 0 else { throw SMTPWireError.dataAfterStartTLS }
                         // Added before the reply travels on, so no later byte can pass without TLS.
                         try context.pipeline.syncOperations.addHandler(makeTLSHandler(), position: .first)
+                        // The read-complete of this read now starts at the TLS handler, which keeps it while
+                        // it handshakes; the async side hands on buffered replies only when it sees one.
+                        context.fireChannelRead(wrapInboundOut(reply))
+                        context.fireChannelReadComplete()
+                        continue
                     }
                 }
                 context.fireChannelRead(wrapInboundOut(reply))

@@ -101,6 +101,7 @@ enum DemoSeeder {
         try await BulkInsert.run(db, table: "contract_events", columns: ["id", "workspace_id", "contract_id", "account_id", "kind", "occurred_on", "arr_delta_minor", "reason", "created_at"], rows: eventRows)
         try await BulkInsert.run(db, table: "timeline_events", columns: ["id", "workspace_id", "account_id", "contact_id", "occurred_at", "kind", "title", "detail", "subject_type", "subject_id"], rows: timelineRows)
         try await DemoJourneySeeder.seed(ws, assessors: team, on: db)
+        try await DemoSurveySeeder.seed(ws, on: db)
         try await Audit.record("create", "demo workspace", id: wsID, before: String?.none,
                                after: "\(data.accounts.count) accounts, \(data.contacts.count) contacts, \(data.contracts.count) contracts",
                                by: Caller.system(ws), on: db)

@@ -57,7 +57,9 @@ enum Outbox {
             """).all(decoding: Row.self).map(\.id)
     }
 
-    enum Failure: Error { case transient(String), permanent(String) }
+    /// transient: try again later (counts as an attempt); permanent: give up; waiting: the channel
+    /// is not set up yet, so the message waits without using up its attempts.
+    enum Failure: Error { case transient(String), permanent(String), waiting(String) }
 
     /// Delivers one claimed message and records the result. Only the node holding the claim may
     /// record it.
@@ -71,8 +73,12 @@ enum Outbox {
                     .set(\.$status, to: "sent").set(\.$sentAt, to: Date()).set(\.$claimedUntil, to: nil).set(\.$lastError, to: nil).update()
                 try await markSent(m, db: db)
             }
+        } catch Failure.waiting(let why) {
+            try await OutboxMessage.query(on: db).filter(\.$id == id).filter(\.$claimedBy == node)
+                .set(\.$attempts, to: max(0, m.attempts - 1)).set(\.$lastError, to: why).set(\.$claimedUntil, to: nil)
+                .set(\.$nextAttemptAt, to: Date().addingTimeInterval(300)).update()
         } catch let f as Failure {
-            let (permanent, why): (Bool, String) = switch f { case .permanent(let w): (true, w); case .transient(let w): (false, w) }
+            let (permanent, why): (Bool, String) = switch f { case .permanent(let w): (true, w); case .transient(let w), .waiting(let w): (false, w) }
             let giveUp = permanent || m.attempts >= maxAttempts
             try await db.transaction { db in
                 try await OutboxMessage.query(on: db).filter(\.$id == id).filter(\.$claimedBy == node)
@@ -149,7 +155,7 @@ enum Outbox {
     }
 
     static func sendMail(_ c: InvitationMail.Content, to: String, name: String, settings: SurveySettingsRow, app: Application) async throws {
-        guard let smtp = app.settings.smtp else { throw Failure.transient("no SMTP server is configured (RAPPORT_SMTP_URL)") }
+        guard let smtp = app.settings.smtp else { throw Failure.waiting("no SMTP server is configured (RAPPORT_SMTP_URL)") }
         let fromAddress = settings.senderEmail ?? app.settings.mailFrom ?? "rapport@localhost"
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "localhost"
         let message = MailMessage(
@@ -159,6 +165,9 @@ enum Outbox {
         do {
             try await SMTPClient(settings: smtp, eventLoopGroup: app.eventLoopGroup).send(message, envelopeFrom: fromAddress, recipients: [to])
         } catch let e as SMTPError {
+            // Refused logins and missing encryption are about our settings, not the recipient: the
+            // message waits for them to be fixed instead of counting as a bounce.
+            if case .permanent(let code, _) = e, [530, 534, 535, 538, 504].contains(code) { throw Failure.waiting("the SMTP server refused our login: \(e.description)") }
             throw e.isPermanent ? Failure.permanent(e.description) : Failure.transient(e.description)
         } catch {
             throw Failure.transient(String(describing: error))
@@ -179,7 +188,7 @@ enum Webhook {
 
     static func post(_ body: Data, settings: SurveySettingsRow, app: Application) async throws {
         guard let url = settings.webhookURL, let secret = settings.webhookSecret else {
-            throw Outbox.Failure.transient("no webhook URL and secret are set in the survey settings")
+            throw Outbox.Failure.waiting("no webhook URL and secret are set in the survey settings")
         }
         var headers = HTTPHeaders()
         headers.contentType = .json

@@ -84,7 +84,7 @@ enum PublicSurvey {
             return render(r, page: page, answers: answers, errors: errors, status: .unprocessableEntity)
         }
         for id in errors.keys { answers[id] = nil }
-        let visible = r.visiblePages(answers)
+        let visible = r.visiblePages(answers, strict: true)
         if back {
             let previous = visible.last { $0 < page } ?? visible.first ?? 1
             _ = try await r.save(answers, page: previous, complete: false, req: req)

@@ -74,9 +74,16 @@ struct Respondent {
 
     var answers: [String: Answer] { response?.decodedAnswers ?? [:] }
 
-    /// Pages that have at least one question to show, given the answers so far.
-    func visiblePages(_ answers: [String: Answer]) -> [Int] {
-        (1...max(1, definition.pageCount)).filter { p in definition.questions.contains { $0.page == p && definition.isVisible($0, answers: answers) } }
+    /// Pages that have, or may still have, a question to show: a question whose condition depends
+    /// on an answer not given yet counts, so the progress bar does not jump from "1 of 1" to "2 of 2".
+    /// `strict` counts only what the answers so far show: where to go next, once the pages with the
+    /// deciding answers are behind the respondent.
+    func visiblePages(_ answers: [String: Answer], strict: Bool = false) -> [Int] {
+        (1...max(1, definition.pageCount)).filter { p in
+            definition.questions.contains { q in
+                q.page == p && ((!strict && q.showIf.map { answers[$0.question] == nil } ?? false) || definition.isVisible(q, answers: answers))
+            }
+        }
     }
 
     /// Saves what a page brought: answers replace the page's earlier ones, answers that display

@@ -245,7 +245,7 @@ enum ResponsesAPI {
         let o = try await ResponseIntake.receive([input], source: "api", scope: try req.scope, caller: try req.caller)[0]
         if let errors = o.errors { throw AppError.validation(errors) }
         let r = try await req.scope.find(SurveyResponse.self, o.id)
-        return PlainJSON.response(ResponseDTO(r), status: o.status == "duplicate" ? .ok : .created)
+        return PlainJSON.response(ResponseDTO(r), status: .created)   // a repeat gets the stored response, as an Idempotency-Key replay would
     }
 
     static func batch(_ req: Request) async throws -> Response {

@@ -3,7 +3,7 @@
 /// at least 4.5:1, and no script anywhere.
 enum SurveyAssets {
     static let css = """
-    .survey-page { --ink:#1a1f2b; --muted:#4f5a6b; --line:#c9d1dc; --bg:#f4f6f9; --card:#fff; --accent:#0b5cad; --bad:#a4221b; }
+    .survey-page { container-type: inline-size; --ink:#1a1f2b; --muted:#4f5a6b; --line:#c9d1dc; --bg:#f4f6f9; --card:#fff; --accent:#0b5cad; --bad:#a4221b; }
     .survey-page * { box-sizing: border-box; }
     body.survey-page { margin:0; font: 17px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
     .survey-page main { max-width: 640px; margin: 0 auto; padding: 16px; }
@@ -50,8 +50,8 @@ enum SurveyAssets {
     .survey-page .done { background: var(--card); border:1px solid var(--line); border-radius: 10px; padding: 20px; margin-top: 24px; }
     .survey-page .muted { color: var(--muted); }
     .survey-page label { display:block; }
-    @media (max-width: 420px) { .survey-page .points { grid-template-columns: repeat(6, 1fr); } .survey-page .s5 .points { grid-template-columns: repeat(5, 1fr); } .survey-page .s7 .points { grid-template-columns: repeat(7, 1fr); gap: 4px; } }
-    @media (min-width: 560px) { .survey-page .s11 .points { grid-template-columns: repeat(11, 1fr); gap: 4px; } }
+    @container (max-width: 420px) { .survey-page .points { grid-template-columns: repeat(6, 1fr); } .survey-page .s5 .points { grid-template-columns: repeat(5, 1fr); } .survey-page .s7 .points { grid-template-columns: repeat(7, 1fr); gap: 4px; } }
+    @container (min-width: 560px) { .survey-page .s11 .points { grid-template-columns: repeat(11, 1fr); gap: 4px; } }
     @media print { .survey-page body { background:#fff; } }
     """
 }

@@ -197,7 +197,7 @@ enum EventsAPI {
         let input = try decodePlainBody(req, as: EventInput.self)
         let outcome = try await Distribution.receive([input], scope: try req.scope, caller: try req.caller)[0]
         if let errors = outcome.errors { throw AppError.validation(errors) }
-        return PlainJSON.response(outcome, status: outcome.status == "duplicate" ? .ok : .created)
+        return PlainJSON.response(outcome, status: .created)   // a repeat says "duplicate" in its body
     }
 
     static func batch(_ req: Request) async throws -> Response {

@@ -104,6 +104,9 @@ enum Assets {
     th, td { text-align:left; padding: 8px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { background: #eef1f5; font-weight: 600; white-space: nowrap; }
     td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
+    div.filters { display:flex; flex-wrap:wrap; gap: 8px 12px; align-items:flex-end; margin-bottom: 12px; }
+    input[type=number], input[type=url] { padding: 7px 9px; border:1px solid #b9c2cf; border-radius:6px; background:#fff; max-width: 100%; }
+    input[type=number] { width: 7em; }
     form.filters { display:flex; flex-wrap:wrap; gap: 8px 12px; align-items:flex-end; margin-bottom: 12px; }
     form.filters > div { min-width: 0; max-width: 100%; } select { width: auto; }
     label { display:block; font-size: .85rem; color: var(--muted); }

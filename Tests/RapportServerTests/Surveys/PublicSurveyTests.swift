@@ -96,6 +96,8 @@ struct PublicSurveyTests {
             // A used personal link cannot submit twice.
             let twice = try await b.post("/s/\(token)", [("page", "1"), ("action", "next"), ("q_nps", "0")])
             #expect(twice.status == .conflict)
+            let reopened = try await b.get("/s/\(token)")
+            #expect(reopened.status == .conflict && reopened.body.string.contains("Bereits beantwortet"))
             #expect(try await SurveyResponse.query(on: app.db).count() == 1)
             let timeline = try await s.fx.send(.GET, "/api/v1/contacts/\(contact.id)/timeline", token: s.token).items()
             #expect(timeline.contains { ($0["kind"] as? String) == "survey_response" && ($0["detail"] as? String) == "NPS 9" })

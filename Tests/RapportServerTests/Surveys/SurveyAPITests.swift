@@ -132,7 +132,7 @@ struct SurveyAPITests {
 
             // The same event again: stored once, decided once.
             let repeated = try await s.event("K-1", external: "case-100")
-            #expect(try repeated.status == .ok && (repeated.json()["status"] as? String) == "duplicate")
+            #expect(try repeated.status == .created && (repeated.json()["status"] as? String) == "duplicate")
 
             // A second case ten days later falls into the 30-day quiet period.
             let second = try await s.event("K-1", external: "case-101", at: Date().addingTimeInterval(-60))
@@ -203,7 +203,7 @@ struct SurveyAPITests {
             let created = try ok.json()
             #expect(created["survey_version"] as? Int == 1 && (created["answers"] as? [String: Any])?["nps"] as? Int == 4)
             let again = try await s.fx.send(.POST, "/api/v1/responses", token: s.token, json: ["survey_id": s.survey.id, "external_id": "legacy-1", "answers": ["nps": 4]])
-            #expect(try again.status == .ok && (again.json()["id"] as? String)?.lowercased() == created.id)
+            #expect(try again.status == .created && (again.json()["id"] as? String)?.lowercased() == created.id)
 
             for (answers, field) in [(["nps": 11], "answers.nps"), (["nps": 9, "colour": "blue"], "answers.colour"),
                                      (["nps": 9, "disappointed": "x"], "answers.disappointed"), (["aspect": "speed"], "answers.nps"),
