@@ -55,7 +55,7 @@ class MailSink:
 
 
 class Server:
-    def __init__(self, binary, database_url, schema=None, smtp_port=None):
+    def __init__(self, binary, database_url, schema=None, smtp_port=None, demo=True):
         self.dir = tempfile.mkdtemp(prefix="rapport-e2e-")
         self.port = random.randint(20000, 40000)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -67,7 +67,9 @@ class Server:
             self.env["RAPPORT_DATABASE_SCHEMA"] = schema
         self.binary = binary
         self.log = open(os.path.join(self.dir, "serve.log"), "w")
-        self.proc = subprocess.Popen([binary, "serve", "--demo", "--port", str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.database_url, self.schema = database_url, schema
+        self.proc = subprocess.Popen([binary, "serve"] + (["--demo"] if demo else []) + ["--port", str(self.port)],
+                                     env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(240):
             try:
                 urllib.request.urlopen(self.url + "/health", timeout=2)
@@ -417,6 +419,93 @@ def survey_checks(server, mail, label):
         d.quit()
 
 
+def durability(server, label, binary):
+    """Kill the server hard in the middle of response submissions; after a restart every response that got
+    a 2xx is stored exactly once."""
+    import json, threading
+    def run():
+        token = server.token("owner")
+        survey = next(x for x in api(server, token, "GET", "/surveys")["items"] if x["name"] == "T-NPS Schadenmeldung")
+        acked, lock, stop = [], threading.Lock(), threading.Event()
+        def worker(w):
+            n = 0
+            while not stop.is_set():
+                ext = f"kill-{w}-{n}"
+                n += 1
+                body = json.dumps({"survey_id": survey["id"], "external_id": ext, "answers": {"nps": n % 11}}).encode()
+                req = urllib.request.Request(server.url + "/api/v1/responses", data=body, method="POST",
+                                             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(req, timeout=5) as r:
+                        if 200 <= r.status < 300:
+                            with lock:
+                                acked.append(ext)
+                except Exception:
+                    if server.proc.poll() is not None:
+                        return
+        threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(2.5)
+        server.proc.kill()   # SIGKILL: no shutdown, no flush
+        server.proc.wait()
+        stop.set()
+        for t in threads:
+            t.join()
+        assert len(acked) > 50, f"only {len(acked)} responses were acknowledged before the kill"
+        again = Server(binary, server.database_url, schema=server.schema, demo=False)
+        try:
+            seen, cursor = [], None
+            while True:
+                page = api(again, token, "GET", f"/responses?survey_id={survey['id']}&limit=500" + (f"&cursor={cursor}" if cursor else ""))
+                seen += [r["external_id"] for r in page["items"] if (r.get("external_id") or "").startswith("kill-")]
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+            missing = set(acked) - set(seen)
+            doubled = [x for x in set(seen) if seen.count(x) > 1]
+            assert not missing, f"{len(missing)} acknowledged responses are lost, e.g. {sorted(missing)[:5]}"
+            assert not doubled, f"stored twice: {doubled[:5]}"
+            print(f"     {len(acked)} acknowledged before SIGKILL, {len(seen)} stored, none lost, none twice")
+        finally:
+            again.stop()
+    check(f"{label}: after SIGKILL during response submissions every acknowledged response is stored exactly once", run)
+
+
+def two_nodes(binary, postgres, mail):
+    """Two Rapport nodes on one PostgreSQL deliver every invitation exactly once."""
+    def run():
+        schema = "e2e_" + uuid.uuid4().hex[:12]
+        a = Server(binary, postgres, schema=schema, smtp_port=mail.port)
+        b = Server(binary, postgres, schema=schema, smtp_port=mail.port, demo=False)
+        try:
+            token = a.token("owner")
+            survey = api(a, token, "POST", "/surveys", {"name": "Zwei Knoten", "kind": "transactional", "definition": {
+                "languages": ["de"], "title": {"de": "Zwei Knoten"}, "questions": [{"id": "nps", "type": "nps", "text": {"de": "Empfehlen?"}}]}})
+            api(a, token, "POST", f"/surveys/{survey['id']}/publish")
+            api(a, token, "POST", "/triggers", {"name": "zwei", "event_type": "two_nodes", "survey_id": survey["id"], "channel": "email"})
+            n = 150
+            for i in range(n):
+                c = api(b, token, "POST", "/contacts", {"name": f"Knoten Test {i}", "email": f"node{i}@two.example", "external_id": f"node-{i}"})
+                api(b, token, "POST", f"/contacts/{c['id']}/consents", {"purpose": "survey", "channel": "email", "status": "granted", "source": "e2e"})
+            out = api(a, token, "POST", "/events/batch", {"events": [{"type": "two_nodes", "contact_external_id": f"node-{i}"} for i in range(n)]})
+            assert out["accepted"] == n, out
+            mine = lambda m: str(m["To"]).endswith("@two.example>") or str(m["To"]).endswith("@two.example")
+            end = time.time() + 90
+            while time.time() < end and len([m for m in mail.messages() if mine(m)]) < n:
+                time.sleep(0.5)
+            time.sleep(3)   # anything sent twice would arrive now
+            got = [str(m["To"]) for m in mail.messages() if mine(m)]
+            assert len(got) == n and len(set(got)) == n, f"{len(got)} e-mails for {n} invitations, {len(set(got))} distinct recipients"
+            sent = [i for i in api(a, token, "GET", f"/invitations?survey_id={survey['id']}&status=sent")["items"]]
+            assert len(sent) == n, f"{len(sent)} invitations marked sent"
+            print(f"     {n} invitations, {len(got)} e-mails, each recipient once, with two nodes claiming")
+        finally:
+            a.stop()
+            b.stop()
+    check("postgres: two nodes on one database send each invitation exactly once", run)
+
+
 def schemathesis(server, label):
     def run():
         token = server.token("owner")
@@ -455,6 +544,8 @@ def main():
             browser_checks(server, label)
             survey_checks(server, mail, label)
             schemathesis(server, label)
+            durability(server, label, a.bin)
+            server = Server(a.bin, server.database_url, schema=server.schema, demo=False)
             def shutdown():
                 nonlocal stopped
                 stopped = True
@@ -464,6 +555,8 @@ def main():
         finally:
             if not stopped:
                 server.stop()
+    if a.postgres:
+        two_nodes(a.bin, a.postgres, mail)
     mail.stop()
     with open(os.path.join(HERE, ".last-count"), "w") as f:
         f.write(str(len(passed)))

@@ -125,14 +125,20 @@ struct TokenCommand: AsyncParsableCommand {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import accounts, contacts, contracts or touchpoints from a CSV file (UTF-8; , ; or tab separated).",
-        discussion: "Rows upsert by external_id. By default nothing is written when any row is refused; --valid-rows imports the valid rows. Exits 1 when a row is refused, naming each by its line in the file.")
+        abstract: "Import accounts, contacts, contracts, touchpoints, events or responses from a CSV file (UTF-8; , ; or tab separated).",
+        discussion: """
+        Accounts, contacts, contracts and touchpoints upsert by external_id; by default nothing is written when any row is refused, --valid-rows imports the valid rows.
+        Events (columns type, external_id, contact_external_id or account_external_id, touchpoint, occurred_at, any other column is an attribute) are decided by the trigger rules and the contact policy as if sent by the API.
+        Responses (--survey; columns external_id, contact_external_id, submitted_at, language, channel, touchpoint, and one column per question id, matrix items as question.item) are checked against the survey's published version; a repeated external_id is skipped.
+        Events and responses store every valid row. Exits 1 when a row is refused, naming each by its line in the file.
+        """)
     @OptionGroup var common: Common
-    @Argument(help: "accounts, contacts, contracts or touchpoints") var entity: String
+    @Argument(help: "accounts, contacts, contracts, touchpoints, events or responses") var entity: String
     @Argument(help: "The CSV file") var file: String
     @Option(help: "Workspace slug") var workspace: String
     @Flag(help: "Import the valid rows and report the refused ones (instead of all or nothing).") var validRows = false
     @Option(help: "Field delimiter if not detected from the header: , ; tab or |") var delimiter: String?
+    @Option(help: "For responses: the survey's id or exact name") var survey: String?
 
     func run() async throws {
         try await RapportCLI.run {
@@ -145,7 +151,7 @@ struct Import: AsyncParsableCommand {
             }
             let bar = ProgressBar()
             let outcome = try await Operations.importFile(try common.settings(), entity: entity, path: file, workspace: workspace,
-                                                          validRowsOnly: validRows, delimiter: delim) { bytes, total, rows in bar.update(bytes: bytes, total: total, rows: rows) }
+                                                          validRowsOnly: validRows, delimiter: delim, survey: survey) { bytes, total, rows in bar.update(bytes: bytes, total: total, rows: rows) }
             bar.finish()
             for p in outcome.problems { FileHandle.standardError.write(Data((p + "\n").utf8)) }
             print(outcome.summary)

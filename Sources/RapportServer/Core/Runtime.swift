@@ -127,9 +127,12 @@ public enum Operations {
     public struct ImportOutcome: Sendable { public let summary: String; public let problems: [String]; public let ok: Bool }
 
     public static func importFile(_ settings: Settings, entity: String, path: String, workspace slug: String, validRowsOnly: Bool, delimiter: UInt8?,
-                                  progress: (@Sendable (Int, Int?, Int) -> Void)?) async throws -> ImportOutcome {
+                                  survey: String? = nil, progress: (@Sendable (Int, Int?, Int) -> Void)?) async throws -> ImportOutcome {
+        if entity == "events" || entity == "responses" {
+            return try await importSurveyData(settings, entity: entity, path: path, workspace: slug, delimiter: delimiter, survey: survey, progress: progress)
+        }
         guard let entity = ImportEntity(rawValue: entity) else {
-            throw AppError.invalid("entity", "'\(entity)' cannot be imported; use accounts, contacts, contracts or touchpoints")
+            throw AppError.invalid("entity", "'\(entity)' cannot be imported; use accounts, contacts, contracts, touchpoints, events or responses")
         }
         let reader = try CSVReader(path: path, delimiter: delimiter)
         return try await Runtime.withApp(settings) { app in
@@ -144,6 +147,33 @@ public enum Operations {
             else if !r.committed { summary = "Nothing imported: \(r.refusedRows) of \(r.rowsRead) rows were refused (all or nothing; --valid-rows imports the rest)." }
             else { summary = "\(r.rowsRead) rows read: \(r.created) created, \(r.updated) updated, \(r.refusedRows) refused." }
             return ImportOutcome(summary: summary, problems: problems, ok: r.ok)
+        }
+    }
+
+    /// Events (each decided by the trigger rules and the contact policy, as if sent by the API) and
+    /// historical responses. Every valid row is stored; refused rows are listed by line.
+    static func importSurveyData(_ settings: Settings, entity: String, path: String, workspace slug: String, delimiter: UInt8?, survey: String?,
+                                 progress: (@Sendable (Int, Int?, Int) -> Void)?) async throws -> ImportOutcome {
+        let reader = try CSVReader(path: path, delimiter: delimiter)
+        return try await Runtime.withApp(settings) { app in
+            let ws = try await Workspaces.find(slug: slug, on: app.db)
+            let scope = Scope(workspaceID: ws.id!, db: app.db)
+            let r: SurveyImport.Report
+            if entity == "events" {
+                r = try await SurveyImport.events(reader, scope: scope, caller: .system(ws), progress: progress)
+            } else {
+                guard let survey else { throw AppError.invalid("survey", "name the survey the responses belong to: --survey ID or exact name") }
+                var s: Survey? = nil
+                if let id = UUID(uuidString: survey) { s = try await scope.query(Survey.self).filter(\.$id == id).first() }
+                if s == nil { s = try await scope.query(Survey.self).filter(\.$name == survey).first() }
+                guard let s else { throw AppError.invalid("survey", "no survey '\(survey)' in workspace \(slug)") }
+                r = try await SurveyImport.responses(reader, survey: s, scope: scope, caller: .system(ws), progress: progress)
+            }
+            var summary = "\(r.rows) rows read: \(r.stored) stored, \(r.duplicates) already there, \(r.refused) refused."
+            if !r.decisions.isEmpty {
+                summary += " Decisions: " + r.decisions.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ") + "."
+            }
+            return ImportOutcome(summary: summary, problems: r.problems + (r.refused > r.problems.count ? ["… and \(r.refused - r.problems.count) more refused rows"] : []), ok: r.refused == 0)
         }
     }
 

@@ -115,7 +115,7 @@ enum FeedbackAPI {
             guard ["open", "closed"].contains(s) else { throw AppError.invalid("status", "'\(s)' is not one of open, closed") }
             q.filter(\.$status == s)
         }
-        if let queue = req.query[String.self, at: "queue"] { q.filter(\.$queue == queue) }
+        if let queue = try req.textQuery("queue") { q.filter(\.$queue == queue) }
         return PlainJSON.response(PlainPage(items: try await q.limit(500).all().map(FeedbackDTO.init), nextCursor: nil))
     }
 

@@ -72,8 +72,8 @@ enum InvitationsAPI {
                 q.filter(key == id)
             }
         }
-        if let s = req.query[String.self, at: "status"] { q.filter(\.$status == s) }
-        if let c = req.query[String.self, at: "channel"] { q.filter(\.$channel == c) }
+        if let s = try req.textQuery("status") { q.filter(\.$status == s) }
+        if let c = try req.textQuery("channel") { q.filter(\.$channel == c) }
         return PlainJSON.response(PlainPage(items: try await q.limit(500).all().map(InvitationDTO.init), nextCursor: nil))
     }
 

@@ -147,7 +147,7 @@ enum PublicSurvey {
     }
 
     static func closed(_ c: Respondent.Closed, req: Request, status: HTTPResponseStatus? = nil) -> Response {
-        let lang = UILanguage.resolve(user: nil, acceptLanguage: req.headers.first(name: .acceptLanguage)) == .de ? "de" : "en"
+        let lang = c.language ?? (UILanguage.resolve(user: nil, acceptLanguage: req.headers.first(name: .acceptLanguage)) == .de ? "de" : "en")
         let w = Words(lang: lang)
         let (code, heading, text): (HTTPResponseStatus, String, String) = switch c {
         case .unknown: (.notFound, w("Link nicht gefunden", "Link not found"),
@@ -162,7 +162,7 @@ enum PublicSurvey {
         }
         return page(lang: lang, title: heading, status: status ?? code, .div(.class("done"),
             .h1(.text(heading)), .p(.text(text)),
-            .if(c == .unknown, .p(.a(.href("/s"), .text(w("Code eingeben", "Enter a code")))))))
+            .if(c == Respondent.Closed.unknown, .p(.a(.href("/s"), .text(w("Code eingeben", "Enter a code")))))))
     }
 
     static func codeForm(_ req: Request) async throws -> Response {
@@ -229,7 +229,7 @@ enum PublicSurvey {
 
     static func unsubscribeForm(_ req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        guard let inv = try await Unsubscribe.invitation(token, db: req.db) else { return closed(.unknown, req: req) }
+        guard let inv = try await Unsubscribe.invitation(token, db: req.db) else { return closed(Respondent.Closed.unknown, req: req) }
         let w = Words(lang: inv.language)
         return page(lang: inv.language, title: w("Abmelden", "Unsubscribe"), .div(
             .h1(.text(w("Keine Befragungen mehr per E-Mail?", "No more surveys by e-mail?"))),
@@ -242,7 +242,7 @@ enum PublicSurvey {
     /// Also the target of one-click unsubscribe (RFC 8058): a POST with List-Unsubscribe=One-Click.
     static func unsubscribe(_ req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        guard let inv = try await Unsubscribe.invitation(token, db: req.db) else { return closed(.unknown, req: req) }
+        guard let inv = try await Unsubscribe.invitation(token, db: req.db) else { return closed(Respondent.Closed.unknown, req: req) }
         try await Unsubscribe.withdraw(inv, db: req.db)
         let w = Words(lang: inv.language)
         return page(lang: inv.language, title: w("Abgemeldet", "Unsubscribed"), .div(.class("done"),

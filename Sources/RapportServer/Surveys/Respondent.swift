@@ -24,8 +24,16 @@ struct Respondent {
     static func cookieName(_ link: SurveyLink) -> String { "rapport_r_" + link.id!.uuidString.prefix(8).lowercased() }
 
     /// Why a link does not open a survey, said to the person holding it.
-    enum Closed: Error {
-        case unknown, expired, archived, answered
+    /// The language is the invitation's where one is known, so the customer reads it in theirs.
+    enum Closed: Error, Equatable {
+        case unknown, expired(language: String?), archived(language: String?), answered(language: String?)
+
+        var language: String? {
+            switch self {
+            case .unknown: nil
+            case .expired(let l), .archived(let l), .answered(let l): l
+            }
+        }
     }
 
     static func resolve(_ token: String, req: Request) async throws -> Respondent {
@@ -39,12 +47,12 @@ struct Respondent {
             guard PersonalLink.verify(token, secret: settings.linkSecret) else { throw Closed.unknown }
             let survey = try await scope.find(Survey.self, inv.surveyID)
             let response = try await SurveyResponse.query(on: db).filter(\.$invitationID == inv.id!).first()
-            if response?.status == "complete" || inv.answeredAt != nil { throw Closed.answered }
-            if inv.expiresAt < Date() { throw Closed.expired }
-            if survey.status == "archived" { throw Closed.archived }
+            if response?.status == "complete" || inv.answeredAt != nil { throw Closed.answered(language: inv.language) }
+            if inv.expiresAt < Date() { throw Closed.expired(language: inv.language) }
+            if survey.status == "archived" { throw Closed.archived(language: inv.language) }
             let number = response?.surveyVersion ?? survey.publishedVersion
             guard let number, let v = try await SurveyVersion.query(on: db).filter(\.$surveyID == survey.id!).filter(\.$number == number).first()
-            else { throw Closed.archived }
+            else { throw Closed.archived(language: inv.language) }
             let def = try v.decoded()
             let lang = chosenLanguage(req, def, fallback: response?.language ?? inv.language)
             return Respondent(token: token, link: .personal(inv), survey: survey, version: number, definition: def, response: response, language: lang, workspaceID: inv.workspaceID)
@@ -52,14 +60,14 @@ struct Respondent {
         guard token.hasPrefix("a"), let link = try await SurveyLink.query(on: db).filter(\.$token == token).first(), link.active else { throw Closed.unknown }
         let scope = Scope(workspaceID: link.workspaceID, db: db)
         let survey = try await scope.find(Survey.self, link.surveyID)
-        if survey.status == "archived" { throw Closed.archived }
+        if survey.status == "archived" { throw Closed.archived(language: nil) }
         var response: SurveyResponse?
         if let resume = req.cookies[cookieName(link)]?.string, !resume.isEmpty {
             response = try await SurveyResponse.query(on: db).filter(\.$resumeToken == resume).filter(\.$linkID == link.id!).filter(\.$status == "partial").first()
         }
         let number = response?.surveyVersion ?? survey.publishedVersion
         guard let number, let v = try await SurveyVersion.query(on: db).filter(\.$surveyID == survey.id!).filter(\.$number == number).first()
-        else { throw Closed.archived }
+        else { throw Closed.archived(language: nil) }
         let def = try v.decoded()
         let lang = chosenLanguage(req, def, fallback: response?.language)
         return Respondent(token: token, link: .anonymous(link), survey: survey, version: number, definition: def, response: response, language: lang, workspaceID: link.workspaceID)

@@ -178,8 +178,16 @@ enum ResponseIntake {
         let surveyIDs = Set(items.compactMap(\.surveyId))
         if !surveyIDs.isEmpty {
             for s in try await scope.query(Survey.self).filter(\.$id ~~ surveyIDs).all() { ctx.surveys[s.id!] = s }
-            for v in try await scope.query(SurveyVersion.self).filter(\.$surveyID ~~ surveyIDs).filter(\.$publishedAt != nil).all() {
-                ctx.versions["\(v.surveyID)/\(v.number)"] = try? v.decoded()
+            // The versions asked for: published ones never change, so they come from the cache when they can.
+            var wanted = Set<String>()
+            for item in items { if let id = item.surveyId, let s = ctx.surveys[id], let n = item.surveyVersion ?? s.publishedVersion { wanted.insert("\(id)/\(n)") } }
+            var missing = false
+            for key in wanted { if let d = PublishedDefinitions.shared.get(key) { ctx.versions[key] = d } else { missing = true } }
+            if missing {
+                for v in try await scope.query(SurveyVersion.self).filter(\.$surveyID ~~ Set(ctx.surveys.keys)).filter(\.$publishedAt != nil).all() {
+                    let key = "\(v.surveyID)/\(v.number)"
+                    if let d = try? v.decoded() { ctx.versions[key] = d; PublishedDefinitions.shared.put(key, d) }
+                }
             }
         }
         struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
@@ -306,5 +314,22 @@ enum ResponsesAPI {
                         requestSchema: "ResponseInput", response: .object("Response"), successStatus: 201), one)
         api.on(APIRoute(method: .POST, path: "/responses/batch", summary: "Submit up to 10,000 responses; each item's fate is listed in order",
                         tag: tag, permission: .writeResponses, requestSchema: "ResponseBatch", response: .object("ResponseBatchReply"), maxBody: "32mb"), batch)
+    }
+}
+
+/// Published survey versions, decoded once per process. A published version never changes (a change
+/// makes the next version), so nodes can keep them without ever asking whether they are stale.
+final class PublishedDefinitions: @unchecked Sendable {
+    static let shared = PublishedDefinitions()
+    private var store: [String: SurveyDefinition] = [:]
+    private let lock = NSLock()
+
+    func get(_ key: String) -> SurveyDefinition? { lock.withLock { store[key] } }
+
+    func put(_ key: String, _ d: SurveyDefinition) {
+        lock.withLock {
+            if store.count > 2_000 { store.removeAll() }
+            store[key] = d
+        }
     }
 }

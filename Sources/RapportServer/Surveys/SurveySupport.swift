@@ -131,8 +131,13 @@ enum FeedbackRouting {
 /// Reads a JSON body without the API's key conversion and turns decoding errors into field errors.
 func decodePlainBody<T: Decodable>(_ req: Request, as type: T.Type) throws -> T {
     guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw AppError.badRequest("Send a JSON body.") }
+    let data = Data(buffer.readableBytesView)
+    // No text anywhere in Rapport holds a NUL character, and PostgreSQL cannot even compare one.
+    if data.contains(0) || data.range(of: Data("\\u0000".utf8)) != nil {
+        throw AppError.validation([FieldError("body", "contains a NUL character (\\u0000), which no text may hold")])
+    }
     do {
-        return try PlainJSON.decode(T.self, from: Data(buffer.readableBytesView))
+        return try PlainJSON.decode(T.self, from: data)
     } catch let e as DecodingError {
         throw AppError.validation([FieldError(decodingError: e)])
     } catch {
@@ -165,5 +170,15 @@ extension FieldError {
         case "Bool": return "true or false"
         default: return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "an object" : "an object (\(name))"
         }
+    }
+}
+
+extension Request {
+    /// A query parameter that is compared with stored text: refused with a field error when it holds
+    /// control characters (PostgreSQL cannot compare a NUL).
+    func textQuery(_ name: String) throws -> String? {
+        guard let v = query[String.self, at: name] else { return nil }
+        if let problem = controlCharacterProblem(v) { throw AppError.invalid(name, problem) }
+        return v
     }
 }

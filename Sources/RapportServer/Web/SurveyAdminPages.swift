@@ -130,8 +130,8 @@ enum FeedbackPage {
     static func render(_ req: Request, error: AppError?) async throws -> Response {
         let ctx = WebContext.make(req)
         let scope = try req.scope
-        let status = (try? req.query.get(String.self, at: "status")) ?? "open"
-        let queue = (try? req.query.get(String.self, at: "queue")).flatMap { $0.isEmpty ? nil : $0 }
+        let status = (try? req.query.get(String.self, at: "status")).flatMap { ["open", "closed", "all"].contains($0) ? $0 : nil } ?? "open"
+        let queue = try req.textQuery("queue").flatMap { $0.isEmpty ? nil : $0 }
         let q = scope.query(FeedbackItem.self).sort(\.$id, .descending)
         if status != "all" { q.filter(\.$status == status) }
         if let queue { q.filter(\.$queue == queue) }

@@ -1,0 +1,69 @@
+import Fluent
+import Foundation
+import RapportKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import RapportServer
+
+@Suite("Survey CSV import")
+struct SurveyImportTests {
+    static func file(_ text: String) throws -> CSVReader {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try CSVReader(path: path)
+    }
+
+    @Test("events from a file are decided like API events; bad rows are named by line", arguments: TestDB.all)
+    func events(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "csv-events")
+            try await s.contact("C-1")
+            try await s.contact("C-2", consent: false)
+            let ws = try await Workspaces.find(slug: "csv-events", on: app.db)
+            let reader = try Self.file("""
+                type,external_id,contact_external_id,occurred_at,claim_type
+                service_contact_closed,e-1,C-1,2026-11-20T10:00:00Z,Kfz
+                service_contact_closed,e-2,C-2,20.11.2026 11:00,Hausrat
+                service_contact_closed,e-3,C-404,2026-11-20,Kfz
+                service_contact_closed,e-4,C-1,gestern,Kfz
+                service_contact_closed,e-1,C-1,2026-11-20T10:00:00Z,Kfz
+                """)
+            let r = try await SurveyImport.events(reader, scope: Scope(workspaceID: ws.id!, db: app.db), caller: .system(ws))
+            #expect(r.rows == 5 && r.stored == 2 && r.duplicates == 1 && r.refused == 2)
+            #expect(r.problems == ["line 4: contact_external_id: no contact with external id 'C-404' in this workspace",
+                                   "line 5: occurred_at: 'gestern' is not a date such as 2026-11-23T14:05:00Z or 23.11.2026 14:05"])
+            #expect(r.decisions == ["invited": 1, "no_consent": 1])
+            let stored = try await CustomerEvent.query(on: app.db).filter(\.$externalID == "e-2").first()
+            #expect(stored?.attributes == "{\"claim_type\":\"Hausrat\"}")
+        }
+    }
+
+    @Test("historical responses: columns are questions, cells are checked, repeats are skipped", arguments: TestDB.all)
+    func responses(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "csv-resp")
+            try await s.contact("H-1")
+            let ws = try await Workspaces.find(slug: "csv-resp", on: app.db)
+            let scope = Scope(workspaceID: ws.id!, db: app.db)
+            let survey = try await scope.find(Survey.self, UUID(uuidString: s.survey.id))
+            let bad = try Self.file("external_id,nps,colour\nx,1,blue\n")
+            await #expect(throws: AppError.self) { try await SurveyImport.responses(bad, survey: survey, scope: scope, caller: .system(ws)) }
+
+            let reader = try Self.file("""
+                external_id;contact_external_id;submitted_at;language;nps;disappointed;delighted;aspect
+                old-1;H-1;2025-03-01;de;4;Zu langsam;;speed
+                old-2;;2025-03-02;en;10;;Great;friendliness
+                old-3;;2025-03-03;de;elf;;;
+                old-4;;2025-03-04;de;9;Nichts;;
+                old-1;H-1;2025-03-01;de;4;Zu langsam;;speed
+                """)
+            let r = try await SurveyImport.responses(reader, survey: survey, scope: scope, caller: .system(ws))
+            #expect(r.rows == 5 && r.stored == 2 && r.duplicates == 1 && r.refused == 2)
+            #expect(r.problems.first == "line 4: nps: 'elf' is not a whole number")
+            #expect(r.problems.last?.hasPrefix("line 5: answers.disappointed: is not asked here") == true)
+            let old = try await SurveyResponse.query(on: app.db).filter(\.$externalID == "old-1").first()
+            #expect(old?.source == "import" && old?.decodedAnswers["aspect"] == .text("speed") && old?.contactID != nil)
+        }
+    }
+}
