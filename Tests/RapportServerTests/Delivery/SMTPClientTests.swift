@@ -276,7 +276,7 @@ struct SMTPClientTests {
 }
 
 /// scripts/smtp_sink.py as a child process, killed by `stop()`, with the messages it accepted.
-private final class SMTPSink {
+final class SMTPSink {
     struct Envelope: Decodable {
         var mail_from: String
         var rcpt_tos: [String]
@@ -354,13 +354,13 @@ private final class SMTPSink {
     }
 }
 
-private struct SinkError: Error, CustomStringConvertible {
+struct SinkError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
 
 /// What Python's `email` package makes of a delivered .eml file.
-private struct DecodedMail: Decodable {
+struct DecodedMail: Decodable {
     var subject: String?
     var from: [String]
     var messageID: String?
