@@ -60,4 +60,108 @@ struct SurveyDeliveryTests {
             #expect(try sink.delivered().count == 3)
         }
     }
+
+    @Test("webhooks carry a signature the receiver can check; a refusing receiver is not retried forever", arguments: TestDB.all)
+    func webhook(db: TestDB) async throws {
+        let secret = "webhook-secret-0123456789"
+        let sink = try ProcessSink(script: "webhook_sink.py", "--secret", secret)
+        defer { sink.stop() }
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "hook", channel: "webhook")
+            let settings = try await s.fx.send(.PUT, "/api/v1/survey-settings", token: s.token, json: [
+                "contact_policy": ["quiet_days": 30], "feedback_queues": [:], "webhook_url": "http://127.0.0.1:\(sink.port)/rapport", "webhook_secret": secret])
+            #expect(try settings.status == .ok && settings.json()["webhook_secret_set"] as? Bool == true && settings.json()["webhook_secret"] == nil)
+            try await s.contact("W-1", email: nil, language: "de")
+            _ = try await s.event("W-1")
+            try await SurveyWorker.tick(app)
+            let received = try sink.files()
+            #expect(received.count == 1)
+            let hook = try JSONSerialization.jsonObject(with: received[0]) as? [String: Any] ?? [:]
+            #expect(hook["valid"] as? Bool == true, "the receiver's own HMAC check must accept Rapport's signature")
+            let body = hook["body"] as? [String: Any] ?? [:]
+            #expect(body["type"] as? String == "survey.invitation" && (body["link"] as? String)?.contains("/s/p") == true)
+            #expect(try await Invitation.query(on: app.db).first()?.status == "sent")
+            let short = try await s.fx.send(.PUT, "/api/v1/survey-settings", token: s.token, json: [
+                "contact_policy": ["quiet_days": 30], "feedback_queues": [:], "webhook_secret": "short"])
+            #expect(try short.fieldNames() == ["webhook_secret"])
+        }
+    }
+
+    @Test("phone and letter campaigns: due invitations as CSV once, letters with a QR code", arguments: TestDB.all)
+    func campaigns(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "letters", channel: "letter")
+            try await s.contact("L-1", language: "de", channel: "letter")
+            _ = try await s.event("L-1")
+            let csv = try await s.fx.send(.GET, "/api/v1/invitations/export?channel=letter", token: s.token)
+            #expect(csv.status == .ok)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.count == 2 && lines[1].contains("/s/p") && lines[1].contains("L-1"))
+            let again = try await s.fx.send(.GET, "/api/v1/invitations/export?channel=letter", token: s.token)
+            #expect(again.body.string.split(separator: "\r\n").count == 1, "exported invitations are not exported twice")
+            #expect(try await Invitation.query(on: app.db).first()?.status == "exported")
+            #expect(try await s.fx.send(.GET, "/api/v1/invitations/export?channel=email", token: s.token).status == .unprocessableEntity)
+        }
+    }
+
+    @Test("a weekly batch rule decides once per contact for the events of its period", arguments: TestDB.all)
+    func batchRule(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "weekly")
+            try await s.contact("B-1")
+            try await s.contact("B-2")
+            let rule = try await s.fx.create("/api/v1/triggers", token: s.token, ["name": "Weekly", "kind": "batch", "event_type": "journey_completed",
+                                                                                 "survey_id": s.survey.id, "channel": "email", "every_days": 7])
+            #expect(rule["every_days"] as? Int == 7 && rule["next_run_at"] is String)
+            for (c, n) in [("B-1", 1), ("B-1", 2), ("B-2", 3)] {
+                _ = try await s.fx.create("/api/v1/events", token: s.token, ["type": "journey_completed", "contact_external_id": c, "external_id": "j-\(n)"])
+            }
+            #expect(try await Invitation.query(on: app.db).count() == 0, "a batch rule does not invite per event")
+            let nextWeek = Date().addingTimeInterval(7 * 86_400 + 60)
+            #expect(try await BatchRules.runDue(app, now: nextWeek) == 1)
+            #expect(try await BatchRules.runDue(app, now: nextWeek) == 0, "the run is claimed once")
+            let decisions = try await ContactDecision.query(on: app.db).all()
+            #expect(decisions.count == 2 && decisions.allSatisfy(\.invited))
+        }
+    }
+}
+
+/// A helper script from scripts/ run as a real process that prints "READY <port>" and writes one file
+/// per request into its directory.
+final class ProcessSink {
+    let port: Int
+    private let process = Process()
+    private let dir: URL
+
+    init(script: String, _ options: String...) throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
+        let out = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repository.appendingPathComponent("scripts/\(script)").path, "--port", "0", "--dir", dir.path] + options
+        process.standardOutput = out
+        try process.run()
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+        }
+        let line = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) else { process.terminate(); throw SinkError("\(script) did not start: \(line)") }
+        self.port = port
+    }
+
+    func files() throws -> [Data] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+            .map { try Data(contentsOf: dir.appendingPathComponent($0)) }
+    }
+
+    func stop() {
+        process.terminate()
+        let deadline = Date() + 5
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: dir)
+    }
 }
