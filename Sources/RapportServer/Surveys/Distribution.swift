@@ -166,43 +166,56 @@ enum Distribution {
         var touchpoints: [String: UUID] = [:]
 
         static func load(_ inputs: [EventInput], scope: Scope) async throws -> Lookup {
-            var l = Lookup()
-            let sql = scope.db as! any SQLDatabase
-            struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
-            struct ARow: Decodable { var id: UUID; var external_id: String? }
-            let cIDs = Set(inputs.compactMap(\.contactId)), cExt = Set(inputs.compactMap(\.contactExternalId))
-            for chunk in Array(cIDs).chunked(500) {
-                for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts")
-                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) {
-                    l.contactsByID[r.id] = ContactInfo(id: r.id, accountID: r.account_id)
-                }
-            }
-            for chunk in Array(cExt).chunked(500) {
-                for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts")
-                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("external_id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) {
-                    l.contactsByExternal[r.external_id!] = ContactInfo(id: r.id, accountID: r.account_id)
-                }
-            }
-            let aIDs = Set(inputs.compactMap(\.accountId)), aExt = Set(inputs.compactMap(\.accountExternalId))
-            for chunk in Array(aIDs).chunked(500) {
-                for r in try await sql.select().columns("id", "external_id").from("accounts")
-                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("id", .in, SQLBind.group(chunk)).all(decoding: ARow.self) { l.accountsByID[r.id] = r.id }
-            }
-            for chunk in Array(aExt).chunked(500) {
-                for r in try await sql.select().columns("id", "external_id").from("accounts")
-                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("external_id", .in, SQLBind.group(chunk)).all(decoding: ARow.self) { l.accountsByExternal[r.external_id!] = r.id }
-            }
+            var l = try await load(contactIDs: Set(inputs.compactMap(\.contactId)), contactExternalIDs: Set(inputs.compactMap(\.contactExternalId)),
+                                   accountIDs: Set(inputs.compactMap(\.accountId)), accountExternalIDs: Set(inputs.compactMap(\.accountExternalId)),
+                                   touchpoints: inputs.contains { $0.touchpoint != nil }, scope: scope)
             // Account-only events reach the account's customer-side contacts.
             let accountOnly = Set(inputs.filter { $0.contactId == nil && $0.contactExternalId == nil }.compactMap { $0.accountId ?? $0.accountExternalId.flatMap { l.accountsByExternal[$0] } })
             for chunk in Array(accountOnly).chunked(500) {
-                for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts")
-                    .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where("account_id", .in, SQLBind.group(chunk))
-                    .where("stakeholder_side", .equal, SQLBind("customer")).where("erased_at", .is, SQLLiteral.null).all(decoding: CRow.self) {
+                for r in try await rows(scope, "contacts", ["id", "account_id", "external_id"], "account_id", chunk, as: CRow.self,
+                                        extra: { $0.where("stakeholder_side", .equal, SQLBind("customer")).where("erased_at", .is, SQLLiteral.null) }) {
                     l.contactsOfAccount[r.account_id!, default: []].append(r.id)
                 }
             }
-            if inputs.contains(where: { $0.touchpoint != nil }) {
+            return l
+        }
+
+        struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
+        struct ARow: Decodable { var id: UUID; var external_id: String? }
+
+        /// The workspace's rows of `table` whose `column` is one of `values`.
+        static func rows<R: Decodable, V: Encodable & Sendable>(_ scope: Scope, _ table: String, _ columns: [String], _ column: String, _ values: [V], as: R.Type,
+                                                               extra: (SQLSelectBuilder) -> SQLSelectBuilder = { $0 }) async throws -> [R] {
+            let sql = scope.db as! any SQLDatabase
+            let q = sql.select().columns(columns.map { SQLIdentifier($0) }).from(table)
+                .where("workspace_id", .equal, SQLBind(scope.workspaceID)).where(SQLIdentifier(column), .in, SQLBind.group(values))
+            return try await extra(q).all(decoding: R.self)
+        }
+
+        /// Contacts and accounts by id and external id, and (when asked) every touchpoint by slug,
+        /// external id and id: what a batch of events or responses refers to, in a few queries.
+        static func load(contactIDs: Set<UUID>, contactExternalIDs: Set<String>, accountIDs: Set<UUID>, accountExternalIDs: Set<String>,
+                         touchpoints: Bool, scope: Scope) async throws -> Lookup {
+            var l = Lookup()
+            for chunk in Array(contactIDs).chunked(500) {
+                for r in try await rows(scope, "contacts", ["id", "account_id", "external_id"], "id", chunk, as: CRow.self) {
+                    l.contactsByID[r.id] = ContactInfo(id: r.id, accountID: r.account_id)
+                }
+            }
+            for chunk in Array(contactExternalIDs).chunked(500) {
+                for r in try await rows(scope, "contacts", ["id", "account_id", "external_id"], "external_id", chunk, as: CRow.self) {
+                    l.contactsByExternal[r.external_id!] = ContactInfo(id: r.id, accountID: r.account_id)
+                }
+            }
+            for chunk in Array(accountIDs).chunked(500) {
+                for r in try await rows(scope, "accounts", ["id", "external_id"], "id", chunk, as: ARow.self) { l.accountsByID[r.id] = r.id }
+            }
+            for chunk in Array(accountExternalIDs).chunked(500) {
+                for r in try await rows(scope, "accounts", ["id", "external_id"], "external_id", chunk, as: ARow.self) { l.accountsByExternal[r.external_id!] = r.id }
+            }
+            if touchpoints {
                 struct TRow: Decodable { var id: UUID; var slug: String; var external_id: String? }
+                let sql = scope.db as! any SQLDatabase
                 for r in try await sql.select().columns("id", "slug", "external_id").from("touchpoints")
                     .where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: TRow.self) {
                     l.touchpoints[r.slug] = r.id

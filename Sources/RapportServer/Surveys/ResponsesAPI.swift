@@ -174,7 +174,6 @@ enum ResponseIntake {
 
     static func load(_ items: [ResponseInput], scope: Scope) async throws -> Context {
         var ctx = Context()
-        let sql = scope.db as! any SQLDatabase
         let surveyIDs = Set(items.compactMap(\.surveyId))
         if !surveyIDs.isEmpty {
             for s in try await scope.query(Survey.self).filter(\.$id ~~ surveyIDs).all() { ctx.surveys[s.id!] = s }
@@ -190,27 +189,14 @@ enum ResponseIntake {
                 }
             }
         }
-        struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
-        for chunk in Array(Set(items.compactMap(\.contactId))).chunked(500) {
-            for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts").where("workspace_id", .equal, SQLBind(scope.workspaceID))
-                .where("id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) { ctx.contacts[r.id.uuidString.lowercased()] = (r.id, r.account_id) }
-        }
-        for chunk in Array(Set(items.compactMap(\.contactExternalId))).chunked(500) {
-            for r in try await sql.select().columns("id", "account_id", "external_id").from("contacts").where("workspace_id", .equal, SQLBind(scope.workspaceID))
-                .where("external_id", .in, SQLBind.group(chunk)).all(decoding: CRow.self) { ctx.contacts["x:" + r.external_id!] = (r.id, r.account_id) }
-        }
-        struct ARow: Decodable { var id: UUID; var external_id: String? }
-        for chunk in Array(Set(items.compactMap(\.accountExternalId))).chunked(500) {
-            for r in try await sql.select().columns("id", "external_id").from("accounts").where("workspace_id", .equal, SQLBind(scope.workspaceID))
-                .where("external_id", .in, SQLBind.group(chunk)).all(decoding: ARow.self) { ctx.accounts[r.external_id!] = r.id }
-        }
-        if items.contains(where: { $0.touchpoint != nil }) {
-            struct TRow: Decodable { var id: UUID; var slug: String; var external_id: String? }
-            for r in try await sql.select().columns("id", "slug", "external_id").from("touchpoints").where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: TRow.self) {
-                ctx.touchpoints[r.slug] = r.id; ctx.touchpoints[r.id.uuidString.lowercased()] = r.id
-                if let x = r.external_id { ctx.touchpoints[x] = r.id }
-            }
-        }
+        let refs = try await Distribution.Lookup.load(contactIDs: Set(items.compactMap(\.contactId)), contactExternalIDs: Set(items.compactMap(\.contactExternalId)),
+                                                      accountIDs: [], accountExternalIDs: Set(items.compactMap(\.accountExternalId)),
+                                                      touchpoints: items.contains { $0.touchpoint != nil }, scope: scope)
+        for (id, c) in refs.contactsByID { ctx.contacts[id.uuidString.lowercased()] = (c.id, c.accountID) }
+        for (x, c) in refs.contactsByExternal { ctx.contacts["x:" + x] = (c.id, c.accountID) }
+        ctx.accounts = refs.accountsByExternal
+        ctx.touchpoints = refs.touchpoints
+        let sql = scope.db as! any SQLDatabase
         struct XRow: Decodable { var id: UUID; var external_id: String }
         for chunk in Array(Set(items.compactMap(\.externalId))).chunked(500) {
             for r in try await sql.select().columns("id", "external_id").from("survey_responses").where("workspace_id", .equal, SQLBind(scope.workspaceID))
