@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import RapportKit
 import Vapor
@@ -48,7 +49,11 @@ enum Tokens {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: Data(token.utf8)) { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Creates a token and returns it in clear text: the only time it exists outside the caller's hands.
@@ -73,24 +78,28 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         guard let bearer = req.headers.bearerAuthorization else {
             throw AppError.unauthenticated("Send an API token as 'Authorization: Bearer <token>'. Create one with `rapport token create` or under Settings → API tokens.")
         }
-        // One round trip: the token with its workspace joined (this runs on every API request).
-        guard let token = try await APIToken.query(on: req.db)
-            .join(Workspace.self, on: \APIToken.$workspace.$id == \Workspace.$id)
-            .filter(\.$tokenHash == Tokens.hash(bearer.token))
-            .filter(\.$revokedAt == nil)
-            .first(),
-            let workspace = try? token.joined(Workspace.self),
+        // One round trip, decoded without Fluent's reflection: this runs on every API request.
+        struct Row: Decodable {
+            var id: UUID; var name: String; var role: String; var hint: String; var last_used_at: Date?
+            var workspace_id: UUID; var slug: String; var workspace_name: String
+        }
+        guard let token = try await req.db.sql.select()
+            .column(SQLColumn("id", table: "api_tokens")).column(SQLColumn("name", table: "api_tokens")).column("role").column("hint")
+            .column("last_used_at").column(SQLColumn("id", table: "workspaces"), as: "workspace_id").column("slug")
+            .column(SQLColumn("name", table: "workspaces"), as: "workspace_name")
+            .from("api_tokens").join("workspaces", on: SQLColumn("workspace_id", table: "api_tokens"), .equal, SQLColumn("id", table: "workspaces"))
+            .where("token_hash", .equal, SQLBind(Tokens.hash(bearer.token))).where("revoked_at", .is, SQLLiteral.null)
+            .first(decoding: Row.self),
             let role = Role(rawValue: token.role)
         else {
             throw AppError.unauthenticated("The token is unknown or has been revoked.")
         }
         // One write a minute at most, not one per request.
-        if (token.lastUsedAt.map { Date().timeIntervalSince($0) > 60 } ?? true) {
-            token.lastUsedAt = Date()
-            try await token.save(on: req.db)
+        if (token.last_used_at.map { Date().timeIntervalSince($0) > 60 } ?? true) {
+            try await req.db.sql.update("api_tokens").set("last_used_at", to: SQLBind(Date())).where("id", .equal, SQLBind(token.id)).run()
         }
-        req.setCaller(Caller(kind: .token(token.id!), workspaceID: workspace.id!, workspaceSlug: workspace.slug,
-                             workspaceName: workspace.name, role: role, label: "token \(token.name) (…\(token.hint))"))
+        req.setCaller(Caller(kind: .token(token.id), workspaceID: token.workspace_id, workspaceSlug: token.slug,
+                             workspaceName: token.workspace_name, role: role, label: "token \(token.name) (…\(token.hint))"))
         return try await next.respond(to: req)
     }
 }

@@ -49,10 +49,10 @@ struct ResponseDTO: Codable, Sendable {
         case contactId = "contact_id", accountId = "account_id", externalId = "external_id", startedAt = "started_at", submittedAt = "submitted_at"
     }
 
-    init(_ r: SurveyResponse) {
+    init(_ r: SurveyResponse, answers: [String: Answer]? = nil) {
         id = r.id!; surveyId = r.surveyID; surveyVersion = r.surveyVersion; invitationId = r.invitationID; touchpointId = r.touchpointID
         channel = r.channel; contactId = r.contactID; accountId = r.accountID; language = r.language; source = r.source; status = r.status
-        answers = r.decodedAnswers; externalId = r.externalID; startedAt = r.startedAt; submittedAt = r.submittedAt
+        self.answers = answers ?? r.decodedAnswers; externalId = r.externalID; startedAt = r.startedAt; submittedAt = r.submittedAt
     }
 }
 
@@ -61,6 +61,10 @@ struct ResponseOutcome: Codable, Sendable {
     var status: String   // created, duplicate, rejected
     var id: UUID?
     var errors: [FieldError]?
+    /// The stored response, for the single-item reply (not part of the batch reply).
+    var stored: ResponseDTO?
+
+    enum CodingKeys: String, CodingKey { case index, status, id, errors }
 }
 
 /// Stores responses that arrive complete. Every item is checked against the survey version it names
@@ -69,8 +73,18 @@ struct ResponseOutcome: Codable, Sendable {
 enum ResponseIntake {
     static let maxBatch = 10_000
 
+    /// What a response needs of its survey, read without Fluent's reflection (this is the hot path).
+    struct SurveyRef: Decodable {
+        var id: UUID
+        var name: String
+        var published_version: Int?
+        var touchpoint_id: UUID?
+        var publishedVersion: Int? { published_version }
+        var touchpointID: UUID? { touchpoint_id }
+    }
+
     struct Context {
-        var surveys: [UUID: Survey] = [:]
+        var surveys: [UUID: SurveyRef] = [:]
         var versions: [String: SurveyDefinition] = [:]    // "survey/number"
         var contacts: [String: (UUID, UUID?)] = [:]          // by id text and by external id
         var accounts: [String: UUID] = [:]
@@ -95,7 +109,7 @@ enum ResponseIntake {
                 r.source = source
                 rows.append(r)
                 if let x = item.externalId { seen[x] = r.id }
-                outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id))
+                outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id, stored: items.count == 1 ? ResponseDTO(r, answers: item.answers ?? [:]) : nil))
             }
         }
         guard !rows.isEmpty else { return outcomes }
@@ -176,7 +190,9 @@ enum ResponseIntake {
         var ctx = Context()
         let surveyIDs = Set(items.compactMap(\.surveyId))
         if !surveyIDs.isEmpty {
-            for s in try await scope.query(Survey.self).filter(\.$id ~~ surveyIDs).all() { ctx.surveys[s.id!] = s }
+            for s in try await Distribution.Lookup.rows(scope, "surveys", ["id", "name", "published_version", "touchpoint_id"], "id", Array(surveyIDs), as: SurveyRef.self) {
+                ctx.surveys[s.id] = s
+            }
             // The versions asked for: published ones never change, so they come from the cache when they can.
             var wanted = Set<String>()
             for item in items { if let id = item.surveyId, let s = ctx.surveys[id], let n = item.surveyVersion ?? s.publishedVersion { wanted.insert("\(id)/\(n)") } }
@@ -238,6 +254,7 @@ enum ResponsesAPI {
         let input = try decodePlainBody(req, as: ResponseInput.self)
         let o = try await ResponseIntake.receive([input], source: "api", scope: try req.scope, caller: try req.caller)[0]
         if let errors = o.errors { throw AppError.validation(errors) }
+        if let stored = o.stored { return PlainJSON.response(stored, status: .created) }
         let r = try await req.scope.find(SurveyResponse.self, o.id)
         return PlainJSON.response(ResponseDTO(r), status: .created)   // a repeat gets the stored response, as an Idempotency-Key replay would
     }
@@ -278,7 +295,7 @@ enum ResponsesAPI {
         let rows = try await q.limit(limit + 1).all()
         let more = rows.count > limit
         let page = Array(rows.prefix(limit))
-        return PlainJSON.response(PlainPage(items: page.map(ResponseDTO.init), nextCursor: more ? page.last?.id?.uuidString : nil))
+        return PlainJSON.response(PlainPage(items: page.map { ResponseDTO($0) }, nextCursor: more ? page.last?.id?.uuidString : nil))
     }
 
     static func show(_ req: Request) async throws -> Response {

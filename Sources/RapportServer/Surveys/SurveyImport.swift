@@ -27,6 +27,8 @@ enum SurveyImport {
         }
     }
 
+    static let berlin = TimeZone(identifier: "Europe/Berlin")!
+
     static let eventColumns: Set<String> = ["type", "external_id", "contact_id", "contact_external_id", "account_id", "account_external_id", "touchpoint", "occurred_at"]
     static let responseColumns: Set<String> = ["external_id", "contact_id", "contact_external_id", "account_external_id", "touchpoint", "channel",
                                                "language", "submitted_at", "survey_version"]
@@ -34,6 +36,9 @@ enum SurveyImport {
     /// Dates as other tools write them: ISO 8601 with or without time and zone, or German dd.MM.yyyy [HH:mm].
     static func date(_ text: String) -> Date? {
         let t = text.trimmingCharacters(in: .whitespaces)
+        // The common shapes without a formatter (making one per row would cost more than the row).
+        if let d = DateOnly(iso: t) { return d.date(in: berlin) }
+        if t.count == 10, t.dropFirst(2).first == ".", let d = DateOnly(iso: "\(t.suffix(4))-\(t.dropFirst(3).prefix(2))-\(t.prefix(2))") { return d.date(in: berlin) }
         if let d = try? Date(t, strategy: .iso8601) { return d }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
