@@ -300,7 +300,7 @@ enum Distribution {
             rows.append(row)
             fresh.append(e)
         }
-        try await rows.createInChunks(on: scope.db)
+        try await SurveyRows.insert(rows, on: scope.db)
 
         // The pairs to decide, then everything the policy needs about those contacts.
         var pairs: [Pair] = []
@@ -399,10 +399,10 @@ enum Distribution {
                                            detail: verdict.explanation, at: now, subjectType: "survey", subjectID: t.survey.id, touchpointID: p.touchpointID))
         }
         // Invitations before the decisions and messages that point at them.
-        try await invitations.createInChunks(on: scope.db)
-        try await decisions.createInChunks(on: scope.db)
-        try await outbox.createInChunks(on: scope.db)
-        try await timeline.createInChunks(on: scope.db)
+        try await SurveyRows.insert(invitations, on: scope.db)
+        try await SurveyRows.insert(decisions, on: scope.db)
+        try await SurveyRows.insert(outbox, on: scope.db)
+        try await SurveyRows.insert(timeline, on: scope.db)
         return byIndex
     }
 }
@@ -417,7 +417,7 @@ struct ContactLedger {
         var phone: String?
         var erased: Bool
         var policyContact: PolicyContact
-        var consents: [Consent]
+        var consents: [ConsentRecord]
         var history: [ContactTouch]
 
         func reachable(by channel: InvitationChannel) -> Bool {
@@ -434,44 +434,80 @@ struct ContactLedger {
         var l = ContactLedger()
         guard !ids.isEmpty else { return l }
         let sql = scope.db as! any SQLDatabase
-        let surveyNames = Dictionary(uniqueKeysWithValues: try await scope.query(Survey.self).all().map { ($0.id!, "'\($0.name)'") })
+        // Read with SQLKit into small structs: this runs for every contact of every event batch.
+        struct ContactRow: Decodable {
+            var id: UUID; var account_id: UUID?; var role: String?; var language: String?; var stakeholder_side: String
+            var email: String?; var phone: String?; var erased_at: Date?
+        }
+        struct AccountRow: Decodable {
+            var id: UUID; var segment: String?; var attributes: [String: String]; var coverage_model: String; var industry: String?; var country: String?
+        }
+        struct TouchRow: Decodable {
+            var contact_id: UUID; var kind: String; var occurrence_key: String; var survey_id: UUID?; var channel: String; var at: Date; var invitation_id: UUID?
+        }
+        struct NameRow: Decodable { var id: UUID; var name: String }
+        struct IDRow: Decodable { var id: UUID }
+        let surveyNames = Dictionary(uniqueKeysWithValues: try await sql.select().columns("id", "name").from(Survey.schema)
+            .where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: NameRow.self).map { ($0.id, "'\($0.name)'") })
         for chunk in ids.chunked(500) {
             if sql.dialect.name == "postgresql" {
                 // Two nodes deciding for the same person at once would both see a free quiet period.
                 // (SQLite has one writer at a time, and the caller has already written.)
                 _ = try await sql.raw("SELECT id FROM contacts WHERE id IN (\(binds: chunk)) ORDER BY id FOR UPDATE").all()
             }
-            let contacts = try await scope.query(Contact.self).filter(\.$id ~~ chunk).all()
-            let accountIDs = Set(contacts.compactMap(\.accountID))
-            let accounts = accountIDs.isEmpty ? [] : try await scope.query(Account.self).filter(\.$id ~~ accountIDs).all()
-            let accountByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
-            let consents = Dictionary(grouping: try await scope.query(Consent.self).filter(\.$contactID ~~ chunk).all(), by: \.contactID)
-            let touches = try await scope.query(ContactDecision.self).filter(\.$contactID ~~ chunk).filter(\.$invited == true).all()
-            let invitationIDs = Set(touches.compactMap(\.invitationID))
-            var answered = Set<UUID>()
-            for part in Array(invitationIDs).chunked(500) {
-                for inv in try await scope.query(Invitation.self).filter(\.$id ~~ part).filter(\.$answeredAt != nil).all() { answered.insert(inv.id!) }
+            let contacts = try await Distribution.Lookup.rows(scope, "contacts", ["id", "account_id", "role", "language", "stakeholder_side", "email", "phone", "erased_at"],
+                                                             "id", chunk, as: ContactRow.self)
+            let accountIDs = Array(Set(contacts.compactMap(\.account_id)))
+            var accountByID: [UUID: AccountRow] = [:]
+            for part in accountIDs.chunked(500) {
+                for a in try await Distribution.Lookup.rows(scope, "accounts", ["id", "segment", "attributes", "coverage_model", "industry", "country"], "id", part, as: AccountRow.self) {
+                    accountByID[a.id] = a
+                }
             }
-            let touchesBy = Dictionary(grouping: touches, by: \.contactID)
+            let consents = Dictionary(grouping: try await Distribution.Lookup.rows(scope, "consents", ["contact_id", "purpose", "channel", "status", "recorded_at"],
+                                                                                   "contact_id", chunk, as: ConsentRecord.self), by: \.contact_id)
+            let touches = try await Distribution.Lookup.rows(scope, "contact_decisions", ["contact_id", "kind", "occurrence_key", "survey_id", "channel", "at", "invitation_id"],
+                                                            "contact_id", chunk, as: TouchRow.self, extra: { $0.where("invited", .equal, SQLBind(true)) })
+            var answered = Set<UUID>()
+            for part in Array(Set(touches.compactMap(\.invitation_id))).chunked(500) {
+                for inv in try await Distribution.Lookup.rows(scope, "invitations", ["id"], "id", part, as: IDRow.self,
+                                                              extra: { $0.where("answered_at", .isNot, SQLLiteral.null) }) { answered.insert(inv.id) }
+            }
+            let touchesBy = Dictionary(grouping: touches, by: \.contact_id)
             for c in contacts {
-                let a = c.accountID.flatMap { accountByID[$0] }
+                let a = c.account_id.flatMap { accountByID[$0] }
                 var attributes = a?.attributes ?? [:]
                 if let r = c.role { attributes["role"] = r }
                 if let lang = c.language { attributes["language"] = lang }
-                attributes["stakeholder_side"] = c.stakeholderSide
-                if let cov = a?.coverageModel { attributes["coverage_model"] = cov }
+                attributes["stakeholder_side"] = c.stakeholder_side
+                if let cov = a?.coverage_model { attributes["coverage_model"] = cov }
                 if let industry = a?.industry { attributes["industry"] = industry }
                 if let country = a?.country { attributes["country"] = country }
-                let history = (touchesBy[c.id!] ?? []).map { d in
-                    ContactTouch(kind: d.kind == "reminder" ? .reminder : .invitation, invitationKey: d.occurrenceKey, surveyID: d.surveyID.flatMap { surveyNames[$0] } ?? "(deleted)",
-                                 channel: InvitationChannel(rawValue: d.channel) ?? .email, at: d.at, answered: d.invitationID.map(answered.contains) ?? false)
+                let history = (touchesBy[c.id] ?? []).map { d in
+                    ContactTouch(kind: d.kind == "reminder" ? .reminder : .invitation, invitationKey: d.occurrence_key, surveyID: d.survey_id.flatMap { surveyNames[$0] } ?? "(deleted)",
+                                 channel: InvitationChannel(rawValue: d.channel) ?? .email, at: d.at, answered: d.invitation_id.map(answered.contains) ?? false)
                 }
-                l.people[c.id!] = Person(accountID: c.accountID, language: c.language?.lowercased().prefix(2).description, email: c.email, phone: c.phone,
-                                         erased: c.erasedAt != nil, policyContact: PolicyContact(segment: a?.segment, attributes: attributes),
-                                         consents: consents[c.id!] ?? [], history: history)
+                l.people[c.id] = Person(accountID: c.account_id, language: c.language?.lowercased().prefix(2).description, email: c.email, phone: c.phone,
+                                        erased: c.erased_at != nil, policyContact: PolicyContact(segment: a?.segment, attributes: attributes),
+                                        consents: consents[c.id] ?? [], history: history)
             }
         }
         return l
+    }
+}
+
+/// One consent record, as the contact policy reads it.
+struct ConsentRecord: Decodable, Sendable {
+    var contact_id: UUID
+    var purpose: String
+    var channel: String
+    var status: String
+    var recorded_at: Date
+
+    var recordedAt: Date { recorded_at }
+
+    static func of(_ contact: UUID, scope: Scope) async throws -> [ConsentRecord] {
+        try await Distribution.Lookup.rows(scope, "consents", ["contact_id", "purpose", "channel", "status", "recorded_at"], "contact_id", [contact], as: ConsentRecord.self)
     }
 }
 
@@ -490,5 +526,48 @@ extension Array where Element: Model {
     /// Multi-row inserts that stay below SQLite's and PostgreSQL's bind limits.
     func createInChunks(on db: any Database) async throws {
         for chunk in chunked(1_000) { try await chunk.create(on: db) }
+    }
+}
+
+/// Multi-row inserts for the tables an event batch writes: thousands of rows per batch, so they go
+/// through `BulkInsert` rather than Fluent's per-model encoding.
+enum SurveyRows {
+    static func insert(_ rows: [CustomerEvent], on db: any Database) async throws {
+        try await BulkInsert.run(db, table: CustomerEvent.schema, columns: ["id", "workspace_id", "type", "external_id", "contact_id", "account_id",
+                                                                         "touchpoint_id", "occurred_at", "received_at", "attributes"], rows: rows.map { e in
+            [e.id!, e.workspaceID, e.type, e.externalID, e.contactID, e.accountID, e.touchpointID, e.occurredAt, e.receivedAt, e.attributes] as [any Encodable & Sendable]
+        })
+    }
+
+    static func insert(_ rows: [Invitation], on db: any Database) async throws {
+        let now = Date()
+        try await BulkInsert.run(db, table: Invitation.schema, columns: ["id", "workspace_id", "survey_id", "contact_id", "account_id", "touchpoint_id", "trigger_id",
+                                                                      "event_id", "channel", "occurrence_key", "short_code", "language", "status", "scheduled_at",
+                                                                      "reminders_sent", "expires_at", "created_at"], rows: rows.map { i in
+            [i.id!, i.workspaceID, i.surveyID, i.contactID, i.accountID, i.touchpointID, i.triggerID, i.eventID, i.channel, i.occurrenceKey,
+             i.shortCode, i.language, i.status, i.scheduledAt, i.remindersSent, i.expiresAt, now] as [any Encodable & Sendable]
+        })
+    }
+
+    static func insert(_ rows: [ContactDecision], on db: any Database) async throws {
+        try await BulkInsert.run(db, table: ContactDecision.schema, columns: ["id", "workspace_id", "contact_id", "survey_id", "trigger_id", "invitation_id",
+                                                                           "occurrence_key", "channel", "kind", "invited", "reason", "explanation", "at"], rows: rows.map { d in
+            [d.id!, d.workspaceID, d.contactID, d.surveyID, d.triggerID, d.invitationID, d.occurrenceKey, d.channel, d.kind, d.invited, d.reason,
+             d.explanation, d.at] as [any Encodable & Sendable]
+        })
+    }
+
+    static func insert(_ rows: [OutboxMessage], on db: any Database) async throws {
+        try await BulkInsert.run(db, table: OutboxMessage.schema, columns: ["id", "workspace_id", "invitation_id", "kind", "payload", "status", "attempts",
+                                                                         "next_attempt_at", "created_at"], rows: rows.map { m in
+            [m.id!, m.workspaceID, m.invitationID, m.kind, m.payload, m.status, m.attempts, m.nextAttemptAt, m.createdAt] as [any Encodable & Sendable]
+        })
+    }
+
+    static func insert(_ rows: [TimelineEvent], on db: any Database) async throws {
+        try await BulkInsert.run(db, table: "timeline_events", columns: ["id", "workspace_id", "account_id", "contact_id", "occurred_at", "kind", "title", "detail",
+                                                                       "subject_type", "subject_id", "touchpoint_id"], rows: rows.map { e in
+            [e.id ?? UUID(), e.workspaceID, e.accountID, e.contactID, e.occurredAt, e.kind, e.title, e.detail, e.subjectType, e.subjectID, e.touchpointID] as [any Encodable & Sendable]
+        })
     }
 }

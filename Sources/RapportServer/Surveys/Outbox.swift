@@ -134,7 +134,7 @@ enum Outbox {
         let scope = Scope(workspaceID: inv.workspaceID, db: db)
         let settings = try await SurveySettingsStore.load(scope)
         // Consent may have been withdrawn since the decision.
-        let consents = try await scope.query(Consent.self).filter(\.$contactID == contact.id!).all()
+        let consents = try await ConsentRecord.of(contact.id!, scope: scope)
         let channel = InvitationChannel(rawValue: inv.channel) ?? .email
         guard SurveyConsent.granted(consents, channel: channel) else { throw Failure.permanent("the contact withdrew consent before the message went out") }
         let token = PersonalLink.token(invitationID: inv.id!, secret: settings.linkSecret)

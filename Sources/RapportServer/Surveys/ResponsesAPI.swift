@@ -132,7 +132,7 @@ enum ResponseIntake {
         let stored = rows, timeline = entries
         try await scope.db.transaction { db in
             try await ResponseWriter.insert(stored, on: db)
-            try await timeline.createInChunks(on: db)
+            try await SurveyRows.insert(timeline, on: db)
         }
         return outcomes
     }
@@ -379,7 +379,7 @@ actor GroupCommit {
             do {
                 try await db.transaction { db in
                     try await ResponseWriter.insert(rows, on: db)
-                    try await timeline.createInChunks(on: db)
+                    try await SurveyRows.insert(timeline, on: db)
                 }
                 for p in batch { p.done.resume(returning: .stored) }
             } catch {
@@ -394,7 +394,7 @@ actor GroupCommit {
         do {
             try await db.transaction { db in
                 try await ResponseWriter.insert([row], on: db)
-                try await timeline.createInChunks(on: db)
+                try await SurveyRows.insert(timeline, on: db)
             }
             p.done.resume(returning: .stored)
         } catch {

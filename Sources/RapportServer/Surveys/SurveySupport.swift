@@ -109,7 +109,7 @@ enum SurveyConsent {
         }
     }
 
-    static func granted(_ consents: [Consent], channel: InvitationChannel) -> Bool {
+    static func granted(_ consents: [ConsentRecord], channel: InvitationChannel) -> Bool {
         let relevant = consents.filter { $0.purpose == ConsentPurpose.survey.rawValue }
         if let channels = consentChannels(for: channel) {
             return relevant.filter { channels.contains($0.channel) }.max { $0.recordedAt < $1.recordedAt }?.status == "granted"
