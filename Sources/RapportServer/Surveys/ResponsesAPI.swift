@@ -93,7 +93,9 @@ enum ResponseIntake {
     }
 
     static func receive(_ items: [ResponseInput], source: String, scope: Scope, caller: Caller, queue: GroupCommit? = nil) async throws -> [ResponseOutcome] {
-        let ctx = try await load(items, scope: scope)
+        // A single response through the group commit skips the look-up of its external id: the unique
+        // index catches a repeat, and the group commit answers it as a duplicate.
+        let ctx = try await load(items, scope: scope, lookUpExisting: !(queue != nil && items.count == 1))
         var outcomes: [ResponseOutcome] = []
         var rows: [SurveyResponse] = []
         var seen: [String: UUID] = [:]
@@ -192,12 +194,17 @@ enum ResponseIntake {
         return .success(r)
     }
 
-    static func load(_ items: [ResponseInput], scope: Scope) async throws -> Context {
+    static func load(_ items: [ResponseInput], scope: Scope, lookUpExisting: Bool = true) async throws -> Context {
         var ctx = Context()
         let surveyIDs = Set(items.compactMap(\.surveyId))
         if !surveyIDs.isEmpty {
-            for s in try await Distribution.Lookup.rows(scope, "surveys", ["id", "name", "published_version", "touchpoint_id"], "id", Array(surveyIDs), as: SurveyRef.self) {
-                ctx.surveys[s.id] = s
+            for id in surveyIDs { if let s = SurveyRefs.shared.get(id, workspace: scope.workspaceID) { ctx.surveys[id] = s } }
+            let unknown = surveyIDs.filter { ctx.surveys[$0] == nil }
+            if !unknown.isEmpty {
+                for s in try await Distribution.Lookup.rows(scope, "surveys", ["id", "name", "published_version", "touchpoint_id"], "id", Array(unknown), as: SurveyRef.self) {
+                    ctx.surveys[s.id] = s
+                    SurveyRefs.shared.put(s, workspace: scope.workspaceID)
+                }
             }
             // The versions asked for: published ones never change, so they come from the cache when they can.
             var wanted = Set<String>()
@@ -220,7 +227,7 @@ enum ResponseIntake {
         ctx.touchpoints = refs.touchpoints
         let sql = scope.db as! any SQLDatabase
         struct XRow: Decodable { var id: UUID; var external_id: String }
-        for chunk in Array(Set(items.compactMap(\.externalId))).chunked(500) {
+        for chunk in Array(Set(items.compactMap(\.externalId))).chunked(500) where lookUpExisting {
             for r in try await sql.select().columns("id", "external_id").from("survey_responses").where("workspace_id", .equal, SQLBind(scope.workspaceID))
                 .where("external_id", .in, SQLBind.group(chunk)).all(decoding: XRow.self) { ctx.existing[r.external_id] = r.id }
         }
@@ -415,5 +422,30 @@ extension Application {
         let q = GroupCommit(db: db)
         storage[GroupCommitKey.self] = q
         return q
+    }
+}
+
+/// Surveys as responses need them (name, published version, touchpoint), kept two seconds: a burst of
+/// single responses reads the survey once, and a newly published version is used within two seconds.
+final class SurveyRefs: @unchecked Sendable {
+    static let shared = SurveyRefs()
+    private var store: [UUID: (ref: ResponseIntake.SurveyRef, workspace: UUID, until: Date)] = [:]
+    private let lock = NSLock()
+
+    func get(_ id: UUID, workspace: UUID) -> ResponseIntake.SurveyRef? {
+        lock.withLock {
+            guard let e = store[id], e.workspace == workspace, e.until > Date() else { return nil }
+            return e.ref
+        }
+    }
+
+    /// This node forgets at once when it changes a survey; other nodes within two seconds.
+    func forget(_ id: UUID) { _ = lock.withLock { store.removeValue(forKey: id) } }
+
+    func put(_ ref: ResponseIntake.SurveyRef, workspace: UUID) {
+        lock.withLock {
+            if store.count > 5_000 { store.removeAll() }
+            store[ref.id] = (ref, workspace, Date().addingTimeInterval(2))
+        }
     }
 }

@@ -172,6 +172,7 @@ enum SurveysAPI {
             }
         }
         try await s.save(on: scope.db)
+        SurveyRefs.shared.forget(s.id!)
         try await Audit.record("update", "survey", id: s.id, before: before, after: PlainJSON.encode(SurveyDTO(s, latest: nil)), by: caller, on: scope.db)
     }
 
@@ -199,6 +200,7 @@ enum SurveysAPI {
         s.publishedVersion = draft.number
         s.status = "published"
         try await s.save(on: scope.db)
+        SurveyRefs.shared.forget(s.id!)
         try await Audit.record("publish", "survey", id: s.id, before: String?.none, after: "version \(draft.number)", by: caller, on: scope.db)
     }
 
