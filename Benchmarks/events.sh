@@ -98,8 +98,8 @@ PY
 
 cat > "$work/event.lua" <<LUA
 local n = 0
-local tid = 0
-setup = function(thread) tid = tid + 1; thread:set("tid", tid) end
+local threads = 0
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
 request = function()
   n = n + 1
   local body = '{"type":"case_closed","external_id":"wrk' .. tid .. '-' .. n .. '","contact_external_id":"c' .. math.random($contacts) .. '"}'

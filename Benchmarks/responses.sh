@@ -36,9 +36,10 @@ curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" "$url/api/v1/su
 
 cat > "$work/post.lua" <<LUA
 local n = 0
-local tid = 0
-local threads = {}
-setup = function(thread) tid = tid + 1; thread:set("tid", tid); table.insert(threads, thread) end
+-- The main state numbers the threads; each thread sees its number as the global tid (a local of the
+-- same name would shadow it and give every thread the same ids).
+local threads = 0
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
 request = function()
   n = n + 1
   local nps = n % 11

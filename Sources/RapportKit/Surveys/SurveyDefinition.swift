@@ -443,3 +443,46 @@ public enum StableShuffle {
         return out
     }
 }
+
+extension Answer {
+    /// Answers as stored: compact JSON with sorted keys, written by hand because a JSONEncoder per
+    /// response cost more than the rest of storing it. Decodes with `JSONDecoder` like any JSON.
+    public static func json(_ answers: [String: Answer]) -> String {
+        var out = "{"
+        for (i, key) in answers.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            quote(key, into: &out)
+            out += ":"
+            switch answers[key]! {
+            case .number(let n): out += String(n)
+            case .text(let t): quote(t, into: &out)
+            case .flag(let b): out += b ? "true" : "false"
+            case .choices(let cs):
+                out += "["
+                for (j, c) in cs.enumerated() { if j > 0 { out += "," }; quote(c, into: &out) }
+                out += "]"
+            case .grid(let g):
+                out += "{"
+                for (j, k) in g.keys.sorted().enumerated() { if j > 0 { out += "," }; quote(k, into: &out); out += ":" + String(g[k]!) }
+                out += "}"
+            }
+        }
+        return out + "}"
+    }
+
+    static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+}

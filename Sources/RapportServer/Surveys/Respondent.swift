@@ -123,7 +123,7 @@ struct Respondent {
             }
         }
         r.language = language
-        r.answers = PlainJSON.encode(answers)
+        r.answers = Answer.json(answers)
         r.page = page
         if complete {
             r.status = "complete"

@@ -186,7 +186,7 @@ enum ResponseIntake {
         r.accountID = account
         r.language = language
         r.status = "complete"
-        r.answers = PlainJSON.encode(answers)
+        r.answers = Answer.json(answers)
         r.page = def.pageCount
         r.externalID = item.externalId
         r.startedAt = at
