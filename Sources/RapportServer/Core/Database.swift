@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
@@ -42,6 +43,19 @@ extension Application {
 }
 
 extension Database {
+    /// SQLite: takes the write lock at the start of a transaction that reads before it writes. A
+    /// deferred transaction that read first cannot later upgrade while another connection wrote
+    /// meanwhile (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out); taking the lock first makes
+    /// it wait its turn instead. PostgreSQL locks the rows it needs and skips this.
+    func takeWriteLock(workspace: UUID?) async throws {
+        guard isSQLite else { return }
+        if let workspace {
+            try await sql.raw("UPDATE workspaces SET slug = slug WHERE id = \(bind: workspace)").run()
+        } else {
+            try await sql.raw("UPDATE workspaces SET slug = slug WHERE id = (SELECT id FROM workspaces LIMIT 1)").run()
+        }
+    }
+
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
     var sql: any SQLDatabase { self as! any SQLDatabase }
 }

@@ -106,7 +106,8 @@ enum Distribution {
         if !good.isEmpty {
             let good = good
             let decided = try await scope.db.transaction { db in
-                try await decide(good, scope: scope.with(db), lookup: lookup, caller: caller, now: now)
+                try await db.takeWriteLock(workspace: scope.workspaceID)
+                return try await decide(good, scope: scope.with(db), lookup: lookup, caller: caller, now: now)
             }
             for o in decided { outcomes[o.index] = o }
         }
