@@ -63,10 +63,7 @@ public enum InvitationMail {
 
     public static func html(_ c: Content) -> String {
         let l = lines(c)
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let esc = Charts.escape
         let stopText = c.de ? "Keine Befragungen mehr per E-Mail? Hier abmelden." : "No more surveys by e-mail? Unsubscribe here."
         return """
         <!doctype html><html lang="\(esc(c.language))"><head><meta charset="utf-8"><title>\(esc(subject(c)))</title></head>

@@ -129,22 +129,7 @@ extension QRCode {
         return PNGEncoder.grayscale(width: side, height: side, pixels: pixels)
     }
 
-    private static func xmlEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            // XML 1.0 cannot carry other C0 control characters at all, not even escaped.
-            case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}": continue
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    private static func xmlEscaped(_ text: String) -> String { Charts.escape(text) }
 }
 
 // MARK: - Codewords

@@ -243,7 +243,7 @@ enum Distribution {
         let surveys = try await scope.query(Survey.self).filter(\.$id ~~ Set(rules.map(\.surveyID))).filter(\.$status == "published").all()
         var out: [String: [ActiveTrigger]] = [:]
         for r in rules {
-            guard let s = surveys.first(where: { $0.id == r.surveyID }), let (_, def) = try await SurveysAPI.published(s, on: scope.db),
+            guard let s = surveys.first(where: { $0.id == r.surveyID }), let def = try await SurveysAPI.published(s, on: scope.db),
                   let channel = InvitationChannel(rawValue: r.channel) else { continue }
             let conditions = (try? PlainJSON.decode([String: String].self, from: Data(r.conditions.utf8))) ?? [:]
             out[r.eventType, default: []].append(ActiveTrigger(rule: r, survey: s, languages: def.languages, conditions: conditions, channel: channel))

@@ -127,7 +127,7 @@ enum Outbox {
         guard let invID = m.invitationID, let inv = try await Invitation.query(on: db).filter(\.$id == invID).first(),
               let contact = try await Contact.query(on: db).filter(\.$id == inv.contactID).first(),
               let survey = try await Survey.query(on: db).filter(\.$id == inv.surveyID).first(),
-              let (_, def) = try await SurveysAPI.published(survey, on: db)
+              let def = try await SurveysAPI.published(survey, on: db)
         else { throw Failure.permanent("the invitation, its contact or its survey no longer exists") }
         if contact.erasedAt != nil { throw Failure.permanent("the contact's personal data was erased") }
         if m.kind == "reminder" && inv.answeredAt != nil { return }   // answered meanwhile: nothing to remind of

@@ -134,7 +134,7 @@ enum PublicSurvey {
             title = def.title[lang] ?? title
         } else if let link = try await SurveyLink.query(on: req.db).filter(\.$token == token).first(),
                   let survey = try await Survey.query(on: req.db).filter(\.$id == link.surveyID).first(),
-                  let (_, def) = try await SurveysAPI.published(survey, on: req.db) {
+                  let def = try await SurveysAPI.published(survey, on: req.db) {
             if !def.languages.contains(lang) { lang = def.languages.first ?? "de" }
             text = def.thanks?[lang]
             title = def.title[lang] ?? title

@@ -139,9 +139,8 @@ struct Respondent {
             guard complete else { return }
             if let inv = invitation {
                 // Only one completion per personal link, even from two tabs at once.
-                let claimed = try await Invitation.query(on: db).filter(\.$id == inv.id!).filter(\.$answeredAt == nil)
+                try await Invitation.query(on: db).filter(\.$id == inv.id!).filter(\.$answeredAt == nil)
                     .set(\.$answeredAt, to: now).set(\.$status, to: "answered").set(\.$reminderDueAt, to: nil).update()
-                _ = claimed
             }
             try await Timeline.record(workspaceID: r.workspaceID, accountID: r.accountID, contactID: r.contactID, kind: "survey_response",
                                       title: "Answered \(survey.name)", detail: Responses.summary(answers, definition), at: now,

@@ -99,6 +99,7 @@ enum ResponseIntake {
         var outcomes: [ResponseOutcome] = []
         var rows: [SurveyResponse] = []
         var seen: [String: UUID] = [:]
+        var given: [UUID: [String: Answer]] = [:]   // the answers as received, so the timeline need not decode them again
         let now = Date()
         for (i, item) in items.enumerated() {
             if let x = item.externalId, let id = ctx.existing[x] ?? seen[x] {
@@ -110,6 +111,7 @@ enum ResponseIntake {
                 r.workspaceID = scope.workspaceID
                 r.source = source
                 rows.append(r)
+                given[r.id!] = item.answers ?? [:]
                 if let x = item.externalId { seen[x] = r.id }
                 outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id, stored: items.count == 1 ? ResponseDTO(r, answers: item.answers ?? [:]) : nil))
             }
@@ -118,7 +120,7 @@ enum ResponseIntake {
         var entries: [TimelineEvent] = []
         for r in rows where r.contactID != nil || r.accountID != nil {
             let definition = ctx.versions["\(r.surveyID)/\(r.surveyVersion)"]
-            let detail: String? = definition.map { Responses.summary(r.decodedAnswers, $0) }
+            let detail: String? = definition.map { Responses.summary(given[r.id!] ?? [:], $0) }
             let title = "Answered " + (ctx.surveys[r.surveyID]?.name ?? "a survey")
             entries.append(Timeline.event(workspaceID: r.workspaceID, accountID: r.accountID, contactID: r.contactID, kind: "survey_response",
                                           title: title, detail: detail, at: r.submittedAt ?? now, subjectType: "response",

@@ -108,7 +108,7 @@ enum SurveyImport {
     }
 
     static func responses(_ reader: CSVReader, survey: Survey, scope: Scope, caller: Caller, progress: (@Sendable (Int, Int?, Int) -> Void)? = nil) async throws -> Report {
-        guard let (_, def) = try await SurveysAPI.published(survey, on: scope.db) else {
+        guard let def = try await SurveysAPI.published(survey, on: scope.db) else {
             throw AppError.conflict("Survey '\(survey.name)' has no published version; publish it before importing its history.")
         }
         let header = reader.header.map { $0.trimmingCharacters(in: .whitespaces) }

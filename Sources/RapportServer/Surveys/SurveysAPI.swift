@@ -56,10 +56,16 @@ enum SurveysAPI {
         try await scope.query(SurveyVersion.self).filter(\.$surveyID == s.id!).filter(\.$number == s.latestVersion).first()
     }
 
-    static func published(_ s: Survey, on db: any Database) async throws -> (SurveyVersion, SurveyDefinition)? {
-        guard let n = s.publishedVersion,
-              let v = try await SurveyVersion.query(on: db).filter(\.$surveyID == s.id!).filter(\.$number == n).first() else { return nil }
-        return (v, try v.decoded())
+    /// The published version's definition, from the per-process cache when it can (a published
+    /// version never changes).
+    static func published(_ s: Survey, on db: any Database) async throws -> SurveyDefinition? {
+        guard let n = s.publishedVersion else { return nil }
+        let key = "\(s.id!)/\(n)"
+        if let d = PublishedDefinitions.shared.get(key) { return d }
+        guard let v = try await SurveyVersion.query(on: db).filter(\.$surveyID == s.id!).filter(\.$number == n).first() else { return nil }
+        let d = try v.decoded()
+        PublishedDefinitions.shared.put(key, d)
+        return d
     }
 
     static func starter(name: String, languages: [String] = ["de", "en"]) -> SurveyDefinition {

@@ -238,7 +238,7 @@ enum LettersPage {
         let ctx = WebContext.make(req)
         let scope = try req.scope
         let s = try await scope.find(Survey.self, parameter: "id", of: req)
-        guard let (_, def) = try await SurveysAPI.published(s, on: req.db) else { throw AppError.conflict("Publish the survey before printing letters.") }
+        guard let def = try await SurveysAPI.published(s, on: req.db) else { throw AppError.conflict("Publish the survey before printing letters.") }
         let invitations = try await scope.query(Invitation.self).filter(\.$surveyID == s.id!).filter(\.$channel == "letter")
             .filter(\.$status ~~ ["scheduled", "exported"]).sort(\.$id).limit(500).all()
         let settings = try await SurveySettingsStore.load(scope)
