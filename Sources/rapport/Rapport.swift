@@ -8,7 +8,7 @@ struct Rapport: AsyncParsableCommand {
         commandName: "rapport",
         abstract: "Rapport: customer experience and customer success, run yourself.",
         discussion: "The database comes from --database or RAPPORT_DATABASE_URL (sqlite:PATH or postgres://…; default sqlite:data/rapport.sqlite).",
-        subcommands: [Serve.self, Migrate.self, Demo.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Import.self, Export.self, Backup.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Import.self, Export.self, Backup.self, RollupsCommand.self, KPICommand.self]
     )
 }
 
@@ -178,6 +178,47 @@ struct Backup: AsyncParsableCommand {
     @Option(help: "The backup file to create") var out: String
     func run() async throws {
         try await RapportCLI.run { try await Operations.backup(try common.settings(), to: out); print("Backup written to \(out).") }
+    }
+}
+
+struct RollupsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rollups", abstract: "Rebuild or check the metric roll-ups the dashboards read.",
+                                                    subcommands: [Rebuild.self, Check.self])
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recount the roll-ups from the raw responses (all workspaces, or one).")
+        @OptionGroup var common: Common
+        @Option(help: "Workspace slug (default: every workspace)") var workspace: String?
+        func run() async throws {
+            try await RapportCLI.run { print(try await Operations.rebuildRollups(try common.settings(), workspace: workspace)) }
+        }
+    }
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prove the roll-ups equal a recount from the raw responses; exits 1 on any difference.")
+        @OptionGroup var common: Common
+        @Option(help: "Workspace slug") var workspace: String
+        func run() async throws {
+            try await RapportCLI.run {
+                let (ok, lines) = try await Operations.checkRollups(try common.settings(), workspace: workspace)
+                for line in lines { print(line) }
+                if !ok { throw ExitCode.failure }
+            }
+        }
+    }
+}
+
+struct KPICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kpi", abstract: "Audit-proof KPI snapshots.", subcommands: [Verify.self])
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute every KPI snapshot from the raw responses and check the hash chain; exits 1 if any is broken.")
+        @OptionGroup var common: Common
+        @Option(help: "Workspace slug (default: every workspace)") var workspace: String?
+        func run() async throws {
+            try await RapportCLI.run {
+                let (ok, lines) = try await Operations.verifyKPIs(try common.settings(), workspace: workspace)
+                for line in lines { print(line) }
+                if !ok { throw ExitCode.failure }
+            }
+        }
     }
 }
 

@@ -39,6 +39,9 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
     case writeResponses = "responses.write"
     case readFeedback = "feedback.read"
     case writeFeedback = "feedback.write"
+    case readMetrics = "metrics.read"
+    case writeMeasurement = "measurement.write"
+    case freezeKPIs = "kpis.freeze"
     case importData = "data.import"
     case exportData = "data.export"
     case managePersonalData = "personal_data.manage"
@@ -62,6 +65,9 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
         case .writeResponses: "Submit and import survey responses through the API"
         case .readFeedback: "Read the feedback inbox"
         case .writeFeedback: "Record unsolicited feedback and work the feedback inbox"
+        case .readMetrics: "See CX metrics, dashboards, reports and KPI snapshots"
+        case .writeMeasurement: "Change the sample-size guardrail and define indices"
+        case .freezeKPIs: "Freeze bonus-relevant KPI snapshots"
         case .importData: "Import CSV files"
         case .exportData: "Export workspace data"
         case .managePersonalData: "Export or erase everything about one person (GDPR)"
@@ -91,6 +97,9 @@ public enum PermissionMatrix {
         case .writeResponses: [.owner, .admin, .cxManager]
         case .readFeedback: [.owner, .admin, .cxManager, .csm, .analyst, .ambassador]
         case .writeFeedback: [.owner, .admin, .cxManager, .csm, .ambassador]
+        case .readMetrics: Set(Role.allCases)
+        case .writeMeasurement: [.owner, .admin, .cxManager]
+        case .freezeKPIs: [.owner, .admin]
         case .importData: [.owner, .admin, .cxManager, .csm]
         case .exportData: [.owner, .admin, .analyst]
         case .managePersonalData: [.owner, .admin]

@@ -79,6 +79,7 @@ func routes(_ app: Application) throws {
     InvitationsAPI.register(api)
     FeedbackAPI.register(api)
     SurveySettingsAPI.register(api)
+    MeasurementAPI.register(api)
     PublicSurvey.register(app)
 
     try WebRoutes.register(app)

@@ -246,6 +246,7 @@ enum OpenAPIDocument {
             "errors": ["type": "array", "items": object(["field": str, "message": str], required: ["field", "message"])],
         ], required: ["type", "title", "status", "detail"])
         surveySchemas(into: &s)
+        measurementSchemas(into: &s)
         return s
     }
 

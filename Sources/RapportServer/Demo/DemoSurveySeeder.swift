@@ -88,36 +88,89 @@ enum DemoSurveySeeder {
         link.active = true
         try await link.create(on: db)
 
-        // A year of answered surveys from contacts with survey consent.
+        // Three years of answered surveys from contacts with survey consent, per touchpoint and channel.
         let consenting = try await scope.query(Consent.self).filter(\.$purpose == "survey").filter(\.$status == "granted").all().map(\.contactID)
         let people = Array(Set(consenting)).sorted { $0.uuidString < $1.uuidString }
         let contacts = Dictionary(uniqueKeysWithValues: try await scope.query(Contact.self).filter(\.$id ~~ people).all().map { ($0.id!, $0) })
         guard !people.isEmpty else { return }
+        let onboarding = try await SurveysAPI.create(SurveyInput(name: "Onboarding pulse", kind: "transactional", definition: pulse()), scope: scope, caller: system)
+        try await SurveysAPI.publish(onboarding, scope: scope, caller: system)
+        let touchpoints = try await scope.query(Touchpoint.self).all()
+        let bySlugPrefix = { (name: String) in touchpoints.first { $0.name == name } }
         let now = Date()
         var responses: [ResponseInput] = []
-        for i in 0..<1_200 {
-            let who = people[Int(rng.next() % UInt64(people.count))]
-            let daysAgo = Double(rng.next() % 365)
-            let nps = npsDraw(&rng, trend: daysAgo)
-            let lang = contacts[who]?.language == "en" ? "en" : "de"
-            var answers: [String: Answer] = ["nps": .number(nps)]
-            if i % 3 == 0 {   // the relationship survey, a third of the answers
-                answers["csat"] = .number(min(5, max(1, nps / 2)))
-                answers["brand"] = .number(min(5, max(1, nps / 2 + Int(rng.next() % 2))))
-                answers["price"] = .number(min(5, max(1, nps / 2 - Int(rng.next() % 2))))
-                answers["product"] = .number(min(5, max(1, nps / 2)))
-                responses.append(ResponseInput(surveyId: r.id, externalId: "demo-r-\(i)", contactId: who, channel: "email", language: lang,
-                                               submittedAt: now.addingTimeInterval(-daysAgo * 86_400), answers: answers))
-            } else {
-                answers["ces"] = .number(min(7, max(1, nps / 2 + 2)))
-                if nps <= 6 { answers["disappointed"] = .text(complaints[Int(rng.next() % UInt64(complaints.count))]) }
-                if nps >= 9 { answers["delighted"] = .text(praise[Int(rng.next() % UInt64(praise.count))]) }
-                answers["service"] = .grid(["speed": min(5, max(1, nps / 2)), "friendliness": min(5, max(1, nps / 2 + 1)), "competence": min(5, max(1, nps / 2))])
-                responses.append(ResponseInput(surveyId: t.id, externalId: "demo-t-\(i)", contactId: who, touchpoint: hotline?.slug, channel: "email",
-                                               language: lang, submittedAt: now.addingTimeInterval(-daysAgo * 86_400), answers: answers))
-            }
+        func flush() async throws {
+            guard !responses.isEmpty else { return }
+            _ = try await ResponseIntake.receive(responses, source: "import", scope: scope, caller: system)
+            responses.removeAll(keepingCapacity: true)
         }
-        _ = try await ResponseIntake.receive(responses, source: "import", scope: scope, caller: system)
+        let thisMonth = RollupCalendar.month(now)
+        for age in (0..<36).reversed() {
+            let month = RollupCalendar.month(thisMonth, minus: age)
+            let start = RollupCalendar.start(ofDay: month * 100 + 1)!
+            let span = age == 0 ? max(1, now.timeIntervalSince(start) - 3_600) : Double(RollupCalendar.lastDay(ofMonth: month) % 100) * 86_400
+            func when() -> Date { start.addingTimeInterval(Double(rng.next() % UInt64(max(1, span)))) }
+            func who() -> (UUID, String) {
+                let id = people[Int(rng.next() % UInt64(people.count))]
+                return (id, contacts[id]?.language == "en" ? "en" : "de")
+            }
+            let progress = Double(35 - age) / 35
+            // The relationship survey: about a hundred answers a month, slowly improving.
+            for i in 0..<(90 + Int(rng.next() % 20)) {
+                let (c, lang) = who()
+                let nps = npsScore(&rng, target: 8 + 14 * progress)
+                responses.append(ResponseInput(surveyId: r.id, externalId: "demo-r-\(month)-\(i)", contactId: c, channel: "email", language: lang, submittedAt: when(),
+                                               answers: ["nps": .number(nps), "csat": .number(likert(&rng, nps)), "brand": .number(likert(&rng, nps)),
+                                                         "price": .number(max(1, likert(&rng, nps) - 1)), "product": .number(likert(&rng, nps)),
+                                                         "competitor": .number(npsScore(&rng, target: -5))]))
+            }
+            // Transactional answers per touchpoint: personal contact scores higher than digital, and
+            // the written decision on a claim got worse in the last three months.
+            for (k, source) in claimSources.enumerated() {
+                guard let tp = bySlugPrefix(source.touchpoint) else { continue }
+                let target = source.nps + 6 * progress - (age < 3 && source.drops ? 30 : 0)
+                for i in 0..<(source.perMonth * 8 / 10 + Int(rng.next() % UInt64(max(1, source.perMonth * 4 / 10)))) {
+                    let (c, lang) = who()
+                    let nps = npsScore(&rng, target: target)
+                    var answers: [String: Answer] = ["nps": .number(nps), "ces": .number(min(7, max(1, nps / 2 + 1 + Int(rng.next() % 2))))]
+                    answers["service"] = .grid(["speed": likert(&rng, nps), "friendliness": min(5, likert(&rng, nps) + 1), "competence": likert(&rng, nps)])
+                    if nps <= 6 && i % 2 == 0 { answers["disappointed"] = .text(complaints[Int(rng.next() % UInt64(complaints.count))]) }
+                    if nps >= 9 && i % 2 == 0 { answers["delighted"] = .text(praise[Int(rng.next() % UInt64(praise.count))]) }
+                    responses.append(ResponseInput(surveyId: t.id, externalId: "demo-t-\(month)-\(k)-\(i)", contactId: c, touchpoint: tp.slug, channel: source.channel,
+                                                   language: lang, submittedAt: when(), answers: answers))
+                }
+            }
+            for (k, source) in onboardingSources.enumerated() {
+                guard let tp = bySlugPrefix(source.touchpoint) else { continue }
+                for i in 0..<(source.perMonth / 2 + Int(rng.next() % UInt64(source.perMonth))) {
+                    let (c, lang) = who()
+                    let nps = npsScore(&rng, target: source.nps + 10 * progress)
+                    responses.append(ResponseInput(surveyId: onboarding.id, externalId: "demo-o-\(month)-\(k)-\(i)", contactId: c, touchpoint: tp.slug, channel: source.channel,
+                                                   language: lang, submittedAt: when(),
+                                                   answers: ["csat": .number(likert(&rng, nps)), "ces": .number(likert(&rng, nps)), "nps": .number(nps)]))
+                }
+            }
+            if responses.count > 4_000 { try await flush() }
+        }
+        try await flush()
+
+        // Indices as a CX team defines them, and last year's bonus-relevant R-NPS, frozen.
+        for (key, name, formula, target) in [("csi", "CSI (Kundenzufriedenheitsindex)", "(mean(brand) + mean(price) + mean(product) + mean(csat)) / 4", 4.0),
+                                             ("service_index", "Service-Index Schaden", "(mean(service.speed) + mean(service.friendliness) + mean(service.competence)) / 3", 4.0),
+                                             ("kundenindex", "Kundenindex (0–1.000)", "1000 * ((nps + 100) / 200 + csat / 100) / 2", 600.0)] {
+            let index = MetricIndex()
+            index.id = .timeOrdered()
+            index.workspaceID = ws.id!
+            index.key = key
+            index.name = name
+            index.formula = formula
+            index.target = target
+            index.version = 1
+            try await index.create(on: db)
+        }
+        let lastYear = thisMonth / 100 - 1
+        _ = try await KPISnapshots.freeze(name: "R-NPS \(lastYear) (Bonus)", query: ["metric": "nps", "kind": "relationship", "from": "\(lastYear)-01", "to": "\(lastYear)-12"],
+                                          scope: scope, caller: system)
 
         // A month of claim events: each decided under the policy (many are in a quiet period after
         // the first; some have no consent).
@@ -139,14 +192,49 @@ enum DemoSurveySeeder {
         }
     }
 
-    /// Scores that improve slightly over the year, with the usual lump of promoters and a tail of detractors.
-    static func npsDraw(_ rng: inout DemoRandom, trend daysAgo: Double) -> Int {
-        let u = Double(rng.next() % 10_000) / 10_000 + (365 - daysAgo) / 365 * 0.06
-        switch u {
-        case ..<0.12: return Int(rng.next() % 5)
-        case ..<0.25: return 5 + Int(rng.next() % 2)
-        case ..<0.55: return 7 + Int(rng.next() % 2)
-        default: return 9 + Int(rng.next() % 2)
-        }
+    struct Source { var touchpoint: String; var channel: String; var nps: Double; var perMonth: Int; var drops = false }
+    static let claimSources = [
+        Source(touchpoint: "Telefon: Schadenhotline", channel: "sms", nps: 28, perMonth: 70),
+        Source(touchpoint: "App: Schaden-Assistent", channel: "app", nps: 6, perMonth: 45),
+        Source(touchpoint: "Web: Online-Schadenmeldung", channel: "email", nps: 2, perMonth: 40),
+        Source(touchpoint: "Kundenportal: Belege hochladen", channel: "email", nps: -8, perMonth: 25),
+        Source(touchpoint: "Telefon: Rückruf des Sachbearbeiters", channel: "sms", nps: 35, perMonth: 30),
+        Source(touchpoint: "Video: Videobesichtigung", channel: "email", nps: 22, perMonth: 12),
+        Source(touchpoint: "Brief: Regulierungsentscheidung", channel: "letter", nps: 0, perMonth: 45, drops: true),
+        Source(touchpoint: "Telefon: Beschwerde zur Entscheidung", channel: "sms", nps: -20, perMonth: 10),
+    ]
+    static let onboardingSources = [
+        Source(touchpoint: "Portal: Account activation", channel: "email", nps: 10, perMonth: 8),
+        Source(touchpoint: "Video: Kickoff call with the CSM", channel: "email", nps: 45, perMonth: 6),
+        Source(touchpoint: "Chat: Implementation support", channel: "chat", nps: 20, perMonth: 10),
+        Source(touchpoint: "Video: Quarterly business review", channel: "email", nps: 35, perMonth: 5),
+    ]
+
+    /// An onboarding pulse for business customers: satisfaction, effort on a 1–5 scale, and NPS.
+    static func pulse() -> SurveyDefinition {
+        SurveyDefinition(
+            languages: ["en", "de"],
+            title: ["en": "How did this step go?", "de": "Wie lief dieser Schritt?"],
+            questions: [
+                Question(id: "csat", type: .csat, text: ["en": "How satisfied are you with this step?", "de": "Wie zufrieden sind Sie mit diesem Schritt?"], required: true),
+                Question(id: "ces", type: .ces, text: ["en": "How easy was it?", "de": "Wie einfach war es?"], page: 1, scale: 5),
+                Question(id: "nps", type: .nps, text: ["en": "How likely are you to recommend us?", "de": "Wie wahrscheinlich empfehlen Sie uns weiter?"]),
+            ])
+    }
+
+    /// A 0–10 score whose population NPS is about `target`: a third passives, the rest split so that
+    /// promoters minus detractors comes out at the target.
+    static func npsScore(_ rng: inout DemoRandom, target: Double) -> Int {
+        let passive = 0.3, t = min(0.69, max(-0.69, target / 100))
+        let promoter = (1 - passive + t) / 2
+        let u = Double(rng.next() % 100_000) / 100_000
+        if u < promoter { return 9 + Int(rng.next() % 2) }
+        if u < promoter + passive { return 7 + Int(rng.next() % 2) }
+        return Int(rng.next() % 7)
+    }
+
+    /// A 1–5 answer that goes with an NPS score, give or take one.
+    static func likert(_ rng: inout DemoRandom, _ nps: Int) -> Int {
+        min(5, max(1, (nps + 1) / 2 + Int(rng.next() % 3) - 1))
     }
 }

@@ -37,6 +37,8 @@ final class Membership: Model, @unchecked Sendable {
     @Parent(key: "workspace_id") var workspace: Workspace
     @Parent(key: "user_id") var user: User
     @Field(key: "role") var role: String
+    /// An ambassador's unit, "market:DE" or "segment:Enterprise": the default filter of their dashboard.
+    @OptionalField(key: "unit") var unit: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     init() {}
     init(workspaceID: UUID, userID: UUID, role: Role) {

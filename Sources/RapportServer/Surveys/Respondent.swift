@@ -122,6 +122,7 @@ struct Respondent {
                 r.resumeToken = randomToken(24)
             }
         }
+        let wasComplete = r.$status.value == "complete"
         r.language = language
         r.answers = Answer.json(answers)
         r.page = page
@@ -135,8 +136,10 @@ struct Respondent {
         let invitation = invitation
         let definition = definition
         try await db.transaction { db in
+            if complete { try await Rollups.stamp([r], on: db) }
             if r.$id.exists { try await r.update(on: db) } else { try await r.create(on: db) }
             guard complete else { return }
+            if !wasComplete { try await Rollups.add([(r, definition.rollupScores(answers))], on: db) }
             if let inv = invitation {
                 // Only one completion per personal link, even from two tabs at once.
                 try await Invitation.query(on: db).filter(\.$id == inv.id!).filter(\.$answeredAt == nil)

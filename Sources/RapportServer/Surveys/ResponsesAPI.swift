@@ -100,6 +100,7 @@ enum ResponseIntake {
         var rows: [SurveyResponse] = []
         var seen: [String: UUID] = [:]
         var given: [UUID: [String: Answer]] = [:]   // the answers as received, so the timeline need not decode them again
+        var scores: [UUID: [RollupScore]] = [:]
         let now = Date()
         for (i, item) in items.enumerated() {
             if let x = item.externalId, let id = ctx.existing[x] ?? seen[x] {
@@ -112,6 +113,7 @@ enum ResponseIntake {
                 r.source = source
                 rows.append(r)
                 given[r.id!] = item.answers ?? [:]
+                scores[r.id!] = ctx.versions["\(r.surveyID)/\(r.surveyVersion)"]?.rollupScores(item.answers ?? [:]) ?? []
                 if let x = item.externalId { seen[x] = r.id }
                 outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id, stored: items.count == 1 ? ResponseDTO(r, answers: item.answers ?? [:]) : nil))
             }
@@ -128,14 +130,14 @@ enum ResponseIntake {
         }
         if let queue, rows.count == 1 {
             // One response: committed together with whatever else arrives meanwhile.
-            if case .duplicate(let id) = try await queue.commit(rows[0], timeline: entries) {
+            if case .duplicate(let id) = try await queue.commit(rows[0], scores: scores[rows[0].id!] ?? [], timeline: entries) {
                 return [ResponseOutcome(index: 0, status: "duplicate", id: id)]
             }
             return outcomes
         }
-        let stored = rows, timeline = entries
+        let stored = rows, timeline = entries, counted = scores
         try await scope.db.transaction { db in
-            try await ResponseWriter.insert(stored, on: db)
+            try await ResponseWriter.insert(stored, scores: counted, on: db)
             try await SurveyRows.insert(timeline, on: db)
         }
         return outcomes
@@ -237,16 +239,19 @@ enum ResponseIntake {
     }
 }
 
-/// Multi-row inserts of responses, below both databases' bind limits.
+/// Multi-row inserts of responses, below both databases' bind limits, with their roll-ups in the
+/// same transaction.
 enum ResponseWriter {
     static let columns = ["id", "workspace_id", "survey_id", "survey_version", "touchpoint_id", "channel", "contact_id", "account_id",
-                          "language", "source", "status", "answers", "page", "external_id", "started_at", "submitted_at"]
+                          "language", "source", "status", "answers", "page", "external_id", "started_at", "submitted_at", "segment", "market"]
 
-    static func insert(_ rows: [SurveyResponse], on db: any Database) async throws {
+    static func insert(_ rows: [SurveyResponse], scores: [UUID: [RollupScore]], on db: any Database) async throws {
+        try await Rollups.stamp(rows, on: db)
         try await BulkInsert.run(db, table: SurveyResponse.schema, columns: columns, rows: rows.map { r in
             [r.id!, r.workspaceID, r.surveyID, r.surveyVersion, r.touchpointID, r.channel, r.contactID, r.accountID, r.language, r.source,
-             r.status, r.answers, r.page, r.externalID, r.startedAt, r.submittedAt] as [any Encodable & Sendable]
+             r.status, r.answers, r.page, r.externalID, r.startedAt, r.submittedAt, r.segment, r.market] as [any Encodable & Sendable]
         })
+        try await Rollups.add(rows.map { ($0, scores[$0.id!] ?? []) }, on: db)
     }
 }
 
@@ -361,6 +366,7 @@ actor GroupCommit {
     enum Result: Sendable { case stored, duplicate(UUID) }
     private struct Pending {
         var row: SurveyResponse
+        var scores: [RollupScore]
         var timeline: [TimelineEvent]
         var done: CheckedContinuation<Result, any Error>
     }
@@ -370,9 +376,9 @@ actor GroupCommit {
 
     init(db: any Database) { self.db = db }
 
-    func commit(_ row: SurveyResponse, timeline: [TimelineEvent]) async throws -> Result {
+    func commit(_ row: SurveyResponse, scores: [RollupScore], timeline: [TimelineEvent]) async throws -> Result {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Result, any Error>) in
-            pending.append(Pending(row: row, timeline: timeline, done: done))
+            pending.append(Pending(row: row, scores: scores, timeline: timeline, done: done))
             if !writing {
                 writing = true
                 Task { await self.drain() }
@@ -385,9 +391,10 @@ actor GroupCommit {
             let batch = pending
             pending.removeAll()
             let rows = batch.map(\.row), timeline = batch.flatMap(\.timeline)
+            let scores = Dictionary(batch.map { ($0.row.id!, $0.scores) }, uniquingKeysWith: { a, _ in a })
             do {
                 try await db.transaction { db in
-                    try await ResponseWriter.insert(rows, on: db)
+                    try await ResponseWriter.insert(rows, scores: scores, on: db)
                     try await SurveyRows.insert(timeline, on: db)
                 }
                 for p in batch { p.done.resume(returning: .stored) }
@@ -399,10 +406,10 @@ actor GroupCommit {
     }
 
     private func alone(_ p: Pending) async {
-        let row = p.row, timeline = p.timeline
+        let row = p.row, timeline = p.timeline, scores = [p.row.id!: p.scores]
         do {
             try await db.transaction { db in
-                try await ResponseWriter.insert([row], on: db)
+                try await ResponseWriter.insert([row], scores: scores, on: db)
                 try await SurveyRows.insert(timeline, on: db)
             }
             p.done.resume(returning: .stored)

@@ -217,6 +217,9 @@ final class SurveyResponse: TenantModel, @unchecked Sendable {
     @OptionalField(key: "external_id") var externalID: String?
     @Field(key: "started_at") var startedAt: Date
     @OptionalField(key: "submitted_at") var submittedAt: Date?
+    /// The account's segment and market (country) when the response was stored: the keys roll-ups count by.
+    @OptionalField(key: "segment") var segment: String?
+    @OptionalField(key: "market") var market: String?
     init() {}
 
     var decodedAnswers: [String: Answer] {

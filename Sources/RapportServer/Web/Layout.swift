@@ -27,6 +27,7 @@ enum Layout {
                                  navLink(ctx, "/accounts", "Accounts", active == "accounts"),
                                  navLink(ctx, "/journeys", "Journeys", active == "journeys"),
                                  navLink(ctx, "/surveys", "Surveys", active == "surveys"),
+                                 navLink(ctx, "/dashboards", "Dashboards", active == "dashboards"),
                                  .if(caller.role.can(.readFeedback), navLink(ctx, "/feedback", "Feedback", active == "feedback")),
                                  .if(caller.role.can(.importData), navLink(ctx, "/import", "Import", active == "import")),
                                  navLink(ctx, "/settings", "Settings", active == "settings")),
@@ -163,6 +164,17 @@ enum Assets {
     details.inline-edit { display:inline-block; margin-left: 6px; font-size: .85rem; } details.inline-edit > summary { cursor:pointer; color: var(--accent); }
     details.inline-edit[open] { display:block; padding: 6px 0; }
     @media (max-width: 900px) { .matrix-layout { grid-template-columns: minmax(0, 1fr); } }
+    .kpi-row { display:grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 16px; }
+    .kpi .big { font-size: 2.4rem; font-weight: 700; margin: 4px 0; }
+    .dash-grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 560px), 1fr)); gap: 16px; }
+    .dash-grid > .card { margin-bottom: 0; min-width: 0; }
+    .chart-card .chart svg { width: 100%; height: auto; }
+    nav.tabs { display:flex; gap: 16px; margin-bottom: 8px; }
+    nav.tabs a[aria-current=page] { font-weight: 700; text-decoration: none; border-bottom: 2px solid var(--accent, #1d4ed8); }
+    .badge.changed { background:#fef3c7; color:#78350f; } .badge.ok { background:#dcfce7; color:#14532d; } .badge.broken { background:#fee2e2; color:#7f1d1d; }
+    span.up { color:#166534; font-weight:600; } span.down { color:#991b1b; font-weight:600; }
+    .mono { font-family: ui-monospace, monospace; }
+    @media print { .print-hide, nav.tabs, form.filters { display:none; } .dash-grid { display:block; } .chart-card { break-inside: avoid; } details { display:block; } }
     @media (max-width: 640px) { main { padding: 12px; } .who { margin-left:0; } th, td { padding: 6px 8px; } h1 { font-size:1.35rem; } }
     """
 }

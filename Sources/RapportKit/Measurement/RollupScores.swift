@@ -1,0 +1,136 @@
+import Foundation
+
+/// What one answer adds to the roll-ups: the metric it feeds, the question (matrix items as
+/// "matrix.item"), the top of its scale and the value given.
+public struct RollupScore: Sendable, Hashable {
+    /// nps, csat and ces for the first question of that type in a survey (the survey's headline figure);
+    /// item for every other scale question (Likert, matrix items, competitor NPS, a second NPS).
+    public var metric: String
+    public var question: String
+    public var scaleMax: Int
+    public var value: Int
+
+    public init(metric: String, question: String, scaleMax: Int, value: Int) {
+        self.metric = metric
+        self.question = question
+        self.scaleMax = scaleMax
+        self.value = value
+    }
+
+    /// The metrics a roll-up row can carry; `responses` counts answered surveys (response volume).
+    public static let metrics = ["nps", "csat", "ces", "item", "responses"]
+}
+
+extension SurveyDefinition {
+    /// The scale answers of a response as roll-ups count them. The first NPS, CSAT and CES question is
+    /// the survey's headline metric; the rest are items, so one response never counts twice in NPS.
+    public func rollupScores(_ answers: [String: Answer]) -> [RollupScore] {
+        var out: [RollupScore] = []
+        var headline = Set<QuestionType>()
+        for q in questions {
+            guard let range = q.range else { continue }
+            switch (q.type, answers[q.id]) {
+            case (.matrix, .grid(let grid)?):
+                for item in q.items ?? [] {
+                    if let v = grid[item.id], range.contains(v) {
+                        out.append(RollupScore(metric: "item", question: q.id + "." + item.id, scaleMax: range.upperBound, value: v))
+                    }
+                }
+            case (.matrix, _):
+                continue
+            case (let type, .number(let v)?) where range.contains(v):
+                var metric = "item"
+                if [.nps, .csat, .ces].contains(type), !headline.contains(type) {
+                    headline.insert(type)
+                    metric = type.rawValue
+                }
+                out.append(RollupScore(metric: metric, question: q.id, scaleMax: range.upperBound, value: v))
+            default:
+                continue
+            }
+        }
+        return out
+    }
+
+    /// Which question feeds a headline metric (nps, csat, ces), with its scale top; nil when the survey
+    /// has none.
+    public func headlineQuestion(_ metric: String) -> (id: String, scaleMax: Int)? {
+        guard let type = QuestionType(rawValue: metric), [.nps, .csat, .ces].contains(type),
+              let q = questions.first(where: { $0.type == type }), let range = q.range else { return nil }
+        return (q.id, range.upperBound)
+    }
+}
+
+/// Calendar keys of roll-ups: days as yyyymmdd and months as yyyymm, in UTC.
+public enum RollupCalendar {
+    private static let utc: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        return c
+    }()
+
+    public static func day(_ date: Date) -> Int {
+        let c = utc.dateComponents([.year, .month, .day], from: date)
+        return c.year! * 10_000 + c.month! * 100 + c.day!
+    }
+
+    public static func month(_ date: Date) -> Int { day(date) / 100 }
+
+    public static func month(ofDay day: Int) -> Int { day / 100 }
+
+    /// The first moment of a yyyymmdd day, nil if it is no date.
+    public static func start(ofDay day: Int) -> Date? {
+        let y = day / 10_000, m = day / 100 % 100, d = day % 100
+        guard (1...12).contains(m), (1...31).contains(d),
+              let date = utc.date(from: DateComponents(year: y, month: m, day: d)), RollupCalendar.day(date) == day else { return nil }
+        return date
+    }
+
+    /// Months from `from` to `to` (yyyymm), both included.
+    public static func months(from: Int, to: Int) -> [Int] {
+        guard from <= to else { return [] }
+        var out: [Int] = []
+        var m = from
+        while m <= to {
+            out.append(m)
+            m = m % 100 == 12 ? (m / 100 + 1) * 100 + 1 : m + 1
+        }
+        return out
+    }
+
+    /// The month `count` months before (negative: after) the given one.
+    public static func month(_ month: Int, minus count: Int) -> Int {
+        let index = (month / 100) * 12 + (month % 100 - 1) - count
+        return (index / 12) * 100 + index % 12 + 1
+    }
+
+    /// The last day (yyyymmdd) of a month.
+    public static func lastDay(ofMonth month: Int) -> Int {
+        let first = start(ofDay: month * 100 + 1)!
+        let next = utc.date(byAdding: .month, value: 1, to: first)!
+        return day(next.addingTimeInterval(-1))
+    }
+
+    /// "2026-03" for 202603, "2026-03-15" for 20260315.
+    public static func label(month: Int) -> String {
+        String(format: "%04d-%02d", month / 100, month % 100)
+    }
+
+    public static func label(day: Int) -> String {
+        String(format: "%04d-%02d-%02d", day / 10_000, day / 100 % 100, day % 100)
+    }
+
+    /// Reads "2026-03" (a month) or "2026-03-15" (a day) as a day range; nil if malformed.
+    public static func parse(_ text: String, end: Bool) -> Int? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts[0].count == 4, parts.dropFirst().allSatisfy({ $0.count == 2 }),
+              let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), y >= 1900, y <= 2200 else { return nil }
+        if parts.count == 2 {
+            let month = y * 100 + m
+            return end ? lastDay(ofMonth: month) : month * 100 + 1
+        }
+        guard let d = Int(parts[2]) else { return nil }
+        let day = y * 10_000 + m * 100 + d
+        return start(ofDay: day) == nil ? nil : day
+    }
+}

@@ -1,0 +1,635 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+/// One question to the roll-ups: which figure, grouped how, over which responses. Built from the
+/// API's query string and from the dashboards' filter form, so both show the same numbers.
+struct MetricRequest: Sendable {
+    enum Figure: Sendable, Equatable {
+        /// nps, csat, ces, ces_easy: each survey's headline question.
+        case headline(CXMetricKind)
+        /// mean(q), top2(q), nps(q) of one question id.
+        case question(CXMetricKind, String)
+        /// Response volume.
+        case responses
+        case index(key: String, name: String, formula: IndexFormula, target: Double?)
+    }
+
+    enum Dimension: String, Sendable, CaseIterable {
+        case source, survey, touchpoint, channel, journey, phase, kind, segment, market, month, quarter, year
+        var isTime: Bool { [.month, .quarter, .year].contains(self) }
+    }
+
+    var figure: Figure
+    var groupBy: [Dimension] = []
+    /// Days, yyyymmdd, both included.
+    var from: Int
+    var to: Int
+    var surveys: [UUID] = []
+    var touchpoints: [UUID] = []
+    var journeys: [UUID] = []
+    var phases: [UUID] = []
+    var channels: [String] = []
+    var segments: [String] = []
+    var markets: [String] = []
+    var kind: SurveyKind?
+    /// Rolling window in months (each month shows the pooled counts of the window ending there).
+    var window: Int?
+    /// Adds to each group the same figure for the period just before, and whether it changed significantly.
+    var compare = false
+
+    static let filterKeys = ["metric", "group_by", "from", "to", "survey", "touchpoint", "journey", "phase", "channel", "segment", "market",
+                             "kind", "window", "compare", "format"]
+
+    /// The last twelve months up to today.
+    static func defaultPeriod(now: Date = Date()) -> (Int, Int) {
+        let today = RollupCalendar.day(now)
+        return (RollupCalendar.month(today / 100, minus: 11) * 100 + 1, today)
+    }
+
+    /// Reads a query string. Unknown keys, malformed values and impossible periods are refused with
+    /// the key and the reason; nothing is guessed.
+    static func parse(_ query: [String: String], indices: [MetricIndex], now: Date = Date()) throws -> MetricRequest {
+        var v = RapportKit.Validator()
+        for key in query.keys.sorted() where !filterKeys.contains(key) {
+            v.fail(key, "'\(key)' is not a filter; use \(filterKeys.filter { $0 != "format" }.joined(separator: ", "))")
+        }
+        func list(_ key: String) -> [String] {
+            (query[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        func ids(_ key: String) -> [UUID] {
+            list(key).compactMap { text in
+                guard let id = UUID(uuidString: text) else { v.fail(key, "'\(text)' is not an id"); return nil }
+                return id
+            }
+        }
+        let figure = figure(query["metric"] ?? "nps", indices: indices, v: &v)
+        var groupBy: [Dimension] = []
+        for name in list("group_by") {
+            guard let d = Dimension(rawValue: name) else {
+                v.fail("group_by", "'\(name)' is not a dimension; use \(Dimension.allCases.map(\.rawValue).joined(separator: ", "))"); continue
+            }
+            if groupBy.contains(d) { v.fail("group_by", "'\(name)' is given twice") } else { groupBy.append(d) }
+        }
+        if groupBy.filter(\.isTime).count > 1 { v.fail("group_by", "group by one of month, quarter or year, not several") }
+        let (defaultFrom, defaultTo) = defaultPeriod(now: now)
+        var from = defaultFrom, to = defaultTo
+        if let text = query["from"] {
+            if let d = RollupCalendar.parse(text, end: false) { from = d } else { v.fail("from", "'\(text)' is not a date; write 2026-01 or 2026-01-15") }
+        }
+        if let text = query["to"] {
+            if let d = RollupCalendar.parse(text, end: true) { to = d } else { v.fail("to", "'\(text)' is not a date; write 2026-12 or 2026-12-31") }
+        }
+        if from > to { v.fail("to", "the period ends (\(RollupCalendar.label(day: to))) before it starts (\(RollupCalendar.label(day: from)))") }
+        if to / 10_000 - from / 10_000 > 20 { v.fail("from", "a period can span at most 20 years") }
+        var kind: SurveyKind?
+        if let text = query["kind"] {
+            if let k = SurveyKind(rawValue: text) { kind = k } else { v.fail("kind", "'\(text)' is not a survey kind; use relationship or transactional") }
+        }
+        var window: Int?
+        if let text = query["window"] {
+            let digits = text.hasSuffix("m") ? String(text.dropLast()) : text
+            if let w = Int(digits), (1...120).contains(w) { window = w } else { v.fail("window", "'\(text)' is not a window; give 1 to 120 months, e.g. 36 or 36m") }
+            if !groupBy.contains(.month) { v.fail("window", "a rolling window needs group_by=month") }
+        }
+        var compare = false
+        if let text = query["compare"] {
+            switch text {
+            case "previous", "true", "1": compare = true
+            case "false", "0", "": compare = false
+            default: v.fail("compare", "'\(text)' is not understood; use compare=previous")
+            }
+        }
+        var request = MetricRequest(figure: figure ?? .responses, groupBy: groupBy, from: from, to: to)
+        request.surveys = ids("survey")
+        request.touchpoints = ids("touchpoint")
+        request.journeys = ids("journey")
+        request.phases = ids("phase")
+        request.channels = list("channel")
+        request.segments = list("segment")
+        request.markets = list("market")
+        request.kind = kind
+        request.window = window
+        request.compare = compare
+        if !v.errors.isEmpty { throw AppError.validation(v.errors) }
+        return request
+    }
+
+    static func figure(_ text: String, indices: [MetricIndex], v: inout RapportKit.Validator) -> Figure? {
+        if let kind = CXMetricKind(rawValue: text), [.nps, .csat, .ces, .cesEasy].contains(kind) { return .headline(kind) }
+        if text == "responses" { return .responses }
+        if let open = text.firstIndex(of: "("), text.hasSuffix(")") {
+            let fn = String(text[..<open]), arg = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+            let kinds: [String: CXMetricKind] = ["mean": .mean, "top2": .topTwo, "nps": .nps]
+            if let kind = kinds[fn], arg.wholeMatch(of: /[a-z][a-z0-9_]{0,39}(\.[a-z0-9][a-z0-9_]{0,39})?/) != nil { return .question(kind, arg) }
+            v.fail("metric", "'\(text)' is not a metric: a question function is mean(question_id), top2(question_id) or nps(question_id)")
+            return nil
+        }
+        if let index = indices.first(where: { $0.key == text }) {
+            do {
+                return .index(key: index.key, name: index.name, formula: try IndexFormula(index.formula), target: index.target)
+            } catch {
+                v.fail("metric", "the index '\(text)' has a formula that no longer parses: \(error.message)")
+                return nil
+            }
+        }
+        let known = (["nps", "csat", "ces", "ces_easy", "responses"] + indices.map(\.key)).joined(separator: ", ")
+        v.fail("metric", "'\(text)' is not a metric; use \(known), mean(question), top2(question) or nps(question)")
+        return nil
+    }
+
+    var isScore: Bool { if case .responses = figure { false } else { true } }
+}
+
+/// One figure of a result: a group's value, its interval, n and what the guardrail makes of it.
+struct MetricGroup: Sendable, Encodable {
+    struct Comparison: Sendable, Encodable {
+        var previousN: Int
+        var previousValue: Double?
+        var difference: Double?
+        var low: Double?
+        var high: Double?
+        var pValue: Double?
+        var significant: Bool
+        var method: String?
+        enum CodingKeys: String, CodingKey {
+            case previousN = "previous_n", previousValue = "previous_value", difference, low, high, pValue = "p_value", significant, method
+        }
+    }
+    var key: [String: String]
+    var n: Int
+    var value: Double?
+    var low: Double?
+    var high: Double?
+    var standardError: Double?
+    var method: String?
+    /// shown, bracketed, hidden (guardrail), not_pooled (the sources ask differently), no_data.
+    var state: String
+    var pooled: Bool
+    var sources: Int
+    var note: String?
+    var comparison: Comparison?
+    /// In a time series: a significant change against the period before.
+    var changed: Bool?
+    var direction: String?
+    enum CodingKeys: String, CodingKey {
+        case key, n, value, low, high, standardError = "standard_error", method, state, pooled, sources, note, comparison, changed, direction
+    }
+}
+
+struct MetricResult: Sendable, Encodable {
+    var metric: String
+    var label: String
+    var scale: [Double]
+    var from: String
+    var to: String
+    var groupBy: [String]
+    var guardrail: Guardrail
+    var window: Int?
+    var groups: [MetricGroup]
+    var note: String?
+    enum CodingKeys: String, CodingKey { case metric, label, scale, from, to, groupBy = "group_by", guardrail, window, groups, note }
+
+    static let csvColumns = ["n", "value", "low", "high", "state", "pooled", "sources"]
+
+    func csv() -> String {
+        let keys = groupBy.flatMap { d -> [String] in ["survey", "touchpoint", "journey", "phase"].contains(d) ? [d, d + "_name"] : [d] }
+            + (groups.first?.key.keys.filter { $0 == "kind" && !groupBy.contains("kind") } ?? [])
+        let w = CSVWriter()
+        var out = w.line(keys + Self.csvColumns + ["previous_value", "difference", "p_value", "significant"], neutralizeFormulas: true)
+        func num(_ d: Double?) -> String { d.map { String(format: "%.4f", $0) } ?? "" }
+        for g in groups {
+            out += w.line(keys.map { g.key[$0] ?? "" } + [String(g.n), num(g.value), num(g.low), num(g.high), g.state, String(g.pooled), String(g.sources),
+                                                           num(g.comparison?.previousValue), num(g.comparison?.difference), num(g.comparison?.pValue),
+                                                           g.comparison.map { String($0.significant) } ?? ""], neutralizeFormulas: true)
+        }
+        return out
+    }
+}
+
+/// Names and structure the roll-ups refer to by id.
+struct MeasurementDimensions: Sendable {
+    struct SurveyInfo: Sendable { var name: String; var kind: String; var journey: UUID? }
+    struct TouchpointInfo: Sendable { var name: String; var journey: UUID?; var phases: [UUID] }
+    var surveys: [UUID: SurveyInfo] = [:]
+    var touchpoints: [UUID: TouchpointInfo] = [:]
+    var journeys: [UUID: String] = [:]
+    var phases: [UUID: String] = [:]
+    /// The values the filters offer: account segments and countries, and the channels answers came through.
+    var segments: [String] = []
+    var markets: [String] = []
+    var channels: [String] = []
+
+    static func load(_ scope: Scope) async throws -> MeasurementDimensions {
+        var d = MeasurementDimensions()
+        let sql = scope.db.sql
+        struct S: Decodable { var id: UUID; var name: String; var kind: String; var journey_id: UUID? }
+        for s in try await sql.select().columns("id", "name", "kind", "journey_id").from("surveys").where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: S.self) {
+            d.surveys[s.id] = SurveyInfo(name: s.name, kind: s.kind, journey: s.journey_id)
+        }
+        struct T: Decodable { var id: UUID; var name: String; var journey_id: UUID? }
+        for t in try await sql.select().columns("id", "name", "journey_id").from("touchpoints").where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: T.self) {
+            d.touchpoints[t.id] = TouchpointInfo(name: t.name, journey: t.journey_id, phases: [])
+        }
+        struct J: Decodable { var id: UUID; var name: String }
+        for j in try await sql.select().columns("id", "name").from("journeys").where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: J.self) {
+            d.journeys[j.id] = j.name
+        }
+        struct P: Decodable { var id: UUID; var name: String }
+        for p in try await sql.raw("SELECT p.id, p.name FROM journey_phases p JOIN journeys j ON j.id = p.journey_id WHERE j.workspace_id = \(bind: scope.workspaceID)").all(decoding: P.self) {
+            d.phases[p.id] = p.name
+        }
+        struct TP: Decodable { var touchpoint_id: UUID; var phase_id: UUID }
+        for l in try await sql.raw("SELECT tp.touchpoint_id, tp.phase_id FROM touchpoint_phases tp JOIN touchpoints t ON t.id = tp.touchpoint_id WHERE t.workspace_id = \(bind: scope.workspaceID)").all(decoding: TP.self) {
+            d.touchpoints[l.touchpoint_id]?.phases.append(l.phase_id)
+        }
+        struct V: Decodable { var v: String? }
+        d.segments = try await sql.raw("SELECT DISTINCT segment AS v FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND segment IS NOT NULL ORDER BY segment").all(decoding: V.self).compactMap(\.v)
+        d.markets = try await sql.raw("SELECT DISTINCT country AS v FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND country IS NOT NULL ORDER BY country").all(decoding: V.self).compactMap(\.v)
+        d.channels = try await sql.raw("SELECT DISTINCT channel AS v FROM metric_rollups WHERE workspace_id = \(bind: scope.workspaceID) AND grain = 'm' AND segment = '*' AND market = '*' AND metric = 'responses' ORDER BY channel").all(decoding: V.self).compactMap(\.v).filter { !$0.isEmpty }
+        return d
+    }
+}
+
+/// Answers a MetricRequest from the roll-ups.
+enum MetricEngine {
+    /// A row of summed counts from the roll-ups.
+    struct Cell {
+        var month: Int
+        var survey: UUID
+        var touchpoint: UUID
+        var channel: String
+        var segment: String
+        var market: String
+        var question: String
+        var metric: String
+        var scaleMax: Int
+        var counts: ScoreCounts
+    }
+
+    /// Which roll-up rows a figure needs.
+    struct Need: Hashable { var metric: String?; var question: String? }
+
+    static func needs(_ figure: MetricRequest.Figure) -> [Need] {
+        switch figure {
+        case .headline(let k): [Need(metric: k == .cesEasy ? "ces" : k.rawValue, question: nil)]
+        case .question(_, let q): [Need(metric: nil, question: q)]
+        case .responses: [Need(metric: "responses", question: nil)]
+        case .index(_, _, let formula, _): formula.references.map(need)
+        }
+    }
+
+    static func need(_ r: IndexReference) -> Need {
+        switch r {
+        case .nps: Need(metric: "nps", question: nil)
+        case .csat: Need(metric: "csat", question: nil)
+        case .ces, .cesEasy: Need(metric: "ces", question: nil)
+        case .mean(let q), .topTwo(let q), .npsOf(let q): Need(metric: nil, question: q)
+        }
+    }
+
+    /// Reads the summed cells of a period (days, both included): whole months from the month rows,
+    /// the days at either edge from the day rows.
+    static func cells(_ request: MetricRequest, from: Int, to: Int, scope: Scope) async throws -> [Cell] {
+        let bySegment = request.groupBy.contains(.segment) || request.groupBy.contains(.market) || !request.segments.isEmpty || !request.markets.isEmpty
+        let firstMonth = from % 100 == 1 ? from / 100 : RollupCalendar.month(from / 100, minus: -1)
+        let lastMonth = to == RollupCalendar.lastDay(ofMonth: to / 100) ? to / 100 : RollupCalendar.month(to / 100, minus: 1)
+        var q = SQLQueryString("SELECT grain, period, survey_id, touchpoint, channel, metric, question, scale_max")
+        q.appendInterpolation(unsafeRaw: bySegment ? ", segment, market" : "")
+        q.appendInterpolation(unsafeRaw: ", SUM(n) AS n, " + Rollups.countColumns.map { "SUM(\($0)) AS \($0)" }.joined(separator: ", "))
+        q.appendInterpolation(unsafeRaw: " FROM metric_rollups WHERE workspace_id = ")
+        q.appendInterpolation(bind: scope.workspaceID)
+        q.appendInterpolation(unsafeRaw: bySegment ? " AND segment <> '*'" : " AND segment = '*' AND market = '*'")
+        // The period: whole months, and the days before the first and after the last whole month.
+        q.appendInterpolation(unsafeRaw: " AND (")
+        var ranges: [String] = []
+        var binds: [(Int, Int, String)] = []
+        if firstMonth <= lastMonth { binds.append((firstMonth, lastMonth, "m")) }
+        if firstMonth > lastMonth { binds.append((from, to, "d")) } else {
+            if from % 100 != 1 { binds.append((from, min(to, RollupCalendar.lastDay(ofMonth: from / 100)), "d")) }
+            if to != RollupCalendar.lastDay(ofMonth: to / 100) { binds.append((max(from, to / 100 * 100 + 1), to, "d")) }
+        }
+        for (i, b) in binds.enumerated() {
+            if i > 0 { q.appendLiteral(" OR ") }
+            q.appendInterpolation(unsafeRaw: "(grain = '\(b.2)' AND period BETWEEN ")
+            q.appendInterpolation(bind: b.0)
+            q.appendLiteral(" AND ")
+            q.appendInterpolation(bind: b.1)
+            q.appendLiteral(")")
+            ranges.append(b.2)
+        }
+        q.appendLiteral(")")
+        // Which rows the figure reads.
+        let needs = Set(needs(request.figure))
+        q.appendInterpolation(unsafeRaw: " AND (")
+        for (i, n) in needs.enumerated() {
+            if i > 0 { q.appendLiteral(" OR ") }
+            if let m = n.metric { q.appendLiteral("metric = "); q.appendInterpolation(bind: m) }
+            if let question = n.question { q.appendLiteral("(metric <> 'responses' AND question = "); q.appendInterpolation(bind: question); q.appendLiteral(")") }
+        }
+        q.appendLiteral(")")
+        func inList<T: Encodable & Sendable>(_ column: String, _ values: [T]) {
+            guard !values.isEmpty else { return }
+            q.appendInterpolation(unsafeRaw: " AND \(column) IN (")
+            for (i, v) in values.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
+            q.appendLiteral(")")
+        }
+        inList("survey_id", request.surveys)
+        inList("touchpoint", request.touchpoints)
+        inList("channel", request.channels)
+        inList("segment", request.segments)
+        inList("market", request.markets)
+        if !request.journeys.isEmpty {
+            q.appendInterpolation(unsafeRaw: " AND (touchpoint IN (SELECT id FROM touchpoints WHERE journey_id IN (")
+            for (i, v) in request.journeys.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
+            q.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE journey_id IN (")
+            for (i, v) in request.journeys.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
+            q.appendLiteral(")))")
+        }
+        if !request.phases.isEmpty {
+            q.appendInterpolation(unsafeRaw: " AND touchpoint IN (SELECT touchpoint_id FROM touchpoint_phases WHERE phase_id IN (")
+            for (i, v) in request.phases.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
+            q.appendLiteral("))")
+        }
+        if let kind = request.kind {
+            q.appendInterpolation(unsafeRaw: " AND survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            q.appendInterpolation(bind: scope.workspaceID)
+            q.appendLiteral(" AND kind = ")
+            q.appendInterpolation(bind: kind.rawValue)
+            q.appendLiteral(")")
+        }
+        q.appendInterpolation(unsafeRaw: " GROUP BY grain, period, survey_id, touchpoint, channel, metric, question, scale_max" + (bySegment ? ", segment, market" : ""))
+        var out: [Cell] = []
+        for row in try await scope.db.sql.raw(q).all() {
+            var counts: [Int] = []
+            for c in Rollups.countColumns { counts.append(try row.decode(column: c, as: Int.self)) }
+            let grain = try row.decode(column: "grain", as: String.self), period = try row.decode(column: "period", as: Int.self)
+            out.append(Cell(month: grain == "m" ? period : period / 100, survey: try row.decode(column: "survey_id", as: UUID.self),
+                            touchpoint: try row.decode(column: "touchpoint", as: UUID.self), channel: try row.decode(column: "channel", as: String.self),
+                            segment: bySegment ? try row.decode(column: "segment", as: String.self) : "*",
+                            market: bySegment ? try row.decode(column: "market", as: String.self) : "*",
+                            question: try row.decode(column: "question", as: String.self), metric: try row.decode(column: "metric", as: String.self),
+                            scaleMax: try row.decode(column: "scale_max", as: Int.self), counts: ScoreCounts(counts: counts)))
+        }
+        return out
+    }
+
+    /// The counts of each reference of a figure within a set of cells, by scale (several scales mean
+    /// the cells ask differently and cannot be pooled).
+    struct Pool {
+        var byReference: [IndexReference: [Int: ScoreCounts]] = [:]
+        var sources = Set<String>()
+        var responses = 0
+    }
+
+    static func references(_ figure: MetricRequest.Figure) -> [IndexReference] {
+        switch figure {
+        case .headline(.nps): [.nps]
+        case .headline(.csat): [.csat]
+        case .headline(.ces): [.ces]
+        case .headline(.cesEasy): [.cesEasy]
+        case .headline: []
+        case .question(.mean, let q): [.mean(q)]
+        case .question(.topTwo, let q): [.topTwo(q)]
+        case .question(_, let q): [.npsOf(q)]
+        case .responses: []
+        case .index(_, _, let f, _): f.references
+        }
+    }
+
+    /// Adds a cell to a pool; says whether it counted towards a reference of the figure.
+    @discardableResult
+    static func add(_ cell: Cell, to pool: inout Pool, figure: MetricRequest.Figure) -> Bool {
+        pool.sources.insert("\(cell.survey)|\(cell.touchpoint)|\(cell.channel)")
+        if cell.metric == "responses" { pool.responses += cell.counts.n; return false }
+        var counted = false
+        for r in references(figure) {
+            let n = need(r)
+            if let m = n.metric, m != cell.metric { continue }
+            if let q = n.question, q != cell.question { continue }
+            pool.byReference[r, default: [:]][cell.scaleMax, default: ScoreCounts()] += cell.counts
+            counted = true
+        }
+        return counted
+    }
+
+    static func estimate(_ r: IndexReference, _ c: ScoreCounts, scaleMax: Int) -> CXEstimate? {
+        switch r {
+        case .nps, .npsOf: CXStatistics.nps(c)
+        case .csat: CXStatistics.csat(c)
+        case .ces: CXStatistics.cesMean(c)
+        case .cesEasy: CXStatistics.cesEasy(c, scaleMax: scaleMax)
+        case .mean: CXStatistics.mean(c)
+        case .topTwo: CXStatistics.topTwo(c, scaleMax: scaleMax)
+        }
+    }
+
+    static func kind(_ r: IndexReference) -> CXMetricKind {
+        switch r {
+        case .nps, .npsOf: .nps
+        case .csat: .csat
+        case .ces: .ces
+        case .cesEasy: .cesEasy
+        case .mean: .mean
+        case .topTwo: .topTwo
+        }
+    }
+
+    /// The figure of one pool, with the guardrail applied.
+    static func figure(_ pool: Pool, _ figure: MetricRequest.Figure, guardrail: Guardrail, key: [String: String]) -> MetricGroup {
+        var g = MetricGroup(key: key, n: 0, state: "no_data", pooled: pool.sources.count > 1, sources: pool.sources.count)
+        if case .responses = figure {
+            g.n = pool.responses
+            g.value = Double(pool.responses)
+            g.state = pool.responses > 0 ? "shown" : "no_data"
+            return g
+        }
+        var estimates: [IndexReference: CXEstimate] = [:]
+        for r in references(figure) {
+            guard let byScale = pool.byReference[r], !byScale.isEmpty else { g.note = "no answers to \(r)"; return g }
+            if byScale.count > 1 {
+                g.n = byScale.values.map(\.n).reduce(0, +)
+                g.state = "not_pooled"
+                g.note = "the sources ask \(r) on different scales (\(byScale.keys.sorted().map { "1–\($0)" }.joined(separator: ", "))), so they are not pooled; show them per source"
+                return g
+            }
+            let (scaleMax, counts) = byScale.first!
+            guard let e = estimate(r, counts, scaleMax: scaleMax) else { g.n = counts.n; return g }
+            estimates[r] = e
+        }
+        switch figure {
+        case .index(_, _, let formula, _):
+            g.n = estimates.values.map(\.n).min() ?? 0
+            switch formula.estimate(estimates.mapValues { ($0.value, $0.standardError) }) {
+            case .success(let e):
+                g.value = e.value; g.low = e.low; g.high = e.high; g.standardError = e.standardError; g.method = "delta-method"
+            case .failure(let error):
+                g.state = "undefined"; g.note = error.message
+                return g
+            }
+        default:
+            guard let e = estimates.values.first else { return g }
+            g.n = e.n; g.value = e.value; g.low = e.low; g.high = e.high; g.standardError = e.standardError; g.method = e.method
+        }
+        g.state = guardrail.state(n: g.n).rawValue
+        if g.state == "hidden" { g.value = nil; g.low = nil; g.high = nil; g.standardError = nil }
+        return g
+    }
+
+    /// Compares two pools of a single-reference figure (indices: only their values, no test).
+    static func compare(_ now: Pool, _ before: Pool, _ figure: MetricRequest.Figure, guardrail: Guardrail) -> MetricGroup.Comparison? {
+        let refs = references(figure)
+        let previous = self.figure(before, figure, guardrail: guardrail, key: [:])
+        var c = MetricGroup.Comparison(previousN: previous.n, previousValue: previous.value, significant: false)
+        guard refs.count == 1, let r = refs.first,
+              let a = before.byReference[r], a.count == 1, let b = now.byReference[r], b.count == 1, a.keys.first == b.keys.first,
+              guardrail.state(n: a.values.first!.n) != .hidden, guardrail.state(n: b.values.first!.n) != .hidden,
+              let t = CXStatistics.compare(kind(r), a.values.first!, b.values.first!, scaleMax: a.keys.first!) else { return c }
+        c.difference = t.difference; c.low = t.low; c.high = t.high; c.pValue = t.pValue; c.significant = t.significant; c.method = t.method
+        return c
+    }
+
+    static func run(_ request: MetricRequest, scope: Scope, guardrail: Guardrail, dims given: MeasurementDimensions? = nil) async throws -> MetricResult {
+        var dims: MeasurementDimensions
+        if let given { dims = given } else { dims = try await MeasurementDimensions.load(scope) }
+        var groupBy = request.groupBy
+        // Relationship and transactional figures are never pooled together.
+        if request.isScore && request.kind == nil && !groupBy.contains(.kind) && !groupBy.contains(.survey) && !groupBy.contains(.source) {
+            groupBy.insert(.kind, at: 0)
+        }
+        let windowMonths = request.window ?? 1
+        var fetchFrom = request.from
+        if windowMonths > 1 { fetchFrom = RollupCalendar.month(request.from / 100, minus: windowMonths - 1) * 100 + 1 }
+        let cells = try await cells(request, from: fetchFrom, to: request.to, scope: scope)
+
+        func keys(_ cell: Cell, month: Int?) -> [[String: String]] {
+            var keys: [[String: String]] = [[:]]
+            func set(_ name: String, _ values: [(String, String?)]) {
+                keys = keys.flatMap { k in values.map { v in var k = k; k[name] = v.0; if let label = v.1 { k[name + "_name"] = label }; return k } }
+            }
+            let tp = dims.touchpoints[cell.touchpoint]
+            let survey = dims.surveys[cell.survey]
+            for d in groupBy {
+                switch d {
+                case .source:
+                    set("source", [("\(cell.survey.uuidString.lowercased())|\(cell.touchpoint == Rollups.noTouchpoint ? "" : cell.touchpoint.uuidString.lowercased())|\(cell.channel)", nil)])
+                    set("survey", [(cell.survey.uuidString.lowercased(), survey?.name ?? "?")])
+                    set("touchpoint", [(cell.touchpoint == Rollups.noTouchpoint ? "" : cell.touchpoint.uuidString.lowercased(), tp?.name ?? "")])
+                    set("channel", [(cell.channel, nil)])
+                case .survey: set("survey", [(cell.survey.uuidString.lowercased(), survey?.name ?? "?")])
+                case .touchpoint: set("touchpoint", [(cell.touchpoint == Rollups.noTouchpoint ? "" : cell.touchpoint.uuidString.lowercased(), tp?.name ?? "")])
+                case .channel: set("channel", [(cell.channel, nil)])
+                case .journey:
+                    let j = tp?.journey ?? survey?.journey
+                    set("journey", [(j?.uuidString.lowercased() ?? "", j.flatMap { dims.journeys[$0] } ?? "")])
+                case .phase:
+                    let phases = tp?.phases ?? []
+                    set("phase", phases.isEmpty ? [("", "")] : phases.map { ($0.uuidString.lowercased(), dims.phases[$0] ?? "") })
+                case .kind: set("kind", [(survey?.kind ?? "", nil)])
+                case .segment: set("segment", [(cell.segment, nil)])
+                case .market: set("market", [(cell.market, nil)])
+                case .month: set("month", [(RollupCalendar.label(month: month ?? cell.month), nil)])
+                case .quarter:
+                    let m = month ?? cell.month
+                    set("quarter", [(String(format: "%04d-Q%d", m / 100, (m % 100 - 1) / 3 + 1), nil)])
+                case .year: set("year", [(String((month ?? cell.month) / 100), nil)])
+                }
+            }
+            return keys
+        }
+
+        var pools: [[String: String]: Pool] = [:]
+        var order: [[String: String]] = []
+        let months = RollupCalendar.months(from: request.from / 100, to: request.to / 100)
+        for cell in cells {
+            // With a window, a month's cells count towards each month of the period whose window holds it.
+            let targets: [Int?] = windowMonths > 1
+                ? months.filter { $0 >= cell.month && RollupCalendar.month($0, minus: windowMonths - 1) <= cell.month }
+                : [cell.month >= request.from / 100 ? nil : -1]
+            for target in targets {
+                if target == -1 { continue }
+                for key in keys(cell, month: target) {
+                    if pools[key] == nil { order.append(key) }
+                    add(cell, to: &pools[key, default: Pool()], figure: request.figure)
+                }
+            }
+        }
+        let sortKeys = groupBy.map { d -> String in ["survey", "touchpoint", "journey", "phase"].contains(d.rawValue) ? d.rawValue + "_name" : d.rawValue }
+        order.sort { a, b in
+            for k in sortKeys where a[k] != b[k] { return (a[k] ?? "") < (b[k] ?? "") }
+            return false
+        }
+        var groups = order.map { figure(pools[$0]!, request.figure, guardrail: guardrail, key: $0) }
+
+        // Against the period before, of the same length.
+        if request.compare && !groupBy.contains(where: \.isTime) {
+            let days = Int(((RollupCalendar.start(ofDay: request.to)!.timeIntervalSince(RollupCalendar.start(ofDay: request.from)!)) / 86_400).rounded()) + 1
+            let monthAligned = request.from % 100 == 1 && request.to == RollupCalendar.lastDay(ofMonth: request.to / 100)
+            let prevTo = RollupCalendar.day(RollupCalendar.start(ofDay: request.from)!.addingTimeInterval(-86_400))
+            let prevFrom = monthAligned
+                ? RollupCalendar.month(request.from / 100, minus: months.count) * 100 + 1
+                : RollupCalendar.day(RollupCalendar.start(ofDay: request.from)!.addingTimeInterval(-86_400 * Double(days)))
+            var previous: [[String: String]: Pool] = [:]
+            for cell in try await self.cells(request, from: prevFrom, to: prevTo, scope: scope) {
+                for key in keys(cell, month: nil) { add(cell, to: &previous[key, default: Pool()], figure: request.figure) }
+            }
+            for i in groups.indices {
+                groups[i].comparison = compare(pools[groups[i].key]!, previous[groups[i].key] ?? Pool(), request.figure, guardrail: guardrail)
+            }
+        }
+        // In a time series: did this period change significantly against the one before?
+        if let time = groupBy.first(where: \.isTime), request.window == nil {
+            var last: [[String: String]: [String: String]] = [:]
+            for i in groups.indices {
+                var series = groups[i].key
+                series[time.rawValue] = nil
+                if let prev = last[series], groups[i].state == "shown" || groups[i].state == "bracketed",
+                   let c = compare(pools[groups[i].key]!, pools[prev]!, request.figure, guardrail: guardrail) {
+                    groups[i].changed = c.significant
+                    if c.significant, let d = c.difference { groups[i].direction = d > 0 ? "up" : "down" }
+                }
+                last[series] = groups[i].key
+            }
+        }
+        return MetricResult(metric: metricName(request.figure), label: label(request.figure), scale: scale(request.figure),
+                            from: RollupCalendar.label(day: request.from), to: RollupCalendar.label(day: request.to),
+                            groupBy: groupBy.map(\.rawValue), guardrail: guardrail, window: request.window, groups: groups,
+                            note: groups.isEmpty ? "no responses match these filters in this period" : nil)
+    }
+
+    static func metricName(_ f: MetricRequest.Figure) -> String {
+        switch f {
+        case .headline(let k): k.rawValue
+        case .question(let k, let q): "\(k == .topTwo ? "top2" : k.rawValue)(\(q))"
+        case .responses: "responses"
+        case .index(let key, _, _, _): key
+        }
+    }
+
+    static func label(_ f: MetricRequest.Figure) -> String {
+        switch f {
+        case .headline(.nps): "NPS"
+        case .headline(.csat): "CSAT (% top-two boxes)"
+        case .headline(.ces): "CES (mean)"
+        case .headline(.cesEasy): "CES (% easy)"
+        case .headline(let k): k.rawValue
+        case .question(.mean, let q): "mean of \(q)"
+        case .question(.topTwo, let q): "% top-two boxes of \(q)"
+        case .question(_, let q): "NPS of \(q)"
+        case .responses: "responses"
+        case .index(_, let name, _, _): name
+        }
+    }
+
+    static func scale(_ f: MetricRequest.Figure) -> [Double] {
+        switch f {
+        case .headline(.nps), .question(.nps, _): [-100, 100]
+        case .headline(.ces), .question(.mean, _): [1, 7]
+        case .responses: [0, 0]
+        case .index: [0, 0]
+        default: [0, 100]
+        }
+    }
+}
