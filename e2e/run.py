@@ -421,6 +421,66 @@ def survey_checks(server, mail, label):
         d.quit()
 
 
+def measurement_checks(server, label):
+    """The executive opens the demo's dashboard, filters it, drills into the answers behind a figure, sees
+    last year's bonus KPI verified, and the roll-ups agree with a recount (screenshots on a desktop and a
+    phone to look at)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    d = browser()
+    shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
+    try:
+        def dashboard():
+            d.get(server.url + "/login")
+            d.find_element(By.ID, "email").send_keys(DEMO_EMAIL)
+            d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+            d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            d.get(server.url + "/dashboards")
+            assert d.find_element(By.TAG_NAME, "h1").text == "Executive dashboard", d.find_element(By.TAG_NAME, "h1").text
+            charts = d.find_elements(By.CSS_SELECTOR, ".chart svg[role=img]")
+            assert len(charts) >= 4, f"{len(charts)} charts"
+            for svg in charts:
+                assert svg.find_elements(By.TAG_NAME, "title"), "every chart has a title"
+            kpi = d.find_element(By.CSS_SELECTOR, ".kpi").text
+            assert "n = " in kpi and "95 %" in kpi, kpi
+            d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
+            shot("20-dashboard-desktop")
+            d.set_window_size(390, 900)
+            width = d.execute_script("return document.documentElement.scrollWidth")
+            assert width <= 400, f"the dashboard is {width}px wide on a phone"
+            d.set_window_size(390, d.execute_script("return document.body.scrollHeight") + 50)
+            shot("21-dashboard-phone")
+            d.set_window_size(1280, 900)
+        check(f"{label}: the executive dashboard shows charts with n and intervals, on a desktop and a phone", dashboard)
+
+        def filtered():
+            market = Select(d.find_element(By.ID, "market"))
+            choice = [o.get_attribute("value") for o in market.options if o.get_attribute("value")][0]
+            market.select_by_value(choice)
+            d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+            assert f"market={choice}" in d.current_url, d.current_url
+            assert d.find_elements(By.CSS_SELECTOR, ".chart svg[role=img]") or "No responses" in d.page_source
+            shot("22-dashboard-filtered")
+            d.get(server.url + "/dashboards")
+            link = d.find_element(By.CSS_SELECTOR, "#tnps-touchpoints a")
+            d.get(link.get_attribute("href"))
+            rows = d.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+            assert rows, "the answers behind a bar are listed"
+            shot("23-drill-down")
+        check(f"{label}: filter by market and drill from a bar to its answers", filtered)
+
+        def kpis():
+            d.get(server.url + "/dashboards/kpis")
+            assert "verified" in d.find_element(By.CSS_SELECTOR, "main table").text, d.page_source[:500]
+            shot("24-kpis")
+            for args in (["kpi", "verify", "--workspace", "demo"], ["rollups", "check", "--workspace", "demo"]):
+                out = subprocess.run([server.binary] + args, env=server.env, capture_output=True, text=True)
+                assert out.returncode == 0, f"{args}: {out.stdout} {out.stderr}"
+        check(f"{label}: last year's bonus KPI verifies, and the roll-ups equal a recount", kpis)
+    finally:
+        d.quit()
+
+
 def durability(server, label, binary):
     """Kill the server hard in the middle of response submissions; after a restart every response that got
     a 2xx is stored exactly once."""
@@ -547,6 +607,7 @@ def main():
         stopped = False
         try:
             browser_checks(server, label)
+            measurement_checks(server, label)
             survey_checks(server, mail, label)
             schemathesis(server, label)
             durability(server, label, a.bin)
