@@ -26,7 +26,8 @@ extension SurveyDefinition {
     /// the survey's headline metric; the rest are items, so one response never counts twice in NPS.
     public func rollupScores(_ answers: [String: Answer]) -> [RollupScore] {
         var out: [RollupScore] = []
-        var headline = Set<QuestionType>()
+        // Which question is the headline follows from the definition alone, never from which were answered.
+        let headline = Set([QuestionType.nps, .csat, .ces].compactMap { type in questions.first { $0.type == type }?.id })
         for q in questions {
             guard let range = q.range else { continue }
             switch (q.type, answers[q.id]) {
@@ -39,11 +40,7 @@ extension SurveyDefinition {
             case (.matrix, _):
                 continue
             case (let type, .number(let v)?) where range.contains(v):
-                var metric = "item"
-                if [.nps, .csat, .ces].contains(type), !headline.contains(type) {
-                    headline.insert(type)
-                    metric = type.rawValue
-                }
+                let metric = headline.contains(q.id) ? type.rawValue : "item"
                 out.append(RollupScore(metric: metric, question: q.id, scaleMax: range.upperBound, value: v))
             default:
                 continue

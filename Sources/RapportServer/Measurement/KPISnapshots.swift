@@ -151,9 +151,13 @@ enum KPISnapshots {
         inList("COALESCE(segment, '')", request.segments)
         inList("COALESCE(market, '')", request.markets)
         if !request.journeys.isEmpty {
-            sql.appendInterpolation(unsafeRaw: " AND (touchpoint_id IN (SELECT id FROM touchpoints WHERE journey_id IN (")
+            sql.appendInterpolation(unsafeRaw: " AND (touchpoint_id IN (SELECT id FROM touchpoints WHERE workspace_id = ")
+            sql.appendInterpolation(bind: scope.workspaceID)
+            sql.appendInterpolation(unsafeRaw: " AND journey_id IN (")
             for (i, v) in request.journeys.enumerated() { if i > 0 { sql.appendLiteral(", ") }; sql.appendInterpolation(bind: v) }
-            sql.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE journey_id IN (")
+            sql.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            sql.appendInterpolation(bind: scope.workspaceID)
+            sql.appendInterpolation(unsafeRaw: " AND journey_id IN (")
             for (i, v) in request.journeys.enumerated() { if i > 0 { sql.appendLiteral(", ") }; sql.appendInterpolation(bind: v) }
             sql.appendLiteral(")))")
         }
@@ -163,7 +167,9 @@ enum KPISnapshots {
             sql.appendLiteral("))")
         }
         if let kind = request.kind {
-            sql.appendLiteral(" AND survey_id IN (SELECT id FROM surveys WHERE kind = ")
+            sql.appendLiteral(" AND survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            sql.appendInterpolation(bind: scope.workspaceID)
+            sql.appendLiteral(" AND kind = ")
             sql.appendInterpolation(bind: kind.rawValue)
             sql.appendLiteral(")")
         }
@@ -204,15 +210,23 @@ enum KPISnapshots {
         if group.value == nil {
             throw AppError.invalid("query", "there is nothing to freeze: \(group.note ?? "no answers match in this period") (n = \(group.n))")
         }
+        let guardrail = try await MeasurementSettingsStore.load(scope).guardrail
+        if guardrail.state(n: group.n) == .hidden {
+            throw AppError.invalid("query", "only \(group.n) answers: below the workspace's guardrail of \(guardrail.bracketAt), a figure is too uncertain to freeze")
+        }
+        if let to = spec["to"].flatMap({ RollupCalendar.parse($0, end: true) }), to >= RollupCalendar.day(Date()) {
+            throw AppError.invalid("query.to", "the period has not ended yet (it runs to \(RollupCalendar.label(day: to))): answers still arriving would break the snapshot")
+        }
         let snapshot = KPISnapshot()
         snapshot.id = .timeOrdered()
         snapshot.workspaceID = scope.workspaceID
         snapshot.name = name!
         snapshot.spec = PlainJSON.encode(spec)
-        snapshot.value = group.value
+        // + 0.0 turns −0.0 into 0.0, which SQLite would do on storing and the hash would notice.
+        snapshot.value = group.value.map { $0 + 0.0 }
         snapshot.n = group.n
-        snapshot.low = group.low
-        snapshot.high = group.high
+        snapshot.low = group.low.map { $0 + 0.0 }
+        snapshot.high = group.high.map { $0 + 0.0 }
         snapshot.inputsDigest = digest
         snapshot.methodVersion = methodVersion
         snapshot.createdBy = caller.label

@@ -342,9 +342,13 @@ enum MetricEngine {
         inList("segment", request.segments)
         inList("market", request.markets)
         if !request.journeys.isEmpty {
-            q.appendInterpolation(unsafeRaw: " AND (touchpoint IN (SELECT id FROM touchpoints WHERE journey_id IN (")
+            q.appendInterpolation(unsafeRaw: " AND (touchpoint IN (SELECT id FROM touchpoints WHERE workspace_id = ")
+            q.appendInterpolation(bind: scope.workspaceID)
+            q.appendInterpolation(unsafeRaw: " AND journey_id IN (")
             for (i, v) in request.journeys.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
-            q.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE journey_id IN (")
+            q.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            q.appendInterpolation(bind: scope.workspaceID)
+            q.appendInterpolation(unsafeRaw: " AND journey_id IN (")
             for (i, v) in request.journeys.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
             q.appendLiteral(")))")
         }
@@ -456,6 +460,10 @@ enum MetricEngine {
                 return g
             }
             let (scaleMax, counts) = byScale.first!
+            if case .npsOf(let q) = r, scaleMax != 10 {
+                g.n = counts.n; g.state = "undefined"; g.note = "nps(\(q)) needs a 0–10 question; '\(q)' runs 1–\(scaleMax)"
+                return g
+            }
             guard let e = estimate(r, counts, scaleMax: scaleMax) else { g.n = counts.n; return g }
             estimates[r] = e
         }

@@ -156,7 +156,7 @@ enum Rollups {
                          : "CAST(to_char(r.submitted_at AT TIME ZONE 'UTC', 'YYYYMMDD') AS INTEGER)"
         let value = sqlite ? "json_extract(r.answers, q.path)" : "(r.answers::jsonb #> q.path::text[])"
         let isNumber = sqlite ? "typeof(json_extract(r.answers, q.path)) = 'integer'" : "jsonb_typeof(r.answers::jsonb #> q.path::text[]) = 'number'"
-        let number = sqlite ? value : "CAST(\(value) #>> '{}' AS INTEGER)"
+        let number = sqlite ? value : "(CASE WHEN jsonb_typeof(\(value)) = 'number' THEN CAST(\(value) #>> '{}' AS NUMERIC) END)"
         let counts = (0...10).map { "SUM(CASE WHEN v = \($0) THEN 1 ELSE 0 END) AS c\($0)" }.joined(separator: ", ")
         let volume = "COUNT(*) AS c0, " + (1...10).map { "0 AS c\($0)" }.joined(separator: ", ")
         var where_ = "r.status = 'complete' AND r.submitted_at IS NOT NULL"
@@ -215,6 +215,8 @@ enum Rollups {
     static func rebuild(workspace: UUID?, on db: any Database) async throws -> Int {
         try await db.transaction { db in
             try await db.takeWriteLock(workspace: workspace)
+            // On PostgreSQL, writers adding to the roll-ups wait until the recount is in.
+            if !db.isSQLite { try await db.sql.raw("LOCK TABLE metric_rollups IN SHARE ROW EXCLUSIVE MODE").run() }
             try await prepareQuestions(workspace: workspace, on: db)
             var delete = SQLQueryString("DELETE FROM metric_rollups")
             if let workspace { delete.appendInterpolation(unsafeRaw: " WHERE workspace_id = "); delete.appendInterpolation(bind: workspace) }
@@ -263,6 +265,8 @@ enum Rollups {
     /// the month and everyone levels with sums of the stored days. Returns every difference.
     static func check(workspace: UUID, on db: any Database) async throws -> (cells: Int, mismatches: [Mismatch]) {
         try await db.transaction { db in
+            // One snapshot for the recount and the stored cells, even while responses arrive.
+            if !db.isSQLite { try await db.sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run() }
             try await prepareQuestions(workspace: workspace, on: db)
             func add(_ values: [Int], to key: [String], in dict: inout [String: [Int]]) {
                 let k = key.joined(separator: "|")

@@ -27,7 +27,7 @@ struct M004_Measurement: AsyncMigration {
               market TEXT NOT NULL,
               metric TEXT NOT NULL,
               survey_id \(unsafeRaw: sql.dialect.name == "sqlite" ? "BLOB" : "UUID") NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
-              touchpoint TEXT NOT NULL,
+              touchpoint \(unsafeRaw: sql.dialect.name == "sqlite" ? "BLOB" : "UUID") NOT NULL,
               channel TEXT NOT NULL,
               question TEXT NOT NULL,
               scale_max INTEGER NOT NULL,

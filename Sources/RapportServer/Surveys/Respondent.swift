@@ -136,10 +136,16 @@ struct Respondent {
         let invitation = invitation
         let definition = definition
         try await db.transaction { db in
+            // Two tabs may finish the same response at once: only the one that moves it to complete counts it.
+            var counts = complete && !wasComplete
+            if counts && r.$id.exists {
+                let moved = try await db.sql.raw("UPDATE survey_responses SET status = 'complete' WHERE id = \(bind: r.id!) AND status <> 'complete' RETURNING id").all()
+                counts = !moved.isEmpty
+            }
             if complete { try await Rollups.stamp([r], on: db) }
             if r.$id.exists { try await r.update(on: db) } else { try await r.create(on: db) }
             guard complete else { return }
-            if !wasComplete { try await Rollups.add([(r, definition.rollupScores(answers))], on: db) }
+            if counts { try await Rollups.add([(r, definition.rollupScores(answers))], on: db) }
             if let inv = invitation {
                 // Only one completion per personal link, even from two tabs at once.
                 try await Invitation.query(on: db).filter(\.$id == inv.id!).filter(\.$answeredAt == nil)

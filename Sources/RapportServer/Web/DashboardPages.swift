@@ -99,8 +99,7 @@ enum DashboardPages {
                      barsCard(c, id: "tnps-touchpoints", title: ctx.t("T-NPS per touchpoint"), result: data.touchpoints, dimension: "touchpoint"),
                      journeysCard(c, data.journeys),
                      volumeCard(c, data.volume),
-                     moversCard(c, data.movers)),
-                .p(.class("muted print-hide"), .a(.href("/dashboards/print?" + c.query()), .text(ctx.t("Printable report"))))))))
+                     moversCard(c, data.movers))))))
     }
 
     static func tabs(_ ctx: WebContext, _ active: String) -> Node<HTML.BodyContext> {

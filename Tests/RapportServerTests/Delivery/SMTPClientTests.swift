@@ -205,11 +205,14 @@ struct SMTPClientTests {
             try await Self.client(server.port, .none, timeout: 0.5)
                 .send(Self.invitation(), envelopeFrom: "bounce@rapport.example", recipients: ["anna@example.org"])
         }
+        // Measured before stopping the server, whose shutdown is not the client's business; the
+        // margin is for a machine busy with the other tests.
+        let waited = ContinuousClock.now - started
         try await server.stop()
 
         #expect(error?.isPermanent == false)
         #expect(error.map { "\($0)" }?.contains("unanswered") == true)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(waited < .seconds(5))
     }
 
     @Test func repliesInjectedBeforeTheTLSHandshakeAreRefused() async throws {

@@ -167,6 +167,14 @@ struct MeasurementAPITests {
             #expect(g?["pooled"] as? Bool == true)
             #expect(g?["sources"] as? Int == 2)
             #expect(abs((g?["value"] as? Double ?? 0) - 100.0 / 3) < 1e-9, "pooled from counts: 2 promoters, 1 detractor of 3")
+            // Filtering by that touchpoint (and by its journey) reads the same cells.
+            let tpID = (g?["key"] as? [String: String])?["touchpoint"] ?? ""
+            let byTouchpoint = try await s.metrics("metric=nps&touchpoint=\(tpID)&from=2026-03&to=2026-03")
+            #expect((byTouchpoint["groups"] as? [[String: Any]])?.first?["n"] as? Int == 3)
+            let journeys = try await s.metrics("metric=nps&group_by=journey&from=2026-03&to=2026-03")
+            let journeyID = ((journeys["groups"] as? [[String: Any]])?.first?["key"] as? [String: String])?["journey"] ?? ""
+            let byJourney = try await s.metrics("metric=nps&journey=\(journeyID)&from=2026-03&to=2026-03")
+            #expect((byJourney["groups"] as? [[String: Any]])?.first?["n"] as? Int == 3)
 
             // A second survey asks CES on 1–5: pooling the two is refused.
             let other = try await s.fx.create("/api/v1/surveys", token: s.token, ["name": "Pulse", "kind": "transactional", "definition": measuredDefinition(cesScale: 5)])
@@ -237,6 +245,11 @@ struct MeasurementAPITests {
             try await s.send((0..<30).map { ($0 % 11, $0, $0 % 3, "email") }, base: measuredBase)
             let refused = try await s.fx.send(.POST, "/api/v1/kpi-snapshots", token: s.token, json: ["name": "T-NPS", "query": ["metric": "nps", "from": "2026-03", "to": "2026-03"]])
             #expect(refused.status == .unprocessableEntity, "a KPI must not pool R and T")
+            let tooFew = try await s.fx.send(.POST, "/api/v1/kpi-snapshots", token: s.token, json: ["name": "T-NPS", "query": ["metric": "nps", "kind": "transactional", "from": "2026-03", "to": "2026-04"]])
+            #expect(tooFew.status == .unprocessableEntity && tooFew.body.string.contains("guardrail"), "30 answers are hidden by the default guardrail: \(tooFew.body.string)")
+            try await s.guardrail(show: 20, bracket: 10)
+            let open = try await s.fx.send(.POST, "/api/v1/kpi-snapshots", token: s.token, json: ["name": "T-NPS", "query": ["metric": "nps", "kind": "transactional", "from": "2026-03", "to": "2030-12"]])
+            #expect(open.status == .unprocessableEntity && open.body.string.contains("not ended"), "\(open.body.string)")
             let frozen = try await s.fx.create("/api/v1/kpi-snapshots", token: s.token, ["name": "T-NPS März", "query": ["metric": "nps", "kind": "transactional", "from": "2026-03", "to": "2026-04"]])
             #expect(frozen["n"] as? Int == 30)
             _ = try await s.fx.create("/api/v1/kpi-snapshots", token: s.token, ["name": "CSAT März", "query": ["metric": "csat", "kind": "transactional", "from": "2026-03", "to": "2026-04"]])
