@@ -139,40 +139,8 @@ enum KPISnapshots {
         sql.appendInterpolation(bind: RollupCalendar.start(ofDay: request.from)!)
         sql.appendLiteral(" AND submitted_at < ")
         sql.appendInterpolation(bind: RollupCalendar.start(ofDay: request.to)!.addingTimeInterval(86_400))
-        func inList<T: Encodable & Sendable>(_ expression: String, _ values: [T]) {
-            guard !values.isEmpty else { return }
-            sql.appendInterpolation(unsafeRaw: " AND \(expression) IN (")
-            for (i, v) in values.enumerated() { if i > 0 { sql.appendLiteral(", ") }; sql.appendInterpolation(bind: v) }
-            sql.appendLiteral(")")
-        }
-        inList("survey_id", request.surveys)
-        inList("touchpoint_id", request.touchpoints)
-        inList("COALESCE(channel, '')", request.channels)
-        inList("COALESCE(segment, '')", request.segments)
-        inList("COALESCE(market, '')", request.markets)
-        if !request.journeys.isEmpty {
-            sql.appendInterpolation(unsafeRaw: " AND (touchpoint_id IN (SELECT id FROM touchpoints WHERE workspace_id = ")
-            sql.appendInterpolation(bind: scope.workspaceID)
-            sql.appendInterpolation(unsafeRaw: " AND journey_id IN (")
-            for (i, v) in request.journeys.enumerated() { if i > 0 { sql.appendLiteral(", ") }; sql.appendInterpolation(bind: v) }
-            sql.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
-            sql.appendInterpolation(bind: scope.workspaceID)
-            sql.appendInterpolation(unsafeRaw: " AND journey_id IN (")
-            for (i, v) in request.journeys.enumerated() { if i > 0 { sql.appendLiteral(", ") }; sql.appendInterpolation(bind: v) }
-            sql.appendLiteral(")))")
-        }
-        if !request.phases.isEmpty {
-            sql.appendInterpolation(unsafeRaw: " AND touchpoint_id IN (SELECT touchpoint_id FROM touchpoint_phases WHERE phase_id IN (")
-            for (i, v) in request.phases.enumerated() { if i > 0 { sql.appendLiteral(", ") }; sql.appendInterpolation(bind: v) }
-            sql.appendLiteral("))")
-        }
-        if let kind = request.kind {
-            sql.appendLiteral(" AND survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
-            sql.appendInterpolation(bind: scope.workspaceID)
-            sql.appendLiteral(" AND kind = ")
-            sql.appendInterpolation(bind: kind.rawValue)
-            sql.appendLiteral(")")
-        }
+        request.appendFilters(to: &sql, scope: scope, touchpoint: "touchpoint_id", channel: "COALESCE(channel, '')",
+                              segment: "COALESCE(segment, '')", market: "COALESCE(market, '')")
         return sql
     }
 

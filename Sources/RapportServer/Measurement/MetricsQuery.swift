@@ -330,40 +330,7 @@ enum MetricEngine {
             if let question = n.question { q.appendLiteral("(metric <> 'responses' AND question = "); q.appendInterpolation(bind: question); q.appendLiteral(")") }
         }
         q.appendLiteral(")")
-        func inList<T: Encodable & Sendable>(_ column: String, _ values: [T]) {
-            guard !values.isEmpty else { return }
-            q.appendInterpolation(unsafeRaw: " AND \(column) IN (")
-            for (i, v) in values.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
-            q.appendLiteral(")")
-        }
-        inList("survey_id", request.surveys)
-        inList("touchpoint", request.touchpoints)
-        inList("channel", request.channels)
-        inList("segment", request.segments)
-        inList("market", request.markets)
-        if !request.journeys.isEmpty {
-            q.appendInterpolation(unsafeRaw: " AND (touchpoint IN (SELECT id FROM touchpoints WHERE workspace_id = ")
-            q.appendInterpolation(bind: scope.workspaceID)
-            q.appendInterpolation(unsafeRaw: " AND journey_id IN (")
-            for (i, v) in request.journeys.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
-            q.appendInterpolation(unsafeRaw: ")) OR survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
-            q.appendInterpolation(bind: scope.workspaceID)
-            q.appendInterpolation(unsafeRaw: " AND journey_id IN (")
-            for (i, v) in request.journeys.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
-            q.appendLiteral(")))")
-        }
-        if !request.phases.isEmpty {
-            q.appendInterpolation(unsafeRaw: " AND touchpoint IN (SELECT touchpoint_id FROM touchpoint_phases WHERE phase_id IN (")
-            for (i, v) in request.phases.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
-            q.appendLiteral("))")
-        }
-        if let kind = request.kind {
-            q.appendInterpolation(unsafeRaw: " AND survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
-            q.appendInterpolation(bind: scope.workspaceID)
-            q.appendLiteral(" AND kind = ")
-            q.appendInterpolation(bind: kind.rawValue)
-            q.appendLiteral(")")
-        }
+        request.appendFilters(to: &q, scope: scope, touchpoint: "touchpoint", channel: "channel", segment: "segment", market: "market")
         q.appendInterpolation(unsafeRaw: " GROUP BY grain, period, survey_id, touchpoint, channel, metric, question, scale_max" + (bySegment ? ", segment, market" : ""))
         var out: [Cell] = []
         for row in try await scope.db.sql.raw(q).all() {
@@ -638,6 +605,50 @@ enum MetricEngine {
         case .responses: [0, 0]
         case .index: [0, 0]
         default: [0, 100]
+        }
+    }
+}
+
+extension MetricRequest {
+    /// The filters as SQL conditions, for the roll-ups and for the raw responses alike (the column
+    /// expressions differ: the raw table keeps NULLs where roll-ups keep '' and the no-touchpoint key).
+    func appendFilters(to q: inout SQLQueryString, scope: Scope, touchpoint: String, channel: String, segment: String, market: String) {
+        func list<T: Encodable & Sendable>(_ values: [T]) {
+            for (i, v) in values.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
+        }
+        func inList<T: Encodable & Sendable>(_ expression: String, _ values: [T]) {
+            guard !values.isEmpty else { return }
+            q.appendInterpolation(unsafeRaw: " AND \(expression) IN (")
+            list(values)
+            q.appendLiteral(")")
+        }
+        inList("survey_id", surveys)
+        inList(touchpoint, touchpoints)
+        inList(channel, channels)
+        inList(segment, segments)
+        inList(market, markets)
+        if !journeys.isEmpty {
+            q.appendInterpolation(unsafeRaw: " AND (\(touchpoint) IN (SELECT id FROM touchpoints WHERE workspace_id = ")
+            q.appendInterpolation(bind: scope.workspaceID)
+            q.appendLiteral(" AND journey_id IN (")
+            list(journeys)
+            q.appendLiteral(")) OR survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            q.appendInterpolation(bind: scope.workspaceID)
+            q.appendLiteral(" AND journey_id IN (")
+            list(journeys)
+            q.appendLiteral(")))")
+        }
+        if !phases.isEmpty {
+            q.appendInterpolation(unsafeRaw: " AND \(touchpoint) IN (SELECT touchpoint_id FROM touchpoint_phases WHERE phase_id IN (")
+            list(phases)
+            q.appendLiteral("))")
+        }
+        if let kind {
+            q.appendLiteral(" AND survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            q.appendInterpolation(bind: scope.workspaceID)
+            q.appendLiteral(" AND kind = ")
+            q.appendInterpolation(bind: kind.rawValue)
+            q.appendLiteral(")")
         }
     }
 }

@@ -205,14 +205,15 @@ struct SMTPClientTests {
             try await Self.client(server.port, .none, timeout: 0.5)
                 .send(Self.invitation(), envelopeFrom: "bounce@rapport.example", recipients: ["anna@example.org"])
         }
-        // Measured before stopping the server, whose shutdown is not the client's business; the
-        // margin is for a machine busy with the other tests.
+        // Measured before stopping the server, whose shutdown is not the client's business. The bound
+        // proves the client gives up instead of hanging; it is wide because on two cores the other
+        // tests running in parallel can keep the timed-out task waiting for a thread for seconds.
         let waited = ContinuousClock.now - started
         try await server.stop()
 
         #expect(error?.isPermanent == false)
         #expect(error.map { "\($0)" }?.contains("unanswered") == true)
-        #expect(waited < .seconds(5))
+        #expect(waited < .seconds(30))
     }
 
     @Test func repliesInjectedBeforeTheTLSHandshakeAreRefused() async throws {
