@@ -31,6 +31,7 @@ extension OpenAPIDocument {
             "formula": ["type": ["string", "null"], "maxLength": 500, "examples": ["(mean(q_service) + mean(q_price)) / 2"]],
             "target": optNum, "description": ["type": ["string", "null"], "maxLength": 1_000],
         ]]
+        s["IndexPatch"] = s["IndexInput"]
         s["Index"] = object([
             "id": uuid, "key": str, "name": str, "formula": str, "target": optNum, "description": optStr,
             "references": ["type": ["array", "null"], "items": str], "version": int,

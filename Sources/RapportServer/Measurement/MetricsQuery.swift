@@ -186,7 +186,8 @@ struct MetricResult: Sendable, Encodable {
     var from: String
     var to: String
     var groupBy: [String]
-    var guardrail: Guardrail
+    /// {"show_at": …, "bracket_at": …}: the API's keys are snake_case.
+    var guardrail: [String: Int]
     var window: Int?
     var groups: [MetricGroup]
     var note: String?
@@ -570,7 +571,7 @@ enum MetricEngine {
         }
         return MetricResult(metric: metricName(request.figure), label: label(request.figure), scale: scale(request.figure),
                             from: RollupCalendar.label(day: request.from), to: RollupCalendar.label(day: request.to),
-                            groupBy: groupBy.map(\.rawValue), guardrail: guardrail, window: request.window, groups: groups,
+                            groupBy: groupBy.map(\.rawValue), guardrail: ["show_at": guardrail.showAt, "bracket_at": guardrail.bracketAt], window: request.window, groups: groups,
                             note: groups.isEmpty ? "no responses match these filters in this period" : nil)
     }
 
