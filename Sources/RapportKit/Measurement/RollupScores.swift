@@ -22,39 +22,34 @@ public struct RollupScore: Sendable, Hashable {
 }
 
 extension SurveyDefinition {
-    /// The scale answers of a response as roll-ups count them. The first NPS, CSAT and CES question is
-    /// the survey's headline metric; the rest are items, so one response never counts twice in NPS.
-    public func rollupScores(_ answers: [String: Answer]) -> [RollupScore] {
-        var out: [RollupScore] = []
-        // Which question is the headline follows from the definition alone, never from which were answered.
+    /// The questions roll-ups count, in order: matrix items as "matrix.item". The first NPS, CSAT and CES
+    /// question is the survey's headline metric; the rest are items, so one response never counts twice.
+    public func countedQuestions() -> [(metric: String, question: String, item: String?, scaleMax: Int)] {
         let headline = Set([QuestionType.nps, .csat, .ces].compactMap { type in questions.first { $0.type == type }?.id })
+        var out: [(metric: String, question: String, item: String?, scaleMax: Int)] = []
         for q in questions {
             guard let range = q.range else { continue }
-            switch (q.type, answers[q.id]) {
-            case (.matrix, .grid(let grid)?):
-                for item in q.items ?? [] {
-                    if let v = grid[item.id], range.contains(v) {
-                        out.append(RollupScore(metric: "item", question: q.id + "." + item.id, scaleMax: range.upperBound, value: v))
-                    }
-                }
-            case (.matrix, _):
-                continue
-            case (let type, .number(let v)?) where range.contains(v):
-                let metric = headline.contains(q.id) ? type.rawValue : "item"
-                out.append(RollupScore(metric: metric, question: q.id, scaleMax: range.upperBound, value: v))
-            default:
-                continue
+            if q.type == .matrix {
+                for item in q.items ?? [] { out.append(("item", q.id, item.id, range.upperBound)) }
+            } else {
+                out.append((headline.contains(q.id) ? q.type.rawValue : "item", q.id, nil, range.upperBound))
             }
         }
         return out
     }
 
-    /// Which question feeds a headline metric (nps, csat, ces), with its scale top; nil when the survey
-    /// has none.
-    public func headlineQuestion(_ metric: String) -> (id: String, scaleMax: Int)? {
-        guard let type = QuestionType(rawValue: metric), [.nps, .csat, .ces].contains(type),
-              let q = questions.first(where: { $0.type == type }), let range = q.range else { return nil }
-        return (q.id, range.upperBound)
+    /// The scale answers of a response as roll-ups count them.
+    public func rollupScores(_ answers: [String: Answer]) -> [RollupScore] {
+        countedQuestions().compactMap { c in
+            let value: Int?
+            switch answers[c.question] {
+            case .grid(let grid)?: value = c.item.flatMap { grid[$0] }
+            case .number(let n)? where c.item == nil: value = n
+            default: value = nil
+            }
+            guard let v = value, v <= c.scaleMax, v >= (c.scaleMax == 10 ? 0 : 1) else { return nil }
+            return RollupScore(metric: c.metric, question: c.item.map { c.question + "." + $0 } ?? c.question, scaleMax: c.scaleMax, value: v)
+        }
     }
 }
 

@@ -130,21 +130,9 @@ enum Rollups {
         var out: [CountedQuestion] = []
         for v in try await q.all() {
             guard let d = try? v.decoded() else { continue }
-            var headline = Set<QuestionType>()
-            for question in d.questions {
-                guard let range = question.range else { continue }
-                if question.type == .matrix {
-                    for item in question.items ?? [] {
-                        out.append(CountedQuestion(survey: v.surveyID, version: v.number, metric: "item", question: question.id + "." + item.id, scaleMax: range.upperBound))
-                    }
-                    continue
-                }
-                var metric = "item"
-                if [.nps, .csat, .ces].contains(question.type), !headline.contains(question.type) {
-                    headline.insert(question.type)
-                    metric = question.type.rawValue
-                }
-                out.append(CountedQuestion(survey: v.surveyID, version: v.number, metric: metric, question: question.id, scaleMax: range.upperBound))
+            for c in d.countedQuestions() {
+                out.append(CountedQuestion(survey: v.surveyID, version: v.number, metric: c.metric,
+                                           question: c.item.map { c.question + "." + $0 } ?? c.question, scaleMax: c.scaleMax))
             }
         }
         return out

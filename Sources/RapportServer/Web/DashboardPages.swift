@@ -225,10 +225,8 @@ enum DashboardPages {
     }
 
     static func csvLink(_ c: Context, _ chart: String) -> Node<HTML.BodyContext> {
-        .a(.class("print-hide"), .href("/dashboards/data.csv?chart=\(chart)&" + c.query()), .text(ctx(c).t("Download CSV")))
+        .a(.class("print-hide"), .href("/dashboards/data.csv?chart=\(chart)&" + c.query()), .text(c.ctx.t("Download CSV")))
     }
-
-    static func ctx(_ c: Context) -> WebContext { c.ctx }
 
     static func trendCard(_ c: Context, id: String, title: String, results: [(String, MetricResult)], note: String) -> Node<HTML.BodyContext> {
         let ctx = c.ctx

@@ -171,7 +171,7 @@ struct MeanEstimateTests {
 }
 
 /// Runs a reference computation in Python (scipy comes with `scripts/test`); the reply is JSON.
-func runPython(_ script: String, input: Data) throws -> [[Double]] {
+func runPython<Reply: Decodable>(_ script: String, input: Data, as: Reply.Type = [[Double]].self) throws -> Reply {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", "-c", script]
@@ -186,7 +186,7 @@ func runPython(_ script: String, input: Data) throws -> [[Double]] {
     guard p.terminationStatus == 0 else {
         throw ReferenceError(message: "python3 with scipy is needed for the reference check (scripts/test installs it): " + String(decoding: err, as: UTF8.self))
     }
-    return try JSONDecoder().decode([[Double]].self, from: out)
+    return try JSONDecoder().decode(Reply.self, from: out)
 }
 
 struct ReferenceError: Error, CustomStringConvertible { let message: String; var description: String { message } }

@@ -284,7 +284,7 @@ private enum Cases {
     /// Run once for all tests: importing scipy and statsmodels takes seconds, the sums milliseconds. A
     /// task, so tests waiting for it suspend instead of holding threads the other tests need.
     static let reference = Task.detached {
-        Result { try runStatisticsReference(script, input: JSONSerialization.data(withJSONObject: input)) }
+        Result { try runPython(script, input: JSONSerialization.data(withJSONObject: input), as: [String: [[Double]]].self) }
     }
 }
 
@@ -370,28 +370,4 @@ struct CXStatisticsReferenceTests {
         }
         #expect(abs(StudentT.quantile(0.975, df: 10) - MeanEstimate.tQuantile975(df: 10)) < 1e-4)
     }
-}
-
-/// Runs the Python reference (numpy, scipy, statsmodels) with JSON on stdin; the reply is JSON.
-private func runStatisticsReference(_ script: String, input: Data) throws -> [String: [[Double]]] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script]
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    p.standardInput = stdin; p.standardOutput = stdout; p.standardError = stderr
-    try p.run()
-    stdin.fileHandleForWriting.write(input)
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw StatisticsReferenceError(message: "python3 with numpy, scipy and statsmodels is needed for the reference check: " + String(decoding: err, as: UTF8.self))
-    }
-    return try JSONDecoder().decode([String: [[Double]]].self, from: out)
-}
-
-private struct StatisticsReferenceError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }
