@@ -16,6 +16,10 @@ enum Rollups {
     static let countColumns = (0...10).map { "c\($0)" }
     static let keyColumns = ["workspace_id", "grain", "segment", "market", "metric", "period", "survey_id", "touchpoint", "channel", "question", "scale_max"]
 
+    /// Set by bulk loads that end with a `rebuild` (the demo): writes then skip the incremental cells,
+    /// and one recount in SQL replaces thousands of upserts.
+    @TaskLocal static var deferred = false
+
     struct Key: Hashable {
         var workspace: UUID
         var grain: String
@@ -205,89 +209,94 @@ enum Rollups {
             try await db.takeWriteLock(workspace: workspace)
             // On PostgreSQL, writers adding to the roll-ups wait until the recount is in.
             if !db.isSQLite { try await db.sql.raw("LOCK TABLE metric_rollups IN SHARE ROW EXCLUSIVE MODE").run() }
-            try await prepareQuestions(workspace: workspace, on: db)
             var delete = SQLQueryString("DELETE FROM metric_rollups")
             if let workspace { delete.appendInterpolation(unsafeRaw: " WHERE workspace_id = "); delete.appendInterpolation(bind: workspace) }
             try await db.sql.raw(delete).run()
-            let columns = (keyColumns + ["n"] + countColumns).joined(separator: ", ")
-            var insert = SQLQueryString("INSERT INTO metric_rollups (\(unsafeRaw: columns)) ")
-            insert += (recountQuery(workspace: workspace, sqlite: db.isSQLite))
-            try await db.sql.raw(insert).run()
-            let sums = (["n"] + countColumns).map { "SUM(\($0))" }.joined(separator: ", ")
-            var scope = ""
-            if workspace != nil { scope = " AND workspace_id = " }
-            // Months from days, then the everyone level from the full keys.
-            var months = SQLQueryString("""
-                INSERT INTO metric_rollups (\(unsafeRaw: columns))
-                SELECT workspace_id, 'm', segment, market, metric, period / 100, survey_id, touchpoint, channel, question, scale_max, \(unsafeRaw: sums)
-                FROM metric_rollups WHERE grain = 'd'\(unsafeRaw: scope)
-                """)
-            if let workspace { months.appendInterpolation(bind: workspace) }
-            months.appendInterpolation(unsafeRaw: " GROUP BY workspace_id, segment, market, metric, period / 100, survey_id, touchpoint, channel, question, scale_max")
-            try await db.sql.raw(months).run()
-            var everyone = SQLQueryString("""
-                INSERT INTO metric_rollups (\(unsafeRaw: columns))
-                SELECT workspace_id, grain, '*', '*', metric, period, survey_id, touchpoint, channel, question, scale_max, \(unsafeRaw: sums)
-                FROM metric_rollups WHERE segment <> '*'\(unsafeRaw: scope)
-                """)
-            if let workspace { everyone.appendInterpolation(bind: workspace) }
-            everyone.appendInterpolation(unsafeRaw: " GROUP BY workspace_id, grain, metric, period, survey_id, touchpoint, channel, question, scale_max")
-            try await db.sql.raw(everyone).run()
-            try await db.sql.raw("DROP TABLE rollup_questions").run()
+            try await recount(into: "metric_rollups", workspace: workspace, on: db)
             var count = SQLQueryString("SELECT COUNT(*) AS n FROM metric_rollups")
             if let workspace { count.appendInterpolation(unsafeRaw: " WHERE workspace_id = "); count.appendInterpolation(bind: workspace) }
             return try await db.sql.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
 
+    /// Fills `table` with every level of cells counted from the raw responses: days with the full
+    /// keys, months summed from the days, and the everyone level summed from both.
+    private static func recount(into table: String, workspace: UUID?, on db: any Database) async throws {
+        try await prepareQuestions(workspace: workspace, on: db)
+        let columns = (keyColumns + ["n"] + countColumns).joined(separator: ", ")
+        var insert = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) ")
+        insert += recountQuery(workspace: workspace, sqlite: db.isSQLite)
+        try await db.sql.raw(insert).run()
+        let sums = (["n"] + countColumns).map { "SUM(\($0))" }.joined(separator: ", ")
+        let scope = workspace == nil ? "" : " AND workspace_id = "
+        var months = SQLQueryString("""
+            INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns))
+            SELECT workspace_id, 'm', segment, market, metric, period / 100, survey_id, touchpoint, channel, question, scale_max, \(unsafeRaw: sums)
+            FROM \(unsafeRaw: table) WHERE grain = 'd'\(unsafeRaw: scope)
+            """)
+        if let workspace { months.appendInterpolation(bind: workspace) }
+        months.appendInterpolation(unsafeRaw: " GROUP BY workspace_id, segment, market, metric, period / 100, survey_id, touchpoint, channel, question, scale_max")
+        try await db.sql.raw(months).run()
+        var everyone = SQLQueryString("""
+            INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns))
+            SELECT workspace_id, grain, '*', '*', metric, period, survey_id, touchpoint, channel, question, scale_max, \(unsafeRaw: sums)
+            FROM \(unsafeRaw: table) WHERE segment <> '*'\(unsafeRaw: scope)
+            """)
+        if let workspace { everyone.appendInterpolation(bind: workspace) }
+        everyone.appendInterpolation(unsafeRaw: " GROUP BY workspace_id, grain, metric, period, survey_id, touchpoint, channel, question, scale_max")
+        try await db.sql.raw(everyone).run()
+        try await db.sql.raw("DROP TABLE rollup_questions").run()
+    }
+
     struct Mismatch: Sendable, CustomStringConvertible {
         var key: String
-        var stored: [Int]?
-        var recounted: [Int]?
+        var stored: [Int]? = nil
+        var recounted: [Int]? = nil
         var description: String {
             "\(key): roll-up \(stored.map { "\($0)" } ?? "missing"), recount \(recounted.map { "\($0)" } ?? "missing")"
         }
     }
 
-    /// Recounts the day cells from the raw responses and compares them with the stored roll-ups, and
-    /// the month and everyone levels with sums of the stored days. Returns every difference.
+    /// Recounts every level of cells from the raw responses into a temporary table and compares it
+    /// with the stored roll-ups in SQL; only the differences cross into Swift, so the check costs one
+    /// recount however many cells there are.
     static func check(workspace: UUID, on db: any Database) async throws -> (cells: Int, mismatches: [Mismatch]) {
         try await db.transaction { db in
             // One snapshot for the recount and the stored cells, even while responses arrive.
             if !db.isSQLite { try await db.sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run() }
-            try await prepareQuestions(workspace: workspace, on: db)
-            func add(_ values: [Int], to key: [String], in dict: inout [String: [Int]]) {
-                let k = key.joined(separator: "|")
-                dict[k] = zip(dict[k] ?? Array(repeating: 0, count: values.count), values).map { $0 + $1 }
-            }
-            // Day cells with the full keys, recounted; the other three levels are sums of them.
-            var expected: [String: [Int]] = [:]
-            for row in try await db.sql.raw(recountQuery(workspace: workspace, sqlite: db.isSQLite)).all() {
-                let (key, values) = try decodeCell(row)
-                let day = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-                var month = day
-                month[1] = "m"
-                month[5] = String(Int(day[5])! / 100)
-                for var k in [day, month] {
-                    add(values, to: k, in: &expected)
-                    k[2] = everyone; k[3] = everyone
-                    add(values, to: k, in: &expected)
-                }
-            }
-            try await db.sql.raw("DROP TABLE rollup_questions").run()
-            var stored: [String: [Int]] = [:]
+            let uuid = db.isSQLite ? "BLOB" : "UUID"
+            try await db.sql.raw("DROP TABLE IF EXISTS rollup_expected").run()
+            try await db.sql.raw(SQLQueryString("""
+                CREATE TEMPORARY TABLE rollup_expected (workspace_id \(unsafeRaw: uuid) NOT NULL, grain TEXT NOT NULL, segment TEXT NOT NULL,
+                market TEXT NOT NULL, metric TEXT NOT NULL, period INTEGER NOT NULL, survey_id \(unsafeRaw: uuid) NOT NULL,
+                touchpoint \(unsafeRaw: uuid) NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL, scale_max INTEGER NOT NULL,
+                n INTEGER NOT NULL, \(unsafeRaw: countColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", ")))
+                """)).run()
+            try await recount(into: "rollup_expected", workspace: workspace, on: db)
+            // A cell that counts nothing is the same as no cell.
             let columns = (keyColumns + ["n"] + countColumns).joined(separator: ", ")
-            for row in try await db.sql.raw("SELECT \(unsafeRaw: columns) FROM metric_rollups WHERE workspace_id = \(bind: workspace)").all() {
+            let counts = "NOT (" + (["n"] + countColumns).map { "\($0) = 0" }.joined(separator: " AND ") + ")"
+            let stored = SQLQueryString("SELECT \(unsafeRaw: columns) FROM metric_rollups WHERE workspace_id = \(bind: workspace) AND \(unsafeRaw: counts)")
+            let expected = SQLQueryString("SELECT \(unsafeRaw: columns) FROM rollup_expected WHERE \(unsafeRaw: counts)")
+            var differ = SQLQueryString("SELECT 's' AS side, * FROM (")
+            differ += stored
+            differ += " EXCEPT "
+            differ += expected
+            differ += ") a UNION ALL SELECT 'r' AS side, * FROM ("
+            differ += expected
+            differ += " EXCEPT "
+            differ += stored
+            differ += ") b"
+            var byKey: [String: Mismatch] = [:]
+            for row in try await db.sql.raw(differ).all() {
                 let (key, values) = try decodeCell(row)
-                stored[key] = values
+                var m = byKey[key] ?? Mismatch(key: key)
+                if try row.decode(column: "side", as: String.self) == "s" { m.stored = values } else { m.recounted = values }
+                byKey[key] = m
             }
-            var mismatches: [Mismatch] = []
-            for key in Set(expected.keys).union(stored.keys).sorted() where expected[key] != stored[key] {
-                // A cell that counts nothing is the same as no cell.
-                if (expected[key] ?? [0]).allSatisfy({ $0 == 0 }) && (stored[key] ?? [0]).allSatisfy({ $0 == 0 }) { continue }
-                mismatches.append(Mismatch(key: key, stored: stored[key], recounted: expected[key]))
-            }
-            return (stored.count, mismatches)
+            try await db.sql.raw("DROP TABLE rollup_expected").run()
+            let cells = try await db.sql.raw("SELECT COUNT(*) AS n FROM metric_rollups WHERE workspace_id = \(bind: workspace)").first()?.decode(column: "n", as: Int.self) ?? 0
+            return (cells, byKey.keys.sorted().map { byKey[$0]! })
         }
     }
 

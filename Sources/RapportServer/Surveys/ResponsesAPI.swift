@@ -251,7 +251,7 @@ enum ResponseWriter {
             [r.id!, r.workspaceID, r.surveyID, r.surveyVersion, r.touchpointID, r.channel, r.contactID, r.accountID, r.language, r.source,
              r.status, r.answers, r.page, r.externalID, r.startedAt, r.submittedAt, r.segment, r.market] as [any Encodable & Sendable]
         })
-        try await Rollups.add(rows.map { ($0, scores[$0.id!] ?? []) }, on: db)
+        if !Rollups.deferred { try await Rollups.add(rows.map { ($0, scores[$0.id!] ?? []) }, on: db) }
     }
 }
 
