@@ -8,7 +8,7 @@ struct Rapport: AsyncParsableCommand {
         commandName: "rapport",
         abstract: "Rapport: customer experience and customer success, run yourself.",
         discussion: "The database comes from --database or RAPPORT_DATABASE_URL (sqlite:PATH or postgres://…; default sqlite:data/rapport.sqlite).",
-        subcommands: [Serve.self, Migrate.self, Demo.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Import.self, Export.self, Backup.self, RollupsCommand.self, KPICommand.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Import.self, Export.self, Backup.self, RollupsCommand.self, KPICommand.self, ReportCommand.self, BenchCommand.self]
     )
 }
 
@@ -219,6 +219,106 @@ struct KPICommand: AsyncParsableCommand {
                 if !ok { throw ExitCode.failure }
             }
         }
+    }
+}
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Load synthetic data for the benchmarks in Benchmarks/ (never on production data).",
+                                                    subcommands: [Responses.self])
+    struct Responses: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write synthetic answered surveys over many sources straight in SQL, then rebuild the roll-ups and time it.")
+        @OptionGroup var common: Common
+        @Option(help: "Workspace slug (its published surveys and touchpoints make the sources; the demo has them)") var workspace = "demo"
+        @Option(help: "How many responses") var responses = 10_000_000
+        @Option(help: "How many sources (survey × touchpoint × channel)") var sources = 200
+        @Option(help: "Spread over this many months up to now") var months = 36
+        func validate() throws {
+            if responses < 1 { throw ValidationError("--responses must be at least 1") }
+            if !(1...10_000).contains(sources) { throw ValidationError("--sources must be 1 to 10000") }
+            if !(1...240).contains(months) { throw ValidationError("--months must be 1 to 240") }
+        }
+        func run() async throws {
+            try await RapportCLI.run {
+                let r = try await Operations.seedBenchResponses(try common.settings(), workspace: workspace, responses: responses, sources: sources, months: months) { line in
+                    print(line)
+                }
+                print(String(format: "wrote %d responses in %.1f s; roll-ups rebuilt in %.1f s (%d cells)", responses, r.seconds, r.rebuild, r.cells))
+            }
+        }
+    }
+}
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report",
+        abstract: "Render a dashboard as a printable report: PDF through headless Chromium where installed, or HTML.",
+        discussion: """
+            Example: rapport report --workspace demo --dashboard executive --filter from=2026-01 --filter market=DE --out report.pdf
+            Chromium is looked up as RAPPORT_CHROMIUM, then chromium, chromium-browser, google-chrome on the PATH.
+            """)
+    @OptionGroup var common: Common
+    @Option(help: "Workspace slug") var workspace: String
+    @Option(help: "executive, journeys, accounts or unit") var dashboard = "executive"
+    @Option(name: .customLong("filter"), help: "A dashboard filter as KEY=VALUE (from, to, market, segment, channel, journey, phase, touchpoint, survey, owner, unit); repeatable")
+    var filters: [String] = []
+    @Option(help: "de or en") var language = "de"
+    @Option(help: "Where to write the report: a .pdf, or .html for the page itself") var out: String
+
+    func validate() throws {
+        for f in filters where !f.contains("=") { throw ValidationError("--filter '\(f)' is not KEY=VALUE") }
+        if !["de", "en"].contains(language) { throw ValidationError("--language must be de or en, not '\(language)'") }
+        if !out.hasSuffix(".pdf") && !out.hasSuffix(".html") { throw ValidationError("--out must end in .pdf or .html, not '\(out)'") }
+    }
+
+    func run() async throws {
+        try await RapportCLI.run {
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+            let query = (["dashboard=" + dashboard] + filters.map { f in
+                let (k, v) = (f.prefix { $0 != "=" }, f.drop { $0 != "=" }.dropFirst())
+                return k + "=" + (String(v).addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+            }).joined(separator: "&")
+            print("Rendering the \(dashboard) dashboard of '\(workspace)' …")
+            let html = try await Operations.renderReport(try common.settings(), workspace: workspace, query: query, language: language)
+            let target = URL(fileURLWithPath: out)
+            if out.hasSuffix(".html") {
+                try html.write(to: target, atomically: true, encoding: .utf8)
+                print("Wrote \(out) (\(html.utf8.count / 1024) KB).")
+                return
+            }
+            guard let chromium = Self.chromium() else {
+                let fallback = target.deletingPathExtension().appendingPathExtension("html")
+                try html.write(to: fallback, atomically: true, encoding: .utf8)
+                throw ValidationError("no Chromium found (set RAPPORT_CHROMIUM or install chromium); wrote the report as \(fallback.path) to print from a browser")
+            }
+            let page = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-report-\(UUID().uuidString).html")
+            try html.write(to: page, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: page) }
+            try? FileManager.default.removeItem(at: target)
+            print("Printing with \(chromium) …")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: chromium)
+            process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=" + target.path, page.absoluteString]
+            process.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let log = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? nil
+            guard process.terminationStatus == 0, let size, size > 0 else {
+                throw ValidationError("Chromium did not write \(out) (exit \(process.terminationStatus)): " + String(decoding: log.suffix(600), as: UTF8.self))
+            }
+            print("Wrote \(out) (\(size / 1024) KB).")
+        }
+    }
+
+    static func chromium() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let given = env["RAPPORT_CHROMIUM"], !given.isEmpty { return FileManager.default.isExecutableFile(atPath: given) ? given : nil }
+        let path = (env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+        for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
+            for dir in path where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+        }
+        return nil
     }
 }
 

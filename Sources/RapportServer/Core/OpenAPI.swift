@@ -201,7 +201,8 @@ enum OpenAPIDocument {
                                                        required: ["phase_id", "channel", "touchpoints"])],
             "unplaced": ["type": "array", "items": tpRef], "notes": ["type": "array", "items": ref("PhaseNote")],
             "curve": ["type": "array", "items": object(["phase_id": uuid, "value": optNum, "low": optNum, "high": optNum, "n": int,
-                                                        "assessed_touchpoints": int, "touchpoints": int, "source": str],
+                                                        "assessed_touchpoints": int, "touchpoints": int, "source": ["type": "string", "enum": ["assessed_quality", "measured_nps"]],
+                                                        "state": ["type": ["string", "null"], "enum": ["shown", "bracketed", "hidden", "no_data", NSNull()] as [Any]]],
                                                        required: ["phase_id", "n", "assessed_touchpoints", "touchpoints", "source"])],
             "sub_journeys": ref3, "variants": ref3,
         ], required: ["journey", "channels", "cells", "unplaced", "notes", "curve", "sub_journeys", "variants"])

@@ -155,6 +155,16 @@ enum DemoSurveySeeder {
         try await flush()
         try await Rollups.rebuild(workspace: ws.id!, on: db)
 
+        // The demo login owns the claims journey and stands for the claims department, so the journey
+        // owner's and the ambassador's dashboards open on something.
+        if let me = try await Membership.query(on: db).filter(\.$workspace.$id == ws.id!).filter(\.$role == "owner").first() {
+            me.unit = "department:Schaden"
+            try await me.save(on: db)
+            if let claims = hotline?.journeyID {
+                try await Journey.query(on: db).filter(\.$id == claims).set(\.$ownerID, to: me.$user.id).update()
+            }
+        }
+
         // Indices as a CX team defines them, and last year's bonus-relevant R-NPS, frozen.
         for (key, name, formula, target) in [("csi", "CSI (Kundenzufriedenheitsindex)", "(mean(brand) + mean(price) + mean(product) + mean(csat)) / 4", 4.0),
                                              ("service_index", "Service-Index Schaden", "(mean(service.speed) + mean(service.friendliness) + mean(service.competence)) / 3", 4.0),

@@ -17,8 +17,11 @@ struct JourneyMapData: Content {
         var n: Int
         var assessedTouchpoints: Int
         var touchpoints: Int
-        /// Where the value comes from: "assessed_quality" until survey results are connected.
+        /// Where the value comes from: "measured_nps" (T-NPS of the phase's touchpoints, last twelve
+        /// months) once answers exist, else "assessed_quality" (the team's 1–5 judgement).
         var source: String
+        /// For measured values, the guardrail's verdict: shown, bracketed or hidden (value left out).
+        var state: String?
     }
     var journey: JourneyDTO
     var channels: [String]
@@ -69,17 +72,23 @@ enum JourneyMap {
         }
         let unplaced = touchpoints.filter { (phasesOf[$0.id] ?? []).isEmpty }.map(ref)
         let curve = EmotionCurve.fromAssessments(phases: dto.phases.map(\.id.uuidString), touchpointsByPhase: byPhase, latestQualities: latestQualities)
+        let measured = try await JourneyMeasurement.phaseNPS(journey: journey.id!, scope: scope)
         let notes = try await scope.query(PhaseNote.self).filter(\.$journeyID == journey.id!).sort(\.$createdAt).all()
         let children = try await scope.query(Journey.self).group(.or) { $0.filter(\.$parentJourneyID == journey.id).filter(\.$variantOfID == journey.id) }
             .sort(\.$searchText).all()
         return JourneyMapData(
             journey: dto, channels: channels, cells: cells, unplaced: unplaced,
             notes: notes.map { .init(id: $0.id!, phaseId: $0.phaseID, kind: $0.kind, segment: $0.segment, text: $0.text, createdBy: $0.createdBy) },
-            curve: zip(dto.phases, curve).map { phase, point in
+            curve: measured.isEmpty ? zip(dto.phases, curve).map { phase, point in
                 // The interval is cut to the 1–5 scale: a judgement cannot lie outside it.
                 .init(phaseId: phase.id, value: point.estimate?.mean, low: point.estimate?.low.map { max(1, $0) }, high: point.estimate?.high.map { min(5, $0) },
                       n: point.estimate?.n ?? 0,
                       assessedTouchpoints: point.assessedTouchpoints, touchpoints: point.touchpoints, source: "assessed_quality")
+            } : zip(dto.phases, curve).map { phase, point in
+                let g = measured[phase.id]
+                let visible = g?.state == "shown" || g?.state == "bracketed"
+                return .init(phaseId: phase.id, value: visible ? g?.value : nil, low: visible ? g?.low : nil, high: visible ? g?.high : nil, n: g?.n ?? 0,
+                             assessedTouchpoints: point.assessedTouchpoints, touchpoints: point.touchpoints, source: "measured_nps", state: g?.state ?? "no_data")
             },
             subJourneys: children.filter { $0.parentJourneyID == journey.id }.map { Ref(id: $0.id!, slug: $0.slug, name: $0.name) },
             variants: children.filter { $0.variantOfID == journey.id }.map { Ref(id: $0.id!, slug: $0.slug, name: $0.name) })

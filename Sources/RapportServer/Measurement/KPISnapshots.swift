@@ -96,20 +96,35 @@ enum KPISnapshots {
     static func compute(_ query: [String: String], scope: Scope) async throws -> (group: MetricGroup, digest: String) {
         let indices = try await scope.query(MetricIndex.self).all()
         let request = try MetricRequest.parse(query, indices: indices)
-        let sql = rawQuery(request, scope: scope, columns: "id, survey_id, survey_version, touchpoint_id, channel, segment, market, answers, submitted_at")
-        struct Row: Decodable {
-            var id: UUID; var survey_id: UUID; var survey_version: Int; var touchpoint_id: UUID?; var channel: String?
-            var segment: String?; var market: String?; var answers: String; var submitted_at: Date
-        }
-        let rows = try await scope.db.sql.raw(sql).all(decoding: Row.self)
+        let (pool, lines) = try await rawPools(request, scope: scope) { _ in "" }[""] ?? (MetricEngine.Pool(), [])
+        let everything = Guardrail(showAt: 1, bracketAt: 1)
+        let group = MetricEngine.figure(pool, request.figure, guardrail: everything, key: [:])
+        let digest = SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+        return (group, digest)
+    }
+
+    struct RawRow: Decodable {
+        var id: UUID; var survey_id: UUID; var survey_version: Int; var touchpoint_id: UUID?; var channel: String?
+        var segment: String?; var market: String?; var account_id: UUID?; var answers: String; var submitted_at: Date
+    }
+
+    /// Counts a request's figure straight from the raw responses (no roll-ups), pooled per group that
+    /// `group` names (nil leaves a response out), with one line per counted answer for a digest.
+    /// `narrow` adds conditions to the WHERE clause, e.g. which accounts.
+    static func rawPools(_ request: MetricRequest, scope: Scope, narrow: SQLQueryString? = nil,
+                         group: (RawRow) -> String?) async throws -> [String: (pool: MetricEngine.Pool, lines: [String])] {
+        var sql = rawQuery(request, scope: scope, columns: "id, survey_id, survey_version, touchpoint_id, channel, segment, market, account_id, answers, submitted_at")
+        if let narrow { sql += narrow }
+        let rows = try await scope.db.sql.raw(sql).all(decoding: RawRow.self)
         var definitions: [String: SurveyDefinition] = [:]
         for v in try await scope.query(SurveyVersion.self).filter(\.$surveyID ~~ Set(rows.map(\.survey_id))).all() {
             if let d = try? v.decoded() { definitions["\(v.surveyID)/\(v.number)"] = d }
         }
-        var pool = MetricEngine.Pool()
-        var lines: [String] = []
+        var out: [String: (pool: MetricEngine.Pool, lines: [String])] = [:]
         let decoder = JSONDecoder()
         for r in rows.sorted(by: { $0.id.uuidString < $1.id.uuidString }) {
+            guard let key = group(r) else { continue }
+            var entry = out[key] ?? (MetricEngine.Pool(), [])
             let scores = definitions["\(r.survey_id)/\(r.survey_version)"].map {
                 $0.rollupScores((try? decoder.decode([String: Answer].self, from: Data(r.answers.utf8))) ?? [:])
             } ?? []
@@ -120,15 +135,13 @@ enum KPISnapshots {
                 let cell = MetricEngine.Cell(month: month, survey: r.survey_id, touchpoint: r.touchpoint_id ?? Rollups.noTouchpoint, channel: r.channel ?? "",
                                              segment: r.segment ?? "", market: r.market ?? "", question: s.question, metric: s.metric,
                                              scaleMax: s.scaleMax, counts: counts)
-                if MetricEngine.add(cell, to: &pool, figure: request.figure) {
-                    lines.append("\(r.id.uuidString.lowercased()) \(s.question)=\(s.value)")
+                if MetricEngine.add(cell, to: &entry.pool, figure: request.figure) {
+                    entry.lines.append("\(r.id.uuidString.lowercased()) \(s.question)=\(s.value)")
                 }
             }
+            out[key] = entry
         }
-        let everything = Guardrail(showAt: 1, bracketAt: 1)
-        let group = MetricEngine.figure(pool, request.figure, guardrail: everything, key: [:])
-        let digest = SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
-        return (group, digest)
+        return out
     }
 
     /// The complete responses a request's period and filters select, straight from the responses table.

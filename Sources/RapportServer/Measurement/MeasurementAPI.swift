@@ -71,6 +71,9 @@ struct IndexDTO: Codable {
     var description: String?
     var references: [String]?
     var version: Int?
+    init(key: String?, name: String?, formula: String?, target: Double?) {
+        self.key = key; self.name = name; self.formula = formula; self.target = target
+    }
     init(_ i: MetricIndex) {
         id = i.id; key = i.key; name = i.name; formula = i.formula; target = i.target; description = i.description; version = i.version
         references = (try? IndexFormula(i.formula))?.references.map(\.description)

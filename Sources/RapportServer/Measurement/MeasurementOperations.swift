@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import RapportKit
+import Vapor
 
 extension Operations {
     /// Recounts the roll-ups of one workspace (or all) from the raw responses.
@@ -44,6 +45,25 @@ extension Operations {
             }
             if lines.isEmpty { lines = ["No KPI snapshots."] }
             return (ok, lines)
+        }
+    }
+}
+
+extension Operations {
+    /// Renders a dashboard as a self-contained printable HTML report, as the owner of the workspace
+    /// would see it at /dashboards/report. `query` is the dashboard's query string (filters,
+    /// `dashboard=…`); `language` is "de" or "en".
+    public static func renderReport(_ settings: Settings, workspace slug: String, query: String, language: String) async throws -> String {
+        try await Runtime.withApp(settings) { app in
+            let ws = try await Workspaces.find(slug: slug, on: app.db)
+            let req = Request(application: app, method: .GET, url: URI(string: "/dashboards/report?" + query), on: app.eventLoopGroup.next())
+            req.headers.replaceOrAdd(name: .acceptLanguage, value: language)
+            req.setCaller(Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: "rapport report"))
+            let response = try await DashboardPages.$selfContained.withValue(true) { try await DashboardPages.report(req) }
+            guard response.status == .ok, let body = response.body.string else {
+                throw AppError.invalid("report", "the dashboard could not be rendered (\(response.status.code)): " + (response.body.string.map { String($0.prefix(300)) } ?? ""))
+            }
+            return body
         }
     }
 }

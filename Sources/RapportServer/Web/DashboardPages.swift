@@ -62,13 +62,25 @@ enum DashboardPages {
         var movers: [MetricGroup]
     }
 
+    /// Every chart of every dashboard, by the id its CSV download names: the figure it asks for on top
+    /// of the page's filters.
+    static let charts: [String: [String: String]] = [
+        "rnps": ["metric": "nps", "kind": "relationship", "group_by": "month"],
+        "rnps-rolling": ["metric": "nps", "kind": "relationship", "group_by": "month", "window": "12"],
+        "tnps-journeys": ["metric": "nps", "kind": "transactional", "group_by": "journey,quarter"],
+        "tnps-touchpoints": ["metric": "nps", "kind": "transactional", "group_by": "touchpoint", "compare": "previous"],
+        "tnps-trend": ["metric": "nps", "kind": "transactional", "group_by": "month"],
+        "tnps-phases": ["metric": "nps", "kind": "transactional", "group_by": "phase"],
+        "volume": ["metric": "responses", "group_by": "month"],
+    ]
+
     static func executiveData(_ c: Context) async throws -> ExecutiveData {
         let headline = try await c.run(["metric": "nps", "kind": "relationship", "compare": "previous"])
-        let rnps = try await c.run(["metric": "nps", "kind": "relationship", "group_by": "month"])
-        let rolling = try await c.run(["metric": "nps", "kind": "relationship", "group_by": "month", "window": "12"])
-        let journeys = try await c.run(["metric": "nps", "kind": "transactional", "group_by": "journey,quarter"])
-        let touchpoints = try await c.run(["metric": "nps", "kind": "transactional", "group_by": "touchpoint", "compare": "previous"])
-        let volume = try await c.run(["metric": "responses", "group_by": "month"])
+        let rnps = try await c.run(charts["rnps"]!)
+        let rolling = try await c.run(charts["rnps-rolling"]!)
+        let journeys = try await c.run(charts["tnps-journeys"]!)
+        let touchpoints = try await c.run(charts["tnps-touchpoints"]!)
+        let volume = try await c.run(charts["volume"]!)
         let sources = try await c.run(["metric": "nps", "kind": "transactional", "group_by": "source", "compare": "previous"])
         // Many sources are compared at once: Holm's correction keeps "significant" honest.
         let tested = sources.groups.filter { $0.comparison?.pValue != nil }
@@ -89,6 +101,7 @@ enum DashboardPages {
         return Layout.render(ctx, title: ctx.t("Executive dashboard"), active: "dashboards", .group(
             tabs(ctx, "executive"),
             .h1(.text(ctx.t("Executive dashboard"))),
+            reportHead(c, title: ctx.t("Executive dashboard")),
             filterForm(c, action: "/dashboards"),
             .if(empty, .div(.class("card"), .p(.text(ctx.t("No responses match these filters in this period."))))),
             .if(!empty, .group(
@@ -102,13 +115,56 @@ enum DashboardPages {
                      moversCard(c, data.movers))))))
     }
 
-    static func tabs(_ ctx: WebContext, _ active: String) -> Node<HTML.BodyContext> {
-        let tabs = [("executive", "/dashboards", "Executive"), ("kpis", "/dashboards/kpis", "KPI snapshots")]
-        return .nav(.class("tabs print-hide"), .attribute(named: "aria-label", value: ctx.t("Dashboards")),
-                    .forEach(tabs) { t in .a(.href(t.1), .text(ctx.t(t.2)), .if(t.0 == active, .attribute(named: "aria-current", value: "page"))) })
+    /// Set while a dashboard renders as a printable report: no navigation or forms, the numbers
+    /// tables open, the style sheet inline.
+    @TaskLocal static var printing = false
+    /// Set by `rapport report`: the style sheet goes inline, so the page prints from a file.
+    @TaskLocal static var selfContained = false
+
+    static let reportable = ["executive", "journeys", "accounts", "unit"]
+
+    /// A dashboard as a printable report, with what it shows, when and for whom.
+    static func report(_ req: Request) async throws -> Response {
+        let given = try req.allQueryItems()
+        let which = given["dashboard"] ?? "executive"
+        let pages: [String: @Sendable (Request) async throws -> Response] = ["executive": executive, "journeys": journeyOwner, "accounts": accounts, "unit": unit]
+        guard let page = pages[which] else {
+            throw AppError.invalid("dashboard", "'\(which)' is not a dashboard; use \(reportable.joined(separator: ", "))")
+        }
+        return try await $printing.withValue(true) { try await page(req) }
     }
 
-    static func filterForm(_ c: Context, action: String) -> Node<HTML.BodyContext> {
+    static func reportHead(_ c: Context, title: String) -> Node<HTML.BodyContext> {
+        guard printing else { return .empty }
+        let ctx = c.ctx
+        let (from, to) = MetricRequest.defaultPeriod()
+        let period = (c.filters["from"] ?? RollupCalendar.label(month: from / 100)) + " – " + (c.filters["to"] ?? RollupCalendar.label(month: to / 100))
+        let names: [String: String] = ["market": ctx.t("Market"), "segment": ctx.t("Segment"), "channel": ctx.t("Channel"), "journey": ctx.t("Journey"),
+                                       "phase": ctx.t("Phase"), "touchpoint": ctx.t("Touchpoint"), "survey": ctx.t("Survey")]
+        func label(_ key: String, _ value: String) -> String {
+            let ids = value.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+            let resolved = ids.compactMap { id in c.dims.journeys[id] ?? c.dims.touchpoints[id]?.name ?? c.dims.phases[id] ?? c.dims.surveys[id]?.name }
+            return resolved.isEmpty ? value : resolved.joined(separator: ", ")
+        }
+        let filters = c.filters.filter { names[$0.key] != nil }.sorted { $0.key < $1.key }.map { names[$0.key]! + ": " + label($0.key, $0.value) }
+        return .div(.class("report-head"),
+                    .p(.strong(.text("Rapport · " + (ctx.caller?.workspaceName ?? "")))),
+                    .p(.text(ctx.t("Period") + ": " + period + (filters.isEmpty ? "" : " · " + filters.joined(separator: " · ")))),
+                    .p(.class("muted"), .text(ctx.t("Generated") + " " + ctx.lang.dateTime(Date(), zone: ctx.zone) + " · " + ctx.t("every figure with n and its 95% interval; guardrail") +
+                                              " \(c.guardrail.showAt)/\(c.guardrail.bracketAt)")))
+    }
+
+    static func tabs(_ ctx: WebContext, _ active: String) -> Node<HTML.BodyContext> {
+        let tabs = [("executive", "/dashboards", "Executive"), ("journeys", "/dashboards/journeys", "Journey owner"), ("accounts", "/dashboards/accounts", "My accounts"),
+                    ("unit", "/dashboards/unit", "My unit"), ("kpis", "/dashboards/kpis", "KPI snapshots"), ("settings", "/dashboards/settings", "Measurement settings")]
+        let query = (ctx.req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("dashboard=") }.map { "&" + $0 }.joined()
+        return .nav(.class("tabs print-hide"), .attribute(named: "aria-label", value: ctx.t("Dashboards")),
+                    .forEach(tabs) { t in .a(.href(t.1), .text(ctx.t(t.2)), .if(t.0 == active, .attribute(named: "aria-current", value: "page"))) },
+                    .if(reportable.contains(active), .a(.class("report-link"), .href("/dashboards/report?dashboard=" + active + query), .text(ctx.t("Printable report")))))
+    }
+
+    /// The filters of every dashboard; `hidden` carries a page's own settings (whose accounts, which unit) along.
+    static func filterForm(_ c: Context, action: String, hidden: [String: String] = [:]) -> Node<HTML.BodyContext> {
         let ctx = c.ctx
         let d = c.dims
         let (from, to) = MetricRequest.defaultPeriod()
@@ -127,6 +183,7 @@ enum DashboardPages {
             JourneyWeb.field("phase", ctx.t("Phase"), JourneyWeb.select("phase", options(phases), selected: c.filters["phase"] ?? "", id: "phase")),
             JourneyWeb.field("touchpoint", ctx.t("Touchpoint"), JourneyWeb.select("touchpoint", options(touchpoints), selected: c.filters["touchpoint"] ?? "", id: "touchpoint")),
             JourneyWeb.field("survey", ctx.t("Survey"), JourneyWeb.select("survey", options(surveys), selected: c.filters["survey"] ?? "", id: "survey")),
+            .forEach(hidden.sorted { $0.key < $1.key }) { k, v in .input(.type(.hidden), .name(k), .value(v)) },
             .button(.type(.submit), .text(ctx.t("Apply"))))
     }
 
@@ -221,7 +278,7 @@ enum DashboardPages {
 
     /// The numbers behind a chart, one click away.
     static func numbers(_ ctx: WebContext, _ table: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
-        .element(named: "details", nodes: [.element(named: "summary", text: ctx.t("The numbers")), table])
+        .element(named: "details", nodes: [.if(printing, .attribute(named: "open", value: "open")), .element(named: "summary", text: ctx.t("The numbers")), table])
     }
 
     static func csvLink(_ c: Context, _ chart: String) -> Node<HTML.BodyContext> {
@@ -325,15 +382,8 @@ enum DashboardPages {
     static func csv(_ req: Request) async throws -> Response {
         let c = try await context(req)
         let chart = try req.textQuery("chart") ?? ""
-        let data = try await executiveData(c)
-        let result: MetricResult
-        switch chart {
-        case "rnps": result = data.rnps
-        case "tnps-touchpoints": result = data.touchpoints
-        case "tnps-journeys": result = data.journeys
-        case "volume": result = data.volume
-        default: throw AppError.invalid("chart", "'\(chart)' is not a chart; use rnps, tnps-touchpoints, tnps-journeys or volume")
-        }
+        guard let spec = charts[chart] else { throw AppError.invalid("chart", "'\(chart)' is not a chart; use \(charts.keys.sorted().joined(separator: ", "))") }
+        let result = try await c.run(spec)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.contentDisposition = .init(.attachment, filename: "rapport-\(chart).csv")

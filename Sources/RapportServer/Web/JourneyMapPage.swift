@@ -117,27 +117,40 @@ enum JourneyMapPage {
     static func curve(_ ctx: WebContext, _ map: JourneyMapData) -> Node<HTML.BodyContext> {
         let phases = map.journey.phases
         guard !phases.isEmpty else { return .empty }
-        let source = ctx.t("assessed quality")
-        let points = zip(phases, map.curve).map { p, c in CurvePoint(label: p.name, value: c.value, n: c.n, note: source) }
+        let measured = map.curve.first?.source == "measured_nps"
+        let source = measured ? ctx.t("measured T-NPS") : ctx.t("assessed quality")
         let lang = ctx.lang
+        let digits = measured ? 0 : 1
+        func show(_ v: Double) -> String { JourneyWeb.decimal(ctx, v, digits: digits) }
+        let points = zip(phases, map.curve).map { p, c in
+            CurvePoint(label: p.name, value: c.value, n: c.n, note: c.state == "bracketed" ? source + ", " + ctx.t("few answers: read with care") : source)
+        }
         let labels = LineLabels(
             title: ctx.t("Emotion curve"),
-            description: ctx.t("Mean assessed quality per phase (1 = poor, 5 = excellent); each assessor's latest judgement per touchpoint counts once. Survey results replace it once they are connected."),
-            yAxis: ctx.t("Quality (1–5)"), noData: ctx.t("No assessments yet"),
+            description: measured
+                ? ctx.t("T-NPS of each phase's touchpoints over the last twelve months, from −100 to 100; phases with too few answers are left out.")
+                : ctx.t("Mean assessed quality per phase (1 = poor, 5 = excellent); each assessor's latest judgement per touchpoint counts once. Survey results replace it once they are connected."),
+            yAxis: measured ? "T-NPS" : ctx.t("Quality (1–5)"), noData: measured ? ctx.t("No answers yet") : ctx.t("No assessments yet"),
             nLabel: { "n=\($0)" },
-            pointTitle: { p in "\(p.label): " + (p.value.map { lang == .de ? String(format: "%.1f", $0).replacingOccurrences(of: ".", with: ",") : String(format: "%.1f", $0) } ?? "—") + " (n=\(p.n), \(p.note))" })
-        let svg = Charts.lineChart(id: "curve", points: points, scale: 1...5, labels: labels)
+            pointTitle: { p in "\(p.label): " + (p.value.map { v in lang == .de ? String(format: "%.\(digits)f", v).replacingOccurrences(of: ".", with: ",") : String(format: "%.\(digits)f", v) } ?? "—") + " (n=\(p.n), \(p.note))" })
+        let svg = Charts.lineChart(id: "curve", points: points, scale: measured ? -100...100 : 1...5, labels: labels)
         let rows: [[Node<HTML.BodyContext>]] = zip(phases, map.curve).map { p, c in
-            let interval = c.low.flatMap { lo in c.high.map { hi in JourneyWeb.decimal(ctx, lo) + " – " + JourneyWeb.decimal(ctx, hi) } } ?? "—"
-            return [.text(p.name), .text(c.value.map { JourneyWeb.decimal(ctx, $0) } ?? "—"), .text(interval), .text("\(c.n)"),
-                    .text("\(c.assessedTouchpoints) / \(c.touchpoints)"), .text(source)]
+            let interval = c.low.flatMap { lo in c.high.map { hi in show(lo) + " – " + show(hi) } } ?? "—"
+            var value = c.value.map(show) ?? (c.state == "hidden" ? ctx.t("too few answers") : "—")
+            if c.state == "bracketed" { value = "(" + value + ")" }
+            return [.text(p.name), .text(value), .text(interval), .text("\(c.n)"),
+                    .text(measured ? "\(c.touchpoints)" : "\(c.assessedTouchpoints) / \(c.touchpoints)"), .text(source)]
         }
         return .div(.class("card"),
                     .h2(.text(ctx.t("Emotion curve"))),
-                    .p(.class("muted"), .text(ctx.t("Until survey results are connected, the curve shows the team's assessed quality, not measured customer satisfaction."))),
+                    .p(.class("muted"), .text(measured
+                        ? ctx.t("Measured: what customers answered at this journey's touchpoints. Bracketed values rest on few answers.")
+                        : ctx.t("Until survey results are connected, the curve shows the team's assessed quality, not measured customer satisfaction."))),
                     .div(.class("chart"), .raw(svg)),
-                    Layout.table(caption: ctx.t("The numbers behind the curve"), headers: [ctx.t("Phase"), ctx.t("Mean"), ctx.t("95% interval"), ctx.t("Assessments (n)"),
-                                                    ctx.t("Touchpoints assessed"), ctx.t("Source")], rows: rows))
+                    Layout.table(caption: ctx.t("The numbers behind the curve"),
+                                 headers: [ctx.t("Phase"), measured ? "T-NPS" : ctx.t("Mean"), ctx.t("95% interval"), measured ? ctx.t("Answers (n)") : ctx.t("Assessments (n)"),
+                                           measured ? ctx.t("Touchpoints") : ctx.t("Touchpoints assessed"), ctx.t("Source")], rows: rows),
+                    .if(measured, .p(.a(.href("/dashboards/journeys?journey=" + map.journey.id.uuidString.lowercased()), .text(ctx.t("Journey dashboard") + " →")))))
     }
 
     static func maturityCard(_ ctx: WebContext, _ j: JourneyDTO, _ m: MaturityDTO, canWrite: Bool) -> Node<HTML.BodyContext> {

@@ -13,12 +13,15 @@ enum Layout {
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
                 .title("\(title) · Rapport"),
-                .link(.rel(.stylesheet), .href("/assets/app.css")),
-                .link(.rel(.stylesheet), .href("/assets/survey.css"))
+                // `rapport report` prints one self-contained file from disk (the server's CSP keeps
+                // inline styles out of served pages).
+                DashboardPages.selfContained ? .style(Assets.css + SurveyAssets.css) : .group(.link(.rel(.stylesheet), .href("/assets/app.css")),
+                                                                                         .link(.rel(.stylesheet), .href("/assets/survey.css")))
             ),
             .body(
+                .if(DashboardPages.printing, .attribute(named: "class", value: "report")),
                 .a(.class("skip"), .href("#main"), .text(ctx.t("Skip to content"))),
-                .header(.class("top"),
+                .if(!DashboardPages.printing, .header(.class("top"),
                     .a(.class("brand"), .href("/"), .text("Rapport")),
                     .unwrap(ctx.caller) { caller in
                         .group(
@@ -39,7 +42,7 @@ enum Layout {
                                        .button(.type(.submit), .class("link"), .text(ctx.t("Sign out")))))
                         )
                     }
-                ),
+                )),
                 .main(.id("main"), content)
             )
         )
@@ -174,6 +177,8 @@ enum Assets {
     .badge.changed { background:#fef3c7; color:#78350f; } .badge.ok { background:#dcfce7; color:#14532d; } .badge.broken { background:#fee2e2; color:#7f1d1d; }
     span.up { color:#166534; font-weight:600; } span.down { color:#991b1b; font-weight:600; }
     .mono { font-family: ui-monospace, monospace; }
+    body.report .print-hide, body.report nav.tabs, body.report form.filters { display:none; }
+    .report-head { border-bottom: 2px solid var(--ink, #222); margin-bottom: 12px; } .report-head p { margin: 2px 0; }
     @media print { .print-hide, nav.tabs, form.filters { display:none; } .dash-grid { display:block; } .chart-card { break-inside: avoid; } details { display:block; } }
     @media (max-width: 640px) { main { padding: 12px; } .who { margin-left:0; } th, td { padding: 6px 8px; } h1 { font-size:1.35rem; } }
     """

@@ -86,7 +86,7 @@ enum English {
 }
 
 enum German {
-    static let table = customers.merging(JourneyWords.german) { own, _ in own }.merging(SurveyWords.german) { own, _ in own }
+    static let table = customers.merging(JourneyWords.german) { own, _ in own }.merging(SurveyWords.german) { own, _ in own }.merging(MeasurementWords.german) { own, _ in own }
     static let customers: [String: String] = [
         "Accounts": "Accounts", "Contacts": "Kontakte", "Contracts": "Verträge", "Import": "Import", "Settings": "Einstellungen",
         "Home": "Start", "Sign in": "Anmelden", "Sign out": "Abmelden", "E-mail": "E-Mail", "Password": "Passwort",

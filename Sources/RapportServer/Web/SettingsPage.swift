@@ -5,7 +5,7 @@ import RapportKit
 import Vapor
 
 enum SettingsPage {
-    struct Member { var id: UUID; var name: String; var email: String; var role: String }
+    struct Member { var id: UUID; var name: String; var email: String; var role: String; var unit: String? }
     struct TokenRow { var id: UUID; var name: String; var role: String; var hint: String; var created: Date?; var lastUsed: Date?; var revoked: Bool }
     struct Model {
         var role: Role
@@ -22,7 +22,7 @@ enum SettingsPage {
         var m = Model(role: caller.role, userLocale: req.storage[WebUserKey.self]?.locale)
         if caller.role.can(.manageUsers) {
             m.members = try await Membership.query(on: req.db).filter(\.$workspace.$id == caller.workspaceID).with(\.$user).all()
-                .map { Member(id: $0.$user.id, name: $0.user.name, email: $0.user.email, role: $0.role) }.sorted { $0.email < $1.email }
+                .map { Member(id: $0.$user.id, name: $0.user.name, email: $0.user.email, role: $0.role, unit: $0.unit) }.sorted { $0.email < $1.email }
         }
         if caller.role.can(.manageTokens) {
             m.tokens = try await APIToken.query(on: req.db).filter(\.$workspace.$id == caller.workspaceID).sort(\.$createdAt, .descending).all()
@@ -69,14 +69,22 @@ enum SettingsPage {
                 Layout.csrfField(ctx),
                 .select(.attribute(named: "name", value: "role"), .attribute(named: "aria-label", value: ctx.t("Role") + " " + member.email), .group(options)),
                 .text(" "), .button(.type(.submit), .class("secondary"), .text(ctx.t("Save"))))
-            return [.text(member.name), .text(member.email), change]
+            // An ambassador's unit: the default of their "My unit" dashboard.
+            let unit: Node<HTML.BodyContext> = .form(.method(.post), .action("/settings/users/\(member.id.uuidString.lowercased())/unit"), .class("inline"),
+                Layout.csrfField(ctx),
+                .input(.type(.text), .name("unit"), .value(member.unit ?? ""), .placeholder("department:Schadenservice"),
+                       .attribute(named: "aria-label", value: ctx.t("Unit") + " " + member.email)),
+                .text(" "), .button(.type(.submit), .class("secondary"), .text(ctx.t("Save"))))
+            return [.text(member.name), .text(member.email), change, unit]
         }
         let roles: [Node<HTML.SelectContext>] = Role.allCases.filter { m.role.mayGrant($0) }.map { .choice($0.rawValue, $0.rawValue, selected: $0 == .viewer) }
         let form: Node<HTML.BodyContext> = .form(.method(.post), .action("/settings/users"), .class("card filters spaced"), Layout.csrfField(ctx),
             field(ctx, "name", "Name", .text), field(ctx, "email", "E-mail", .email), field(ctx, "password", "Password", .password),
             .div(.label(.for("role"), .text(ctx.t("Role"))), .select(.attribute(named: "name", value: "role"), .id("role"), .group(roles))),
             .button(.type(.submit), .text(ctx.t("Add user"))))
-        return .group(.h2(.text(ctx.t("Users"))), Layout.table(headers: [ctx.t("Name"), ctx.t("E-mail"), ctx.t("Role")], rows: rows), form)
+        return .group(.h2(.text(ctx.t("Users"))), Layout.table(headers: [ctx.t("Name"), ctx.t("E-mail"), ctx.t("Role"), ctx.t("Unit")], rows: rows),
+                      .p(.class("muted"), .text(ctx.t("A unit is department:NAME (the touchpoints it is responsible for), market:CODE or segment:NAME; it opens the person's “My unit” dashboard."))),
+                      form)
     }
 
     static func tokens(_ ctx: WebContext, _ m: Model) -> Node<HTML.BodyContext> {
@@ -152,6 +160,36 @@ enum SettingsPage {
         } catch let e as AppError {
             var m = try await query(req)
             m.error = e.fieldErrors.first?.message ?? e.detail
+            return Layout.render(ctx, title: ctx.t("Settings"), status: e.status, active: "settings", view(ctx, m))
+        }
+    }
+
+    struct UnitForm: Content { var unit: String? }
+
+    static func changeUnit(_ req: Request) async throws -> Response {
+        let caller = try req.caller
+        let ctx = WebContext.make(req)
+        do {
+            guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                  let membership = try await Membership.query(on: req.db).filter(\.$workspace.$id == caller.workspaceID).filter(\.$user.$id == id).first()
+            else { throw AppError.notFound(entity: "member") }
+            let text = (try req.content.decode(UnitForm.self).unit ?? "").trimmingCharacters(in: .whitespaces)
+            if !text.isEmpty {
+                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2, ["department", "market", "segment"].contains(parts[0]), !parts[1].isEmpty, text.count <= 200 else {
+                    throw AppError.invalid("unit", "'\(text)' is not a unit; write department:NAME, market:CODE or segment:NAME")
+                }
+            }
+            let before = membership.unit
+            membership.unit = text.isEmpty ? nil : text
+            try await req.db.transaction { db in
+                try await membership.save(on: db)
+                try await Audit.record("update", "membership_unit", id: id, before: before, after: membership.unit, by: caller, on: db)
+            }
+            return req.redirect(to: "/settings")
+        } catch let e as AppError {
+            var m = try await query(req)
+            m.error = e.fieldErrors.first.map { $0.field + ": " + $0.message } ?? e.detail
             return Layout.render(ctx, title: ctx.t("Settings"), status: e.status, active: "settings", view(ctx, m))
         }
     }

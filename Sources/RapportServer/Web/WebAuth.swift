@@ -19,7 +19,7 @@ struct WebContext {
         let user = req.storage[WebUserKey.self]
         return WebContext(req: req, caller: req.callerIfAny, userName: user?.name,
                           lang: UILanguage.resolve(user: user?.locale, acceptLanguage: req.headers.first(name: .acceptLanguage)),
-                          userLocale: user?.locale, csrf: CSRF.token(req), zone: req.storage[WebZoneKey.self] ?? TimeZone(identifier: "UTC")!)
+                          userLocale: user?.locale, csrf: DashboardPages.printing ? "" : CSRF.token(req), zone: req.storage[WebZoneKey.self] ?? TimeZone(identifier: "UTC")!)
     }
 }
 
