@@ -23,13 +23,10 @@ echo "== $n responses, 200 sources, 36 months ($db)"
 "$bin" bench responses --workspace demo --responses "$n" --sources 200 --months 36 | grep -E "^(wrote|[0-9]+000000 of)" || true
 
 echo "== the same rows for pandas and DuckDB (touchpoint, month, nps)"
-query="SELECT touchpoint_id, %MONTH%, %NPS% FROM %T%survey_responses WHERE status = 'complete' AND touchpoint_id IS NOT NULL AND submitted_at IS NOT NULL"
 if [ "$db" = postgres ]; then
-  q=${query//%MONTH%/to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM')}; q=${q//%NPS%/(answers::jsonb->>'nps')::int}; q=${q//%T%/$RAPPORT_DATABASE_SCHEMA.}
-  psql -q "$RAPPORT_DATABASE_URL" -c "\\copy ($q) TO '$work/rows.csv' CSV"
+  psql -q "$RAPPORT_DATABASE_URL" -c "\\copy (SELECT touchpoint_id, to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM'), (answers::jsonb->>'nps')::int FROM $RAPPORT_DATABASE_SCHEMA.survey_responses WHERE status = 'complete' AND touchpoint_id IS NOT NULL AND submitted_at IS NOT NULL) TO '$work/rows.csv' CSV"
 else
-  q=${query//%MONTH%/strftime('%Y-%m', submitted_at, 'unixepoch')}; q=${q//%NPS%/json_extract(answers, '\$.nps')}; q=${q//%T%/}
-  sqlite3 -csv "$work/rapport.sqlite" "$q" > "$work/rows.csv"
+  sqlite3 -csv "$work/rapport.sqlite" "SELECT touchpoint_id, strftime('%Y-%m', submitted_at, 'unixepoch'), json_extract(answers, '\$.nps') FROM survey_responses WHERE status = 'complete' AND touchpoint_id IS NOT NULL AND submitted_at IS NOT NULL" > "$work/rows.csv"
 fi
 echo "$(wc -l < "$work/rows.csv") rows, $(du -h "$work/rows.csv" | cut -f1)"
 

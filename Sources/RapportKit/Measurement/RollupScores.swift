@@ -105,11 +105,17 @@ public enum RollupCalendar {
 
     /// "2026-03" for 202603, "2026-03-15" for 20260315.
     public static func label(month: Int) -> String {
-        String(format: "%04d-%02d", month / 100, month % 100)
+        padded(month / 100, 4) + "-" + padded(month % 100, 2)
     }
 
     public static func label(day: Int) -> String {
-        String(format: "%04d-%02d-%02d", day / 10_000, day / 100 % 100, day % 100)
+        padded(day / 10_000, 4) + "-" + padded(day / 100 % 100, 2) + "-" + padded(day % 100, 2)
+    }
+
+    /// Zero-padded digits without String(format:), which dashboards call thousands of times a page.
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// Reads "2026-03" (a month) or "2026-03-15" (a day) as a day range; nil if malformed.

@@ -297,9 +297,11 @@ enum MetricEngine {
         let bySegment = request.groupBy.contains(.segment) || request.groupBy.contains(.market) || !request.segments.isEmpty || !request.markets.isEmpty
         let firstMonth = from % 100 == 1 ? from / 100 : RollupCalendar.month(from / 100, minus: -1)
         let lastMonth = to == RollupCalendar.lastDay(ofMonth: to / 100) ? to / 100 : RollupCalendar.month(to / 100, minus: 1)
-        var q = SQLQueryString("SELECT grain, period, survey_id, touchpoint, channel, metric, question, scale_max")
+        // Ids as text on both dialects (PostgreSQL stores uuid), parsed once each below.
+        var q = SQLQueryString(scope.db.isSQLite ? "SELECT grain, period, survey_id, touchpoint, channel, metric, question, scale_max"
+                                                 : "SELECT grain, period, CAST(survey_id AS TEXT) AS survey_id, CAST(touchpoint AS TEXT) AS touchpoint, channel, metric, question, scale_max")
         q.appendInterpolation(unsafeRaw: bySegment ? ", segment, market" : "")
-        q.appendInterpolation(unsafeRaw: ", SUM(n) AS n, " + Rollups.countColumns.map { "SUM(\($0)) AS \($0)" }.joined(separator: ", "))
+        q.appendInterpolation(unsafeRaw: ", " + (["n"] + Rollups.countColumns).map { "CAST(SUM(\($0)) AS TEXT)" }.joined(separator: " || ',' || ") + " AS counts")
         q.appendInterpolation(unsafeRaw: " FROM metric_rollups WHERE workspace_id = ")
         q.appendInterpolation(bind: scope.workspaceID)
         q.appendInterpolation(unsafeRaw: bySegment ? " AND segment <> '*'" : " AND segment = '*' AND market = '*'")
@@ -333,13 +335,23 @@ enum MetricEngine {
         q.appendLiteral(")")
         request.appendFilters(to: &q, scope: scope, touchpoint: "touchpoint", channel: "channel", segment: "segment", market: "market")
         q.appendInterpolation(unsafeRaw: " GROUP BY grain, period, survey_id, touchpoint, channel, metric, question, scale_max" + (bySegment ? ", segment, market" : ""))
+        // Counts arrive as one text ("n,c0,…,c10") and ids are parsed once per distinct value: with
+        // thousands of cells a page, per-column decoding was most of a dashboard's time.
         var out: [Cell] = []
+        var ids: [String: UUID] = [:]
+        func uuid(_ row: any SQLRow, _ column: String) throws -> UUID {
+            let text = try row.decode(column: column, as: String.self)
+            if let id = ids[text] { return id }
+            guard let id = UUID(uuidString: text) else { throw AppError.invalid(column, "a roll-up holds '\(text)', which is not an id") }
+            ids[text] = id
+            return id
+        }
         for row in try await scope.db.sql.raw(q).all() {
-            var counts: [Int] = []
-            for c in Rollups.countColumns { counts.append(try row.decode(column: c, as: Int.self)) }
+            let numbers = try row.decode(column: "counts", as: String.self).split(separator: ",").map { Int($0) ?? 0 }
+            let counts = Array(numbers.dropFirst())
             let grain = try row.decode(column: "grain", as: String.self), period = try row.decode(column: "period", as: Int.self)
-            out.append(Cell(month: grain == "m" ? period : period / 100, survey: try row.decode(column: "survey_id", as: UUID.self),
-                            touchpoint: try row.decode(column: "touchpoint", as: UUID.self), channel: try row.decode(column: "channel", as: String.self),
+            out.append(Cell(month: grain == "m" ? period : period / 100, survey: try uuid(row, "survey_id"),
+                            touchpoint: try uuid(row, "touchpoint"), channel: try row.decode(column: "channel", as: String.self),
                             segment: bySegment ? try row.decode(column: "segment", as: String.self) : "*",
                             market: bySegment ? try row.decode(column: "market", as: String.self) : "*",
                             question: try row.decode(column: "question", as: String.self), metric: try row.decode(column: "metric", as: String.self),
