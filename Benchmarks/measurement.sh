@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-sqlite}; n=${2:-10000000}
+for tool in wrk sqlite3 psql; do command -v $tool >/dev/null || { echo "needs $tool (apt-get install wrk sqlite3 postgresql-client)"; exit 1; }; done
+python3 -c "import pandas, duckdb" 2>/dev/null || python3 -m pip install -q pandas duckdb
 bin=${RAPPORT_BIN:-$(swift build -c release --scratch-path .build-release --show-bin-path)/rapport}
 work=$(mktemp -d "${RAPPORT_BENCH_DIR:-/tmp}/rapport-measurement.XXXXXX"); trap 'kill $server $writer 2>/dev/null || true; rm -rf "$work"' EXIT
 server=""; writer=""
