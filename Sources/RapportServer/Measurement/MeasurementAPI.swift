@@ -115,16 +115,21 @@ enum MeasurementAPI {
         let caller = try req.caller
         let row = try await MeasurementSettingsStore.load(scope)
         try Versioning.check(req, current: row.version)
-        try applySettings(input, to: row)
+        try await saveSettings(input, to: row, by: caller, on: req.db)
+        return PlainJSON.response(MeasurementSettingsDTO(showAt: row.showAt, bracketAt: row.bracketAt, version: row.version)).withETag(row.version)
+    }
+
+    /// Checks and stores a new guardrail, claiming the row's version and auditing the change (API and web).
+    static func saveSettings(_ input: MeasurementSettingsDTO, to row: MeasurementSettingsRow, by caller: Caller, on db: any Database) async throws {
         let before = PlainJSON.encode(MeasurementSettingsDTO(showAt: row.showAt, bracketAt: row.bracketAt, version: row.version))
-        try await req.db.transaction { db in
+        try applySettings(input, to: row)
+        try await db.transaction { db in
             try await Versioning.claim(table: MeasurementSettingsRow.schema, id: row.id!, version: row.version, on: db)
             row.version += 1
             try await row.save(on: db)
             try await Audit.record("update", "measurement_settings", id: row.id, before: before,
                                    after: PlainJSON.encode(MeasurementSettingsDTO(showAt: row.showAt, bracketAt: row.bracketAt, version: row.version)), by: caller, on: db)
         }
-        return PlainJSON.response(MeasurementSettingsDTO(showAt: row.showAt, bracketAt: row.bracketAt, version: row.version)).withETag(row.version)
     }
 
     static func applySettings(_ input: MeasurementSettingsDTO, to row: MeasurementSettingsRow) throws {
@@ -149,15 +154,7 @@ enum MeasurementAPI {
         let input = try decodePlainBody(req, as: IndexDTO.self)
         let scope = try req.scope
         let caller = try req.caller
-        let i = MetricIndex()
-        i.id = .timeOrdered()
-        i.workspaceID = scope.workspaceID
-        i.version = 1
-        try await applyIndex(input, to: i, isNew: true, scope: scope)
-        try await req.db.transaction { db in
-            try await i.create(on: db)
-            try await Audit.record("create", "metric_index", id: i.id, before: String?.none, after: PlainJSON.encode(IndexDTO(i)), by: caller, on: db)
-        }
+        let i = try await addIndex(input, scope: scope, by: caller)
         return PlainJSON.response(IndexDTO(i), status: .created).withETag(i.version)
     }
 
@@ -183,11 +180,29 @@ enum MeasurementAPI {
         let caller = try req.caller
         let i = try await scope.find(MetricIndex.self, parameter: "id", of: req)
         try Versioning.check(req, current: i.version)
-        try await req.db.transaction { db in
+        try await removeIndex(i, scope: scope, by: caller)
+        return Response(status: .noContent)
+    }
+
+    /// Checks and stores a new index with its audit entry (API and web).
+    static func addIndex(_ input: IndexDTO, scope: Scope, by caller: Caller) async throws -> MetricIndex {
+        let i = MetricIndex()
+        i.id = .timeOrdered()
+        i.workspaceID = scope.workspaceID
+        i.version = 1
+        try await applyIndex(input, to: i, isNew: true, scope: scope)
+        try await scope.db.transaction { db in
+            try await i.create(on: db)
+            try await Audit.record("create", "metric_index", id: i.id, before: String?.none, after: PlainJSON.encode(IndexDTO(i)), by: caller, on: db)
+        }
+        return i
+    }
+
+    static func removeIndex(_ i: MetricIndex, scope: Scope, by caller: Caller) async throws {
+        try await scope.db.transaction { db in
             try await i.delete(on: db)
             try await Audit.record("delete", "metric_index", id: i.id, by: caller, on: db)
         }
-        return Response(status: .noContent)
     }
 
     /// The questions an index may use: scale questions of the workspace's surveys (any version).

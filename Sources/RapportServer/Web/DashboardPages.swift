@@ -101,7 +101,7 @@ enum DashboardPages {
         return Layout.render(ctx, title: ctx.t("Executive dashboard"), active: "dashboards", .group(
             tabs(ctx, "executive"),
             .h1(.text(ctx.t("Executive dashboard"))),
-            reportHead(c, title: ctx.t("Executive dashboard")),
+            reportHead(c),
             filterForm(c, action: "/dashboards"),
             .if(empty, .div(.class("card"), .p(.text(ctx.t("No responses match these filters in this period."))))),
             .if(!empty, .group(
@@ -121,20 +121,20 @@ enum DashboardPages {
     /// Set by `rapport report`: the style sheet goes inline, so the page prints from a file.
     @TaskLocal static var selfContained = false
 
-    static let reportable = ["executive", "journeys", "accounts", "unit"]
+    /// The dashboards that print, by the name `dashboard=` takes.
+    static let reports: [String: @Sendable (Request) async throws -> Response] = ["executive": executive, "journeys": journeyOwner, "accounts": accounts, "unit": unit]
 
     /// A dashboard as a printable report, with what it shows, when and for whom.
     static func report(_ req: Request) async throws -> Response {
         let given = try req.allQueryItems()
         let which = given["dashboard"] ?? "executive"
-        let pages: [String: @Sendable (Request) async throws -> Response] = ["executive": executive, "journeys": journeyOwner, "accounts": accounts, "unit": unit]
-        guard let page = pages[which] else {
-            throw AppError.invalid("dashboard", "'\(which)' is not a dashboard; use \(reportable.joined(separator: ", "))")
+        guard let page = reports[which] else {
+            throw AppError.invalid("dashboard", "'\(which)' is not a dashboard; use \(reports.keys.sorted().joined(separator: ", "))")
         }
         return try await $printing.withValue(true) { try await page(req) }
     }
 
-    static func reportHead(_ c: Context, title: String) -> Node<HTML.BodyContext> {
+    static func reportHead(_ c: Context) -> Node<HTML.BodyContext> {
         guard printing else { return .empty }
         let ctx = c.ctx
         let (from, to) = MetricRequest.defaultPeriod()
@@ -160,7 +160,7 @@ enum DashboardPages {
         let query = (ctx.req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("dashboard=") }.map { "&" + $0 }.joined()
         return .nav(.class("tabs print-hide"), .attribute(named: "aria-label", value: ctx.t("Dashboards")),
                     .forEach(tabs) { t in .a(.href(t.1), .text(ctx.t(t.2)), .if(t.0 == active, .attribute(named: "aria-current", value: "page"))) },
-                    .if(reportable.contains(active), .a(.class("report-link"), .href("/dashboards/report?dashboard=" + active + query), .text(ctx.t("Printable report")))))
+                    .if(reports[active] != nil, .a(.class("report-link"), .href("/dashboards/report?dashboard=" + active + query), .text(ctx.t("Printable report")))))
     }
 
     /// The filters of every dashboard; `hidden` carries a page's own settings (whose accounts, which unit) along.
@@ -223,19 +223,7 @@ enum DashboardPages {
         let ctx = c.ctx
         let total = d.volume.groups.map(\.n).reduce(0, +)
         return .div(.class("kpi-row"), .forEach(d.headline.groups) { g in
-            let comparison = g.comparison
-            let badge: Node<HTML.BodyContext> = comparison.map { cmp in
-                cmp.significant
-                    ? .span(.class("badge changed"), .text(((cmp.difference ?? 0) > 0 ? "▲ " : "▼ ") + ctx.t("changed") + " " + number(ctx, cmp.difference, digits: 1)
-                                                          + " (p = " + String(format: "%.3f", cmp.pValue ?? 1) + ")"))
-                    : .span(.class("badge muted"), .text(ctx.t("no significant change") + (cmp.difference.map { " (" + number(ctx, $0, digits: 1) + ")" } ?? "")))
-            } ?? .empty
-            return .div(.class("card kpi"),
-                        .h2(.text(ctx.t("R-NPS") + " " + d.headline.from.prefix(7) + " – " + d.headline.to.prefix(7))),
-                        .p(.class("big"), .text(figure(ctx, g))),
-                        .p(.class("muted"), .text("n = \(ctx.lang.number(g.n)) · 95 %: " + interval(ctx, g))),
-                        .p(badge),
-                        .p(.class("muted"), .text(stateText(ctx, g, guardrail: c.guardrail))))
+            scoreCard(c, title: ctx.t("R-NPS") + " " + d.headline.from.prefix(7) + " – " + d.headline.to.prefix(7), g)
         }, .div(.class("card kpi"), .h2(.text(ctx.t("Responses"))), .p(.class("big"), .text(ctx.lang.number(total))),
                 .p(.class("muted"), .text(ctx.t("in the period, every survey")))))
     }

@@ -70,15 +70,7 @@ enum MeasurementSettingsPage {
             if let given = fields["version"].flatMap(Int.init), given != row.version {
                 throw AppError.conflict("Someone changed the guardrail meanwhile; reload and try again.")
             }
-            let before = PlainJSON.encode(MeasurementSettingsDTO(showAt: row.showAt, bracketAt: row.bracketAt, version: row.version))
-            try MeasurementAPI.applySettings(MeasurementSettingsDTO(showAt: showAt!, bracketAt: bracketAt!), to: row)
-            try await scope.db.transaction { db in
-                try await Versioning.claim(table: MeasurementSettingsRow.schema, id: row.id!, version: row.version, on: db)
-                row.version += 1
-                try await row.save(on: db)
-                try await Audit.record("update", "measurement_settings", id: row.id, before: before,
-                                       after: PlainJSON.encode(MeasurementSettingsDTO(showAt: row.showAt, bracketAt: row.bracketAt, version: row.version)), by: caller, on: db)
-            }
+            try await MeasurementAPI.saveSettings(MeasurementSettingsDTO(showAt: showAt!, bracketAt: bracketAt!), to: row, by: caller, on: scope.db)
         } catch let e as AppError {
             return try await render(req, error: e, form: fields, status: e.status)
         }
@@ -95,16 +87,8 @@ enum MeasurementSettingsPage {
                 guard let d = Double(t.replacingOccurrences(of: ",", with: ".")), d.isFinite else { throw AppError.invalid("target", "'\(t)' is not a number") }
                 target = d
             }
-            let i = MetricIndex()
-            i.id = .timeOrdered()
-            i.workspaceID = scope.workspaceID
-            i.version = 1
-            let input = IndexDTO(key: fields["key"]?.trimmingCharacters(in: .whitespaces), name: fields["name"], formula: fields["formula"], target: target)
-            try await MeasurementAPI.applyIndex(input, to: i, isNew: true, scope: scope)
-            try await scope.db.transaction { db in
-                try await i.create(on: db)
-                try await Audit.record("create", "metric_index", id: i.id, before: String?.none, after: PlainJSON.encode(IndexDTO(i)), by: caller, on: db)
-            }
+            _ = try await MeasurementAPI.addIndex(IndexDTO(key: fields["key"]?.trimmingCharacters(in: .whitespaces), name: fields["name"], formula: fields["formula"], target: target),
+                                                  scope: scope, by: caller)
         } catch let e as AppError {
             return try await render(req, error: e, form: fields, status: e.status)
         }
@@ -114,11 +98,7 @@ enum MeasurementSettingsPage {
     static func deleteIndex(_ req: Request) async throws -> Response {
         let scope = try req.scope
         let caller = try req.caller
-        let i = try await scope.find(MetricIndex.self, parameter: "id", of: req)
-        try await scope.db.transaction { db in
-            try await i.delete(on: db)
-            try await Audit.record("delete", "metric_index", id: i.id, by: caller, on: db)
-        }
+        try await MeasurementAPI.removeIndex(try await scope.find(MetricIndex.self, parameter: "id", of: req), scope: scope, by: caller)
         return req.redirect(to: "/dashboards/settings", redirectType: .normal)
     }
 }

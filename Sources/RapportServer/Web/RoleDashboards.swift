@@ -48,7 +48,7 @@ extension DashboardPages {
         return Layout.render(ctx, title: title, active: "dashboards", .group(
             tabs(ctx, "journeys"),
             .h1(.text(title + ": " + journey.name)),
-            reportHead(c, title: title),
+            reportHead(c),
             .p(.class("muted"), .text(ctx.t("Owner") + ": " + (owner?.name ?? ctx.t("nobody yet"))),
                .if(!mine.isEmpty, .group(.text(" · " + ctx.t("Your journeys") + ": "),
                                         .forEach(mine) { j in .group(.a(.href("/dashboards/journeys?journey=" + (j.id?.uuidString.lowercased() ?? "")), .text(j.name)), .text(" ")) })),
@@ -232,7 +232,7 @@ extension DashboardPages {
         return Layout.render(ctx, title: title, active: "dashboards", .group(
             tabs(ctx, "accounts"),
             .h1(.text(title)),
-            reportHead(c, title: title),
+            reportHead(c),
             .if(printing, .p(.text(ctx.t("Accounts of") + " " + (members.first { $0.$user.id == ownerID }?.user.name ?? "—")))),
             ownerForm,
             filterForm(c, action: "/dashboards/accounts", hidden: given["owner"].map { ["owner": $0] } ?? [:]),
@@ -260,8 +260,8 @@ extension DashboardPages {
     // MARK: Ambassador
 
     /// The units an ambassador can stand for: a responsible department (its touchpoints), a market or a segment.
-    static func units(_ c: Context) async throws -> [(String, String)] {
-        let departments = Set(try await c.scope.query(Touchpoint.self).all().compactMap(\.responsibleDepartment).filter { !$0.isEmpty })
+    static func units(_ c: Context, touchpoints: [Touchpoint]) -> [(String, String)] {
+        let departments = Set(touchpoints.compactMap(\.responsibleDepartment).filter { !$0.isEmpty })
         return departments.sorted().map { ("department:" + $0, c.ctx.t("Department") + ": " + $0) }
             + c.dims.markets.map { ("market:" + $0, c.ctx.t("Market") + ": " + $0) }
             + c.dims.segments.map { ("segment:" + $0, c.ctx.t("Segment") + ": " + $0) }
@@ -276,7 +276,8 @@ extension DashboardPages {
         if unit == nil, let me = ctx.caller?.userID {
             unit = try await Membership.query(on: c.scope.db).filter(\.$workspace.$id == c.scope.workspaceID).filter(\.$user.$id == me).first()?.unit
         }
-        let options = try await units(c)
+        let registry = try await c.scope.query(Touchpoint.self).all()
+        let options = units(c, touchpoints: registry)
         let unitForm: Node<HTML.BodyContext> = .form(.method(.get), .action("/dashboards/unit"), .class("filters card print-hide"),
             JourneyWeb.field("unit", ctx.t("Unit"), JourneyWeb.select("unit", [("", ctx.t("choose a unit"))] + options, selected: unit ?? "", id: "unit")),
             .button(.type(.submit), .class("secondary"), .text(ctx.t("Show"))))
@@ -296,7 +297,7 @@ extension DashboardPages {
         var askedRelationship = true
         switch kind {
         case "department":
-            let ids = try await c.scope.query(Touchpoint.self).filter(\.$responsibleDepartment == value).all().map { $0.id!.uuidString.lowercased() }
+            let ids = registry.filter { $0.responsibleDepartment == value }.map { $0.id!.uuidString.lowercased() }
             let picked = c.filters["touchpoint"].map { $0.lowercased().split(separator: ",").map(String.init).filter(ids.contains) } ?? []
             c.filters["touchpoint"] = (picked.isEmpty ? ids : picked).joined(separator: ",")
             if ids.isEmpty { c.filters["touchpoint"] = Rollups.noTouchpoint.uuidString.lowercased() }
@@ -326,7 +327,7 @@ extension DashboardPages {
         return Layout.render(ctx, title: title, active: "dashboards", .group(
             tabs(ctx, "unit"),
             .h1(.text(title + ": " + label)),
-            reportHead(c, title: title),
+            reportHead(c),
             unitForm,
             filterForm(c, action: "/dashboards/unit", hidden: ["unit": unit]),
             empty ? .div(.class("card"), .p(.text(ctx.t("No responses match these filters in this period.")))) : .group(
