@@ -40,10 +40,9 @@ extension DashboardPages {
                 tabs(ctx, "journeys"), .h1(.text(title)), filterForm(c, action: "/dashboards/journeys"), JourneyWeb.errorBox(ctx, e)))
         }
         let phases = try await c.scope.query(JourneyPhase.self).filter(\.$journeyID == journeyID).sort(\.$position).all()
-        var request = try MetricRequest.parse(c.filters.merging(["metric": "responses"]) { a, _ in a }, indices: [])
-        request.figure = .responses
-        let comments = try await latestComments(request, scope: c.scope, limit: 10)
-        let owner = try await journey.ownerID.asyncMap { try await User.find($0, on: c.scope.db) } ?? nil
+        let comments = try await latestComments(c, limit: 10)
+        var owner: User?
+        if let id = journey.ownerID { owner = try await User.find(id, on: c.scope.db) }
         let empty = headline.groups.allSatisfy { $0.n == 0 }
         return Layout.render(ctx, title: title, active: "dashboards", .group(
             tabs(ctx, "journeys"),
@@ -62,7 +61,7 @@ extension DashboardPages {
                                note: ctx.t("Pooled from the counts of the journey's touchpoints. The band is the 95% interval.")),
                      phaseCurveCard(c, phases: phases, result: phaseResult),
                      barsCard(c, id: "tnps-touchpoints", title: ctx.t("T-NPS per touchpoint"), result: touchpoints, dimension: "touchpoint"),
-                     commentsCard(c, comments)))))
+                     .if(c.canDrill, commentsCard(c, comments))))))
     }
 
     /// A headline figure with its n, interval and whether it changed against the period before.
@@ -126,9 +125,12 @@ extension DashboardPages {
                     items.isEmpty ? .p(.text(ctx.t("Nothing needs attention."))) : .ul(.class("alerts"), .group(items)))
     }
 
-    /// The newest free-text answers among the responses a request selects.
-    static func latestComments(_ request: MetricRequest, scope: Scope, limit: Int) async throws -> [SurveyResponse] {
-        let rows = try await KPISnapshots.rawResponses(request, scope: scope, limit: limit * 8)
+    /// The newest free-text answers among the responses the page's filters select; none for roles
+    /// that may not read responses.
+    static func latestComments(_ c: Context, limit: Int) async throws -> [SurveyResponse] {
+        guard c.canDrill else { return [] }
+        let request = try MetricRequest.parse(c.filters.merging(["metric": "responses"]) { a, _ in a }, indices: [])
+        let rows = try await KPISnapshots.rawResponses(request, scope: c.scope, limit: limit * 8)
         return Array(rows.filter { r in r.decodedAnswers.values.contains { if case .text(let t) = $0 { !t.isEmpty } else { false } } }.prefix(limit))
     }
 
@@ -311,18 +313,18 @@ extension DashboardPages {
         let label = options.first { $0.0 == unit }?.1 ?? unit
         let headlines: [(String, MetricResult)], trend: MetricResult, touchpoints: MetricResult
         do {
-            headlines = try await (askedRelationship ? [("R-NPS", "relationship"), ("T-NPS", "transactional")] : [("T-NPS", "transactional")]).asyncMap { name, k in
-                (name + " · " + label, try await c.run(["metric": "nps", "kind": k, "compare": "previous"]))
+            var figures: [(String, MetricResult)] = []
+            for (name, k) in askedRelationship ? [("R-NPS", "relationship"), ("T-NPS", "transactional")] : [("T-NPS", "transactional")] {
+                figures.append((name + " · " + label, try await c.run(["metric": "nps", "kind": k, "compare": "previous"])))
             }
+            headlines = figures
             trend = try await c.run(charts["tnps-trend"]!)
             touchpoints = try await c.run(charts["tnps-touchpoints"]!)
         } catch let e as AppError {
             return Layout.render(ctx, title: title, status: e.status, active: "dashboards", .group(
                 tabs(ctx, "unit"), .h1(.text(title)), unitForm, JourneyWeb.errorBox(ctx, e)))
         }
-        var request = try MetricRequest.parse(c.filters.merging(["metric": "responses"]) { a, _ in a }, indices: [])
-        request.figure = .responses
-        let comments = c.canDrill ? try await latestComments(request, scope: c.scope, limit: 10) : []
+        let comments = try await latestComments(c, limit: 10)
         let empty = headlines.allSatisfy { $0.1.groups.allSatisfy { $0.n == 0 } }
         return Layout.render(ctx, title: title, active: "dashboards", .group(
             tabs(ctx, "unit"),
@@ -340,23 +342,5 @@ extension DashboardPages {
                                note: ctx.t("Pooled from the counts of the unit's touchpoints. The band is the 95% interval.")),
                      barsCard(c, id: "tnps-touchpoints", title: ctx.t("T-NPS per touchpoint"), result: touchpoints, dimension: "touchpoint"),
                      .if(c.canDrill, commentsCard(c, comments))))))
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ f: (Element) async throws -> T) async rethrows -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for e in self { out.append(try await f(e)) }
-        return out
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let w): try await f(w)
-        case .none: nil
-        }
     }
 }

@@ -101,7 +101,8 @@ struct RoleDashboardTests {
             // A viewer sees figures but cannot drill into answers or change settings.
             _ = try await r.setup.fx.user(r.ws, email: "viewer@roles.example", role: .viewer)
             let viewer = try await WebSession.login(app, email: "viewer@roles.example", password: "correct horse battery")
-            #expect(try await viewer.get("/dashboards/journeys?" + period).status == .ok)
+            let viewed = try await viewer.get("/dashboards/journeys?" + period)
+            #expect(viewed.status == .ok && !viewed.body.string.contains("Latest comments"), "a viewer may not read answers, comments included")
             #expect(try await viewer.get("/dashboards/responses?" + period).status == .forbidden)
             #expect(try await viewer.post("/dashboards/settings/guardrail", form: ["show_at": "10", "bracket_at": "5"]).status == .forbidden)
         }
