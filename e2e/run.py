@@ -525,6 +525,134 @@ def measurement_checks(server, label):
         d.quit()
 
 
+def success_checks(server, label):
+    """A CSM opens their portfolio, sets a goal with a KPI for an account, agrees to it, shares the success
+    plan; the customer opens the secret link on a phone and confirms the goal; the CSM sees the
+    confirmation, revokes the link, and the link stops working. The health page shows the back-test."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+    d = browser()
+
+    def click_and_load(element):
+        """Click a form's button and wait for the page it leads to: reading right after the click may still
+        see the old page."""
+        page = d.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(d, 15).until(EC.staleness_of(page))
+    shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
+    state = {}
+    title = f"Durchlaufzeit senken {uuid.uuid4().hex[:6]}"
+
+    def goal_box():
+        return d.find_element(By.XPATH, f"//div[contains(@class,'goal')][.//h3[contains(., '{title}')]]")
+
+    try:
+        def portfolio():
+            d.get(server.url + "/login")
+            d.find_element(By.ID, "email").send_keys("julia.brandt@rapport.example")
+            d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+            d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            d.get(server.url + "/success")
+            rows = d.find_elements(By.CSS_SELECTOR, "table tbody tr")
+            assert len(rows) >= 5, f"{len(rows)} accounts in the portfolio"
+            assert d.find_elements(By.CSS_SELECTOR, ".badge.bad, .badge.changed"), "risks and bands are shown"
+            state["account"] = rows[0].find_element(By.TAG_NAME, "a").get_attribute("href")
+            d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
+            shot("40-success-portfolio")
+            d.set_window_size(390, 900)
+            width = d.execute_script("return document.documentElement.scrollWidth")
+            assert width <= 400, f"the portfolio is {width}px wide on a phone"
+            d.set_window_size(1280, 900)
+        check(f"{label}: a CSM's portfolio lists their accounts riskiest first, on a desktop and a phone", portfolio)
+
+        def goal_and_kpi():
+            d.get(state["account"])
+            summary = d.find_element(By.XPATH, "//details[.//button[contains(., 'Add goal') or contains(., 'Ziel hinzufügen')]]/summary")
+            summary.click()
+            form = summary.find_element(By.XPATH, "..//form")
+            form.find_element(By.NAME, "title").send_keys(title)
+            click_and_load(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            box = goal_box()
+            box.find_element(By.XPATH, ".//details[.//input[@name='unit']]/summary").click()
+            kpi = box.find_element(By.XPATH, ".//form[.//input[@name='unit']]")
+            for name, value in [("name", "Durchlaufzeit"), ("unit", "Tage"), ("baseline", "12"), ("target", "6")]:
+                kpi.find_element(By.NAME, name).send_keys(value)
+            d.execute_script("arguments[0].value = arguments[1]", kpi.find_element(By.NAME, "baseline_on"), "2026-01-01")
+            d.execute_script("arguments[0].value = arguments[1]", kpi.find_element(By.NAME, "deadline"), "2027-12-31")
+            click_and_load(kpi.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            box = goal_box()
+            record = box.find_element(By.XPATH, ".//form[.//input[@name='value']]")
+            record.find_element(By.NAME, "value").send_keys("9")
+            click_and_load(record.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            box = goal_box()
+            assert "50" in box.find_element(By.TAG_NAME, "table").text, "from 12 towards 6, now 9: half way"
+            click_and_load(box.find_element(By.XPATH, ".//form[.//input[@name='side' and @value='vendor']]//button"))
+            assert "✓" in goal_box().text, "the vendor side has agreed"
+        check(f"{label}: the CSM sets a goal, gives it a KPI with a measured value and agrees to it", goal_and_kpi)
+
+        def share():
+            d.get(state["account"])
+            if not d.find_elements(By.ID, "share-url") and not d.find_elements(By.XPATH, "//form[contains(@action,'/share')]"):
+                click_and_load(d.find_element(By.XPATH, "//form[contains(@action,'/plan')]//button"))
+            forms = d.find_elements(By.XPATH, "//form[contains(@action,'/share')]//button")
+            errors = " | ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, ".error, .problem, [role=alert]"))
+            assert forms, f"no share button on {d.current_url} after creating the plan; errors shown: {errors or 'none'}"
+            click_and_load(forms[0])
+            state["link"] = d.find_element(By.ID, "share-url").text.strip()
+            assert "/p/" in state["link"], state["link"]
+            d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
+            shot("41-success-account")
+            d.set_window_size(1280, 900)
+        check(f"{label}: the CSM shares the success plan and gets its secret link once", share)
+
+        def customer():
+            path = state["link"][state["link"].index("/p/"):]
+            c = browser()
+            try:
+                c.set_window_size(390, 900)
+                c.get(server.url + path)
+                assert title in c.page_source, "the customer sees the goal"
+                assert "rapport.example" not in c.page_source, "no internal addresses on the shared page"
+                box = c.find_element(By.XPATH, f"//div[contains(@class,'goal')][.//h3[contains(., '{title}')]]")
+                box.find_element(By.NAME, "name").send_keys("Anna Huber")
+                page = c.find_element(By.TAG_NAME, "html")
+                box.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                WebDriverWait(c, 15).until(EC.staleness_of(page))
+                assert "Anna Huber" in c.find_element(By.XPATH, f"//div[contains(@class,'goal')][.//h3[contains(., '{title}')]]").text
+                width = c.execute_script("return document.documentElement.scrollWidth")
+                assert width <= 400, f"the shared plan is {width}px wide on a phone"
+                c.set_window_size(390, c.execute_script("return document.body.scrollHeight") + 50)
+                c.save_screenshot(os.path.join(SHOTS, f"{label}-42-shared-plan-phone.png"))
+            finally:
+                c.quit()
+            d.get(state["account"])
+            assert "Anna Huber" in goal_box().text, "the CSM sees the customer's confirmation"
+        check(f"{label}: the customer confirms the goal through the shared link on a phone, and the CSM sees it", customer)
+
+        def revoke():
+            d.get(state["account"])
+            click_and_load(d.find_element(By.XPATH, "//form[contains(@action,'/revoke')]//button"))
+            path = state["link"][state["link"].index("/p/"):]
+            try:
+                urllib.request.urlopen(server.url + path, timeout=10)
+                raise AssertionError("a revoked link still opens the plan")
+            except urllib.error.HTTPError as e:
+                assert e.code == 404, e.code
+        check(f"{label}: a revoked share link opens nothing", revoke)
+
+        def health():
+            d.get(server.url + "/success/health")
+            text = d.find_element(By.ID, "backtest-current").text
+            assert "AUC" in text and "95 %" in text, text
+            d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
+            shot("43-health-backtest")
+            d.set_window_size(1280, 900)
+        check(f"{label}: the health page back-tests the model on the demo's history, with an interval", health)
+    finally:
+        d.quit()
+
+
 def durability(server, label, binary):
     """Kill the server hard in the middle of response submissions; after a restart every response that got
     a 2xx is stored exactly once."""
@@ -652,6 +780,7 @@ def main():
         try:
             browser_checks(server, label)
             measurement_checks(server, label)
+            success_checks(server, label)
             survey_checks(server, mail, label)
             schemathesis(server, label)
             durability(server, label, a.bin)

@@ -8,7 +8,7 @@ struct Rapport: AsyncParsableCommand {
         commandName: "rapport",
         abstract: "Rapport: customer experience and customer success, run yourself.",
         discussion: "The database comes from --database or RAPPORT_DATABASE_URL (sqlite:PATH or postgres://…; default sqlite:data/rapport.sqlite).",
-        subcommands: [Serve.self, Migrate.self, Demo.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Import.self, Export.self, Backup.self, RollupsCommand.self, KPICommand.self, ReportCommand.self, BenchCommand.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, WorkspaceCommand.self, UserCommand.self, TokenCommand.self, Import.self, Export.self, Backup.self, RollupsCommand.self, KPICommand.self, HealthCommand.self, ReportCommand.self, BenchCommand.self]
     )
 }
 
@@ -125,20 +125,22 @@ struct TokenCommand: AsyncParsableCommand {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import accounts, contacts, contracts, touchpoints, events or responses from a CSV file (UTF-8; , ; or tab separated).",
+        abstract: "Import accounts, contacts, contracts, touchpoints, events, responses or usage from a CSV file (UTF-8; , ; or tab separated).",
         discussion: """
         Accounts, contacts, contracts and touchpoints upsert by external_id; by default nothing is written when any row is refused, --valid-rows imports the valid rows.
         Events (columns type, external_id, contact_external_id or account_external_id, touchpoint, occurred_at, any other column is an attribute) are decided by the trigger rules and the contact policy as if sent by the API.
         Responses (--survey; columns external_id, contact_external_id, submitted_at, language, channel, touchpoint, and one column per question id, matrix items as question.item) are checked against the survey's published version; a repeated external_id is skipped.
         Events and responses store every valid row. Exits 1 when a row is refused, naming each by its line in the file.
+        Usage (columns account_external_id or account_id, user, feature, count, time) is one batch: all or nothing, and the same file counts once (--batch-id overrides its SHA-256).
         """)
     @OptionGroup var common: Common
-    @Argument(help: "accounts, contacts, contracts, touchpoints, events or responses") var entity: String
+    @Argument(help: "accounts, contacts, contracts, touchpoints, events, responses or usage") var entity: String
     @Argument(help: "The CSV file") var file: String
     @Option(help: "Workspace slug") var workspace: String
     @Flag(help: "Import the valid rows and report the refused ones (instead of all or nothing).") var validRows = false
     @Option(help: "Field delimiter if not detected from the header: , ; tab or |") var delimiter: String?
     @Option(help: "For responses: the survey's id or exact name") var survey: String?
+    @Option(help: "For usage: the batch's id (default: the file's SHA-256)") var batchId: String?
 
     func run() async throws {
         try await RapportCLI.run {
@@ -150,6 +152,14 @@ struct Import: AsyncParsableCommand {
             case let d?: throw ValidationError("--delimiter '\(d)' must be one character or 'tab'")
             }
             let bar = ProgressBar()
+            if entity == "usage" {
+                let outcome = try await Operations.importUsage(try common.settings(), path: file, workspace: workspace, batchID: batchId) { bytes, total, rows in
+                    bar.update(bytes: bytes, total: total, rows: rows)
+                }
+                bar.finish()
+                print(outcome.summary)
+                return
+            }
             let outcome = try await Operations.importFile(try common.settings(), entity: entity, path: file, workspace: workspace,
                                                           validRowsOnly: validRows, delimiter: delim, survey: survey) { bytes, total, rows in bar.update(bytes: bytes, total: total, rows: rows) }
             bar.finish()
@@ -224,7 +234,24 @@ struct KPICommand: AsyncParsableCommand {
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Load synthetic data for the benchmarks in Benchmarks/ (never on production data).",
-                                                    subcommands: [Responses.self])
+                                                    subcommands: [Responses.self, Success.self])
+    struct Success: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Generate accounts with seats and a year of daily usage in SQL, then time a health recompute.")
+        @OptionGroup var common: Common
+        @Option(help: "Workspace slug (created if missing)") var workspace = "bench-cs"
+        @Option(help: "How many accounts") var accounts = 50_000
+        @Option(help: "Days of usage up to today") var days = 365
+        func validate() throws {
+            if !(1...5_000_000).contains(accounts) { throw ValidationError("--accounts must be 1 to 5000000") }
+            if !(1...3_650).contains(days) { throw ValidationError("--days must be 1 to 3650") }
+        }
+        func run() async throws {
+            try await RapportCLI.run {
+                let r = try await Operations.seedBenchSuccess(try common.settings(), workspace: workspace, accounts: accounts, days: days) { print($0) }
+                print(String(format: "seeded in %.1f s; health of %d accounts recomputed in %.1f s", r.seconds, accounts, r.recompute))
+            }
+        }
+    }
     struct Responses: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write synthetic answered surveys over many sources straight in SQL, then rebuild the roll-ups and time it.")
         @OptionGroup var common: Common
@@ -244,6 +271,19 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 print(String(format: "wrote %d responses in %.1f s; roll-ups rebuilt in %.1f s (%d cells)", responses, r.seconds, r.rebuild, r.cells))
             }
+        }
+    }
+}
+
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "health", abstract: "Customer health scores.", subcommands: [Recompute.self])
+    struct Recompute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compute every account's health score for a day (default today) and store it with its components.")
+        @OptionGroup var common: Common
+        @Option(help: "Workspace slug") var workspace: String
+        @Option(help: "The day, e.g. 2026-12-01 (default today)") var date: String?
+        func run() async throws {
+            try await RapportCLI.run { print(try await Operations.recomputeHealth(try common.settings(), workspace: workspace, on: date)) }
         }
     }
 }

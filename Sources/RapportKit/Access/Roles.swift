@@ -42,6 +42,9 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
     case readMetrics = "metrics.read"
     case writeMeasurement = "measurement.write"
     case freezeKPIs = "kpis.freeze"
+    case writeSuccess = "success.write"
+    case configureHealth = "health.configure"
+    case sendUsage = "usage.write"
     case importData = "data.import"
     case exportData = "data.export"
     case managePersonalData = "personal_data.manage"
@@ -68,6 +71,9 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
         case .readMetrics: "See CX metrics, dashboards, reports and KPI snapshots"
         case .writeMeasurement: "Change the sample-size guardrail and define indices"
         case .freezeKPIs: "Freeze bonus-relevant KPI snapshots"
+        case .writeSuccess: "Work goals, KPIs, success plans, agreements, tasks, meetings and advocacy; share plans with the customer"
+        case .configureHealth: "Configure the health score and playbooks; recompute health and sweep playbooks"
+        case .sendUsage: "Send product usage events"
         case .importData: "Import CSV files"
         case .exportData: "Export workspace data"
         case .managePersonalData: "Export or erase everything about one person (GDPR)"
@@ -100,6 +106,9 @@ public enum PermissionMatrix {
         case .readMetrics: Set(Role.allCases)
         case .writeMeasurement: [.owner, .admin, .cxManager]
         case .freezeKPIs: [.owner, .admin]
+        case .writeSuccess: [.owner, .admin, .cxManager, .csm]
+        case .configureHealth: [.owner, .admin, .cxManager]
+        case .sendUsage: [.owner, .admin]
         case .importData: [.owner, .admin, .cxManager, .csm]
         case .exportData: [.owner, .admin, .analyst]
         case .managePersonalData: [.owner, .admin]

@@ -289,9 +289,10 @@ public struct DateOnly: Sendable, Hashable, Comparable, Codable, CustomStringCon
         }
     }
 
-    /// Days since 1970-01-01. Counting from March makes the leap day the last day of the
-    /// counting year, and 400 Gregorian years (an era) are always 146,097 days.
-    private var dayNumber: Int {
+    /// Days since 1970-01-01 (negative before); usage roll-ups store days this way. Counting from
+    /// March makes the leap day the last day of the counting year, and 400 Gregorian years (an era)
+    /// are always 146,097 days.
+    public var dayNumber: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -300,7 +301,7 @@ public struct DateOnly: Sendable, Hashable, Comparable, Codable, CustomStringCon
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private init(dayNumber: Int) {
+    public init(dayNumber: Int) {
         let shifted = dayNumber + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

@@ -181,6 +181,7 @@ public enum CustomerSchemas {
         FieldSpec("arr", .decimal, required: true, "Annual recurring revenue, e.g. 12000.00 or 12.000,00"),
         FieldSpec("currency", .currency, required: true, "ISO 4217 code, e.g. EUR"),
         FieldSpec("status", .choice(ContractStatus.allowed), "pending, active (default), expired, cancelled, churned"),
+        FieldSpec("seats", .integer(min: 0, max: 10_000_000), "Licensed users, for licence utilisation in the health score"),
     ])
 
     public static let contractEvent = EntitySchema(entity: "contract event", fields: [

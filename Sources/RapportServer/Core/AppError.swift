@@ -68,6 +68,14 @@ extension ValidationFailure {
     var appError: AppError { .validation(errors) }
 }
 
+extension AppError {
+    /// The error a form shows again with its fields: an AppError or a validator's failure; nil for
+    /// anything else, which the error page handles.
+    init?(shown error: any Error) {
+        if let e = error as? AppError { self = e } else if let f = error as? ValidationFailure { self = f.appError } else { return nil }
+    }
+}
+
 /// RFC 9457 problem details.
 struct ProblemDetails: Content {
     var type: String = "about:blank"

@@ -80,7 +80,9 @@ func routes(_ app: Application) throws {
     FeedbackAPI.register(api)
     SurveySettingsAPI.register(api)
     MeasurementAPI.register(api)
+    SuccessAPI.register(api)
     PublicSurvey.register(app)
+    SharedPlanPage.register(app)
 
     try WebRoutes.register(app)
 }

@@ -226,7 +226,7 @@ enum OpenAPIDocument {
         ], required: ["id", "last_name", "stakeholder_side", "channel_preferences", "erased", "version"])
         s["Contract"] = object([
             "id": uuid, "external_id": str, "account_id": uuid, "product": str, "start_date": str, "end_date": str, "renewal_date": str,
-            "arr": num, "currency": str, "status": str, "version": int, "created_at": dateTime, "updated_at": dateTime,
+            "arr": num, "currency": str, "status": str, "seats": ["type": ["integer", "null"]], "version": int, "created_at": dateTime, "updated_at": dateTime,
         ], required: ["id", "account_id", "product", "start_date", "arr", "currency", "status", "version"])
         s["ContractEvent"] = object([
             "id": uuid, "contract_id": uuid, "account_id": uuid, "kind": str, "occurred_on": str, "arr_delta": num, "reason": str, "created_at": dateTime,
@@ -246,8 +246,14 @@ enum OpenAPIDocument {
             "type": str, "title": str, "status": int, "detail": str,
             "errors": ["type": "array", "items": object(["field": str, "message": str], required: ["field", "message"])],
         ], required: ["type", "title", "status", "detail"])
-        surveySchemas(into: &s)
-        measurementSchemas(into: &s)
+        // Each module names its own schemas; a name defined twice would silently replace the other module's.
+        for module in [surveySchemas, measurementSchemas, successSchemas] as [(inout [String: Any]) -> Void] {
+            var own: [String: Any] = [:]
+            module(&own)
+            let twice = Set(own.keys).intersection(s.keys)
+            precondition(twice.isEmpty, "OpenAPI schemas defined twice: \(twice.sorted().joined(separator: ", "))")
+            s.merge(own) { first, _ in first }
+        }
         return s
     }
 

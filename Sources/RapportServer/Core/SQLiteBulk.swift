@@ -8,7 +8,7 @@ import SQLKit
 /// converts them (each type's own `sqliteData`; the driver's encoder for anything else), so Fluent
 /// reads the rows back unchanged. Called through `BulkInsert.run`, which keeps the SQLKit path for PostgreSQL.
 enum SQLiteBulk {
-    static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
+    static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], rows: [[any Encodable & Sendable]], suffix: String = "") async throws {
         let perStatement = max(1, 30_000 / columns.count)
         let encoder = SQLiteDataEncoder()
         let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
@@ -19,7 +19,7 @@ enum SQLiteBulk {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * columns.count)
             for row in chunk { for value in row { binds.append(try data(value, encoder)) } }
-            let sql = head + Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+            let sql = head + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + suffix
             _ = try await db.query(sql, binds)
             start += perStatement
         }

@@ -198,4 +198,14 @@ enum Members {
         else { throw AppError.invalid(field, "'\(email)' is not a member of this workspace") }
         return user.id
     }
+
+    static func isMember(_ userID: UUID, scope: Scope) async throws -> Bool {
+        try await Membership.query(on: scope.db).filter(\.$workspace.$id == scope.workspaceID).filter(\.$user.$id == userID).first() != nil
+    }
+
+    /// Names of workspace members by id, for owners shown beside goals and plans.
+    static func names(_ ids: Set<UUID>, on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0.name) })
+    }
 }

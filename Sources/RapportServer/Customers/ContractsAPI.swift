@@ -14,6 +14,7 @@ struct ContractDTO: Content, Equatable {
     var arr: Decimal
     var currency: String
     var status: String
+    var seats: Int?
     var version: Int
     var createdAt: Date?
     var updatedAt: Date?
@@ -21,7 +22,7 @@ struct ContractDTO: Content, Equatable {
     init(_ c: Contract) {
         id = c.id!; externalId = c.externalID; accountId = c.accountID; product = c.product; startDate = c.startDate
         endDate = c.endDate; renewalDate = c.renewalDate; arr = Money.amount(c.arrMinor); currency = c.currency
-        status = c.status; version = c.version; createdAt = c.createdAt; updatedAt = c.updatedAt
+        status = c.status; seats = c.seats; version = c.version; createdAt = c.createdAt; updatedAt = c.updatedAt
     }
 }
 
@@ -52,6 +53,7 @@ enum ContractsAPI: EditableResource {
         }
         if let cur = v.text("currency") { c.currency = cur }
         if v.mentions("status") { c.status = v.text("status") ?? ContractStatus.active.rawValue }
+        if v.mentions("seats") { c.seats = v.integer("seats") }
         if v.mentions("account_id") || v.mentions("account_external_id") {
             do {
                 if let id = try await resolveAccount(id: v.text("account_id"), externalID: v.text("account_external_id"), scope: scope) { c.accountID = id }

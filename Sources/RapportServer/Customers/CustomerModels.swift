@@ -107,6 +107,7 @@ final class Contract: TenantModel, Versioned, @unchecked Sendable {
     @Field(key: "arr_minor") var arrMinor: Int64
     @Field(key: "currency") var currency: String
     @Field(key: "status") var status: String
+    @OptionalField(key: "seats") var seats: Int?
     @Field(key: "version") var version: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?

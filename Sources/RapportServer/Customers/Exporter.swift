@@ -47,7 +47,7 @@ struct Exporter {
         lines.append(try await file(directory + "/contracts.csv", header: CustomerSchemas.contract.names, query: scope.query(Contract.self)) { c in
             let account = ref(c.accountID)
             return [c.externalID ?? "", account.0, account.1, c.product, c.startDate, c.endDate ?? "", c.renewalDate ?? "",
-                    "\(Money.amount(c.arrMinor))", c.currency, c.status]
+                    "\(Money.amount(c.arrMinor))", c.currency, c.status, c.seats.map(String.init) ?? ""]
         })
         // The touchpoint register is thousands of rows, and each row names its journey and phases.
         let touchpoints = try await TouchpointsAPI.dtos(records: try await TouchpointReads.records(scope: scope), scope: scope)

@@ -100,7 +100,7 @@ struct BatchWriter {
         switch entity {
         case .accounts: ["external_id", "name", "search_text", "kind", "segment", "industry", "country", "size", "coverage_model", "owner_id", "attributes"]
         case .contacts: ["external_id", "account_id", "first_name", "last_name", "search_text", "email", "phone", "role", "stakeholder_side", "language", "channel_preferences"]
-        case .contracts: ["external_id", "account_id", "product", "start_date", "end_date", "renewal_date", "arr_minor", "currency", "status"]
+        case .contracts: ["external_id", "account_id", "product", "start_date", "end_date", "renewal_date", "arr_minor", "currency", "status", "seats"]
         case .touchpoints: []   // imported row by row (`Importer.runTouchpoints`)
         }
     }
@@ -128,6 +128,7 @@ struct BatchWriter {
             for n in ["external_id", "product", "currency", "status"] { text(n) }
             for n in ["start_date", "end_date", "renewal_date"] { date(n) }
             if let arr = v.decimal("arr") { c.append(("arr_minor", try Money.minor(arr, field: "arr"))) }
+            if let seats = v.integer("seats") { c.append(("seats", seats)) }
             guard let account = try accountReference(v) else { throw AppError.invalid("account_external_id", "is required: every contract belongs to an account") }
             c.append(("account_id", account))
         case .touchpoints:
@@ -149,6 +150,7 @@ struct BatchWriter {
             case "channel_preferences": json([String]())
             case "status": ContractStatus.active.rawValue
             case "owner_id", "account_id": UUID?.none
+            case "seats": Int?.none
             default: String?.none
             }
             return (name, fallback)

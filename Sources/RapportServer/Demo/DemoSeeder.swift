@@ -37,11 +37,12 @@ enum DemoSeeder {
         let hash = try Bcrypt.hash(loginPassword, cost: cost)
         var owners: [UUID] = []
         var team: [User] = []
+        var login: User?
         for (i, person) in ([("Demo Admin", loginEmail)] + csms).enumerated() {
             let user = try await User.query(on: db).filter(\.$email == person.1).first() ?? User(email: person.1, name: person.0, passwordHash: hash)
             if user.id == nil { try await user.create(on: db) }
             try await Membership(workspaceID: wsID, userID: user.id!, role: i == 0 ? .owner : .csm).create(on: db)
-            if i > 0 { owners.append(user.id!) }
+            if i > 0 { owners.append(user.id!) } else { login = user }
             if i > 0 && team.count < 3 { team.append(user) }
         }
 
@@ -102,6 +103,7 @@ enum DemoSeeder {
         try await BulkInsert.run(db, table: "timeline_events", columns: ["id", "workspace_id", "account_id", "contact_id", "occurred_at", "kind", "title", "detail", "subject_type", "subject_id"], rows: timelineRows)
         try await DemoJourneySeeder.seed(ws, assessors: team, on: db)
         try await DemoSurveySeeder.seed(ws, on: db)
+        try await DemoSuccessSeeder.seed(ws, login: login!, today: today, on: db)
         try await Audit.record("create", "demo workspace", id: wsID, before: String?.none,
                                after: "\(data.accounts.count) accounts, \(data.contacts.count) contacts, \(data.contracts.count) contracts",
                                by: Caller.system(ws), on: db)

@@ -59,6 +59,7 @@ enum AccountPage {
         return .group(
             .p(.a(.href("/accounts"), .text("← " + ctx.t("Back to accounts")))),
             .h1(.text(a.name)),
+            .p(.a(.class("button"), .href(SuccessPages.href(a.id)), .text(ctx.t("Customer Success: goals, plan, health")))),
             .div(.class("grid"),
                 .section(.class("card"), .h2(.text(ctx.t("Customer 360"))), factList),
                 .section(.class("card"), .h2(.text(ctx.t("Renewals"))), renewals(ctx, m.contracts))),

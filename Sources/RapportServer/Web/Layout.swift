@@ -31,6 +31,7 @@ enum Layout {
                                  navLink(ctx, "/journeys", "Journeys", active == "journeys"),
                                  navLink(ctx, "/surveys", "Surveys", active == "surveys"),
                                  navLink(ctx, "/dashboards", "Dashboards", active == "dashboards"),
+                                 navLink(ctx, "/success", "Success", active == "success"),
                                  .if(caller.role.can(.readFeedback), navLink(ctx, "/feedback", "Feedback", active == "feedback")),
                                  .if(caller.role.can(.importData), navLink(ctx, "/import", "Import", active == "import")),
                                  navLink(ctx, "/settings", "Settings", active == "settings")),
@@ -176,7 +177,7 @@ enum Assets {
     nav.tabs a[aria-current=page] { font-weight: 700; text-decoration: none; border-bottom: 2px solid var(--accent, #1d4ed8); }
     .badge.changed { background:#fef3c7; color:#78350f; } .badge.ok { background:#dcfce7; color:#14532d; } .badge.broken { background:#fee2e2; color:#7f1d1d; }
     span.up { color:#166534; font-weight:600; } span.down { color:#991b1b; font-weight:600; }
-    .mono { font-family: ui-monospace, monospace; }
+    .mono { font-family: ui-monospace, monospace; } .nowrap { white-space: nowrap; }
     body.report .print-hide, body.report nav.tabs, body.report form.filters { display:none; }
     .report-head { border-bottom: 2px solid var(--ink, #222); margin-bottom: 12px; } .report-head p { margin: 2px 0; }
     @media print { .print-hide, nav.tabs, form.filters { display:none; } .dash-grid { display:block; } .chart-card { break-inside: avoid; } details { display:block; } }

@@ -77,6 +77,7 @@ enum UILanguage: String, CaseIterable, Sendable {
 /// English names for the stored vocabulary values (high_touch → High-touch); other keys are English already.
 enum English {
     static let labels = customers.merging(JourneyWords.english) { own, _ in own }.merging(SurveyWords.english) { own, _ in own }
+        .merging(SuccessWords.english) { own, _ in own }.merging(SuccessOperationsWords.english) { own, _ in own }
     static let customers: [String: String] = [
         "high_touch": "High-touch", "pooled": "Pooled", "tech_touch": "Tech-touch", "business": "Business", "household": "Household",
         "micro": "Micro", "small": "Small", "medium": "Medium", "large": "Large", "enterprise": "Enterprise",
@@ -87,6 +88,7 @@ enum English {
 
 enum German {
     static let table = customers.merging(JourneyWords.german) { own, _ in own }.merging(SurveyWords.german) { own, _ in own }.merging(MeasurementWords.german) { own, _ in own }
+        .merging(SuccessWords.german) { own, _ in own }.merging(SuccessOperationsWords.german) { own, _ in own }
     static let customers: [String: String] = [
         "Accounts": "Accounts", "Contacts": "Kontakte", "Contracts": "Verträge", "Import": "Import", "Settings": "Einstellungen",
         "Home": "Start", "Sign in": "Anmelden", "Sign out": "Abmelden", "E-mail": "E-Mail", "Password": "Passwort",

@@ -1,0 +1,207 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+/// NPS per account from its contacts' answers (every NPS question, relationship and transactional,
+/// pooled from counts), for the health score and survey KPIs.
+enum AccountSentiment {
+    struct Figure: Sendable { var value: Double; var n: Int; var detractors: Int }
+
+    static func nps(accounts: [UUID]?, asOf day: DateOnly, days: Int = 365, scope: Scope) async throws -> [UUID: Figure] {
+        let from = day.adding(days: -(days - 1))
+        let request = try MetricRequest.parse(["metric": "nps", "from": from.iso, "to": day.iso], indices: [])
+        var narrow: SQLQueryString? = nil
+        if let accounts {
+            guard !accounts.isEmpty else { return [:] }
+            var n = SQLQueryString(" AND account_id IN (")
+            for (i, a) in accounts.enumerated() { if i > 0 { n.appendLiteral(", ") }; n.appendInterpolation(bind: a) }
+            n.appendLiteral(")")
+            narrow = n
+        }
+        let pools = try await KPISnapshots.rawPools(request, scope: scope, narrow: narrow) { $0.account_id?.uuidString }
+        var out: [UUID: Figure] = [:]
+        for (key, entry) in pools {
+            guard let id = UUID(uuidString: key), let counts = entry.pool.byReference[.nps]?[10], counts.n > 0,
+                  let e = CXStatistics.nps(counts) else { continue }
+            out[id] = Figure(value: e.value, n: counts.n, detractors: counts.count(in: 0...6))
+        }
+        return out
+    }
+}
+
+struct HealthModelDTO: Codable, Sendable {
+    var segment: String?; var model: HealthModel; var version: Int
+}
+
+struct HealthScoreDTO: Codable, Sendable {
+    var account_id: UUID; var computed_on: String; var score: Double?; var band: String?
+    var contributions: [HealthContribution]; var missing: [HealthComponentKind]
+    var previous: PreviousHealth?
+    struct PreviousHealth: Codable, Sendable { var computed_on: String; var score: Double?; var changes: [HealthChange] }
+}
+
+struct BackTestDTO: Codable, Sendable {
+    var from: String; var to: String; var lead_days: Int; var outcomes: Int; var without_score: Int
+    var model: HealthModel; var result: BackTestResult
+}
+
+/// The health score: per account, each configured component's raw measure mapped to points and
+/// weighted; the model can differ per segment. Every computed score is kept with its raw measures,
+/// so history explains every move and a back-test can rescore the past with a proposed model.
+enum HealthEngine {
+    struct Models: Sendable { var standard: HealthModel; var bySegment: [String: HealthModel]; var version: Int
+        func model(for segment: String?) -> HealthModel { segment.flatMap { bySegment[$0] } ?? standard }
+    }
+
+    static func models(scope: Scope) async throws -> Models {
+        var m = Models(standard: .standard, bySegment: [:], version: 0)
+        for row in try await scope.query(HealthModelRow.self).all() {
+            guard let model = try? PlainJSON.decode(HealthModel.self, from: Data(row.model.utf8)) else { continue }
+            if row.segment.isEmpty { m.standard = model; m.version = row.version } else { m.bySegment[row.segment] = model }
+        }
+        return m
+    }
+
+    /// The raw measure of every component per account as of `day` (nil where the account has no data for it).
+    static func raw(asOf day: DateOnly, scope: Scope, accounts: [Account]) async throws -> [UUID: [HealthComponentKind: Double]] {
+        let ids = accounts.count > 2_000 ? nil : accounts.map { $0.id! }
+        let (usage, catalogue) = try await UsageReads.facts(asOf: day, accounts: ids, scope: scope)
+        let seats = try await UsageReads.seats(scope: scope, asOf: day)
+        let sentiment = try await AccountSentiment.nps(accounts: ids, asOf: day, scope: scope)
+        let book = try await GoalBook.load(scope: scope, accounts: ids)
+        let until = day.adding(days: 1).date(in: SurveyImport.berlin)
+        struct Open: Decodable { var account_id: UUID; var n: Int }
+        let open = try await scope.db.sql.raw("""
+            SELECT account_id, COUNT(*) AS n FROM feedback WHERE workspace_id = \(bind: scope.workspaceID) AND account_id IS NOT NULL
+            AND created_at < \(bind: until) AND (closed_at IS NULL OR closed_at >= \(bind: until)) GROUP BY account_id
+            """).all(decoding: Open.self)
+        let openCases = Dictionary(uniqueKeysWithValues: open.map { ($0.account_id, $0.n) })
+        struct Touch: Decodable { var account_id: UUID; var last: Date }
+        let touches = try await scope.db.sql.raw("""
+            SELECT account_id, MAX(occurred_at) AS last FROM timeline_events WHERE workspace_id = \(bind: scope.workspaceID)
+            AND account_id IS NOT NULL AND occurred_at < \(bind: until) AND (kind LIKE 'success.%' OR kind LIKE 'meeting%')
+            GROUP BY account_id
+            """).all(decoding: Touch.self)
+        let lastTouch = Dictionary(uniqueKeysWithValues: touches.map { ($0.account_id, $0.last) })
+        var out: [UUID: [HealthComponentKind: Double]] = [:]
+        for a in accounts {
+            let id = a.id!
+            var r: [HealthComponentKind: Double] = [:]
+            let u = usage[id] ?? UsageReads.Facts()
+            if let s = seats[id], s > 0 { r[.usage] = Double(u.active) / Double(s) }
+            if catalogue > 0 { r[.adoption] = Double(u.features) / Double(catalogue) }
+            if let s = sentiment[id], s.n >= minimumAnswers { r[.sentiment] = s.value }
+            r[.support] = Double(openCases[id] ?? 0)
+            if let p = book.meanProgress(of: id) { r[.goals] = p }
+            if let t = lastTouch[id] { r[.relationship] = Double(max(0, DateOnly(t, in: SurveyImport.berlin).days(until: day))) }
+            out[id] = r
+        }
+        return out
+    }
+
+    /// An account's NPS enters its health only from this many answers on: one answer is ±100.
+    static let minimumAnswers = 3
+
+    /// Computes and stores every account's score for `day` (replacing that day's earlier run).
+    @discardableResult
+    static func recompute(asOf day: DateOnly, scope: Scope) async throws -> Int {
+        let accounts = try await scope.query(Account.self).field(\.$id).field(\.$segment).all()
+        let models = try await models(scope: scope)
+        let raws = try await raw(asOf: day, scope: scope, accounts: accounts)
+        var rows: [[any Encodable & Sendable]] = []
+        rows.reserveCapacity(accounts.count)
+        for a in accounts {
+            let s = models.model(for: a.segment).score(raws[a.id!] ?? [:])
+            rows.append([UUID.timeOrdered(), scope.workspaceID, a.id!, day.iso, s.score, s.band?.rawValue, PlainJSON.encode(s)])
+        }
+        let scored = rows
+        try await scope.db.transaction { db in
+            try await BulkInsert.run(db, table: "health_scores", columns: ["id", "workspace_id", "account_id", "computed_on", "score", "band", "detail"], rows: scored,
+                                     suffix: " ON CONFLICT (account_id, computed_on) DO UPDATE SET score = excluded.score, band = excluded.band, detail = excluded.detail")
+        }
+        return rows.count
+    }
+
+    /// The latest score of each account (and the one before it, for "why it changed"), from the two
+    /// newest computation days: a recompute scores every account, so older rows are history only.
+    static func latest(scope: Scope, accounts: [UUID]? = nil) async throws -> [UUID: HealthScoreDTO] {
+        // Two index lookups rather than a DISTINCT over every stored score.
+        struct D: Decodable { var d: String? }
+        guard let newest = try await scope.db.sql.raw("SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)").first(decoding: D.self)?.d
+        else { return [:] }
+        let before = try await scope.db.sql.raw("""
+            SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on < \(bind: newest)
+            """).first(decoding: D.self)?.d
+        let q = scope.query(HealthScoreRow.self).filter(\.$computedOn >= before ?? newest).sort(\.$computedOn, .descending)
+        if let accounts { q.filter(\.$accountID ~~ accounts) }
+        var out: [UUID: HealthScoreDTO] = [:]
+        var current: [UUID: HealthScore] = [:]
+        for row in try await q.all() {
+            guard let s = try? PlainJSON.decode(HealthScore.self, from: Data(row.detail.utf8)) else { continue }
+            if let now = current[row.accountID] {
+                if out[row.accountID]?.previous == nil {
+                    out[row.accountID]?.previous = .init(computed_on: row.computedOn, score: s.score, changes: now.changes(since: s))
+                }
+            } else {
+                current[row.accountID] = s
+                out[row.accountID] = HealthScoreDTO(account_id: row.accountID, computed_on: row.computedOn, score: s.score, band: s.band?.rawValue,
+                                                    contributions: s.contributions, missing: s.missing, previous: nil)
+            }
+        }
+        return out
+    }
+
+    static func history(account: UUID, scope: Scope) async throws -> [HealthScoreDTO] {
+        let rows = try await scope.query(HealthScoreRow.self).filter(\.$accountID == account).sort(\.$computedOn).all()
+        var out: [HealthScoreDTO] = []
+        var before: HealthScore?
+        for row in rows {
+            guard let s = try? PlainJSON.decode(HealthScore.self, from: Data(row.detail.utf8)) else { continue }
+            out.append(HealthScoreDTO(account_id: account, computed_on: row.computedOn, score: s.score, band: s.band?.rawValue,
+                                      contributions: s.contributions, missing: s.missing,
+                                      previous: before.map { .init(computed_on: out.last!.computed_on, score: $0.score, changes: s.changes(since: $0)) }))
+            before = s
+        }
+        return out
+    }
+
+    /// How well health `leadDays` before each renewal or churn in [from, to] told them apart. With a
+    /// `model`, the stored raw measures are rescored with it, so weights can be tuned against the past.
+    static func backTest(from: DateOnly, to: DateOnly, leadDays: Int, model proposed: HealthModel?, scope: Scope) async throws -> BackTestDTO {
+        struct Outcome: Decodable { var account_id: UUID; var kind: String; var occurred_on: String; var segment: String? }
+        let outcomes = try await scope.db.sql.raw("""
+            SELECT e.account_id, e.kind, e.occurred_on, a.segment FROM contract_events e JOIN accounts a ON a.id = e.account_id
+            WHERE e.workspace_id = \(bind: scope.workspaceID) AND e.kind IN ('renewal', 'churn')
+            AND e.occurred_on >= \(bind: from.iso) AND e.occurred_on <= \(bind: to.iso)
+            """).all(decoding: Outcome.self)
+        let models = try await models(scope: scope)
+        struct Row: Decodable { var account_id: UUID; var computed_on: String; var detail: String }
+        let earliest = from.adding(days: -(leadDays + 120)).iso, latest = to.adding(days: -leadDays).iso
+        let rows = try await scope.db.sql.raw("""
+            SELECT account_id, computed_on, detail FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)
+            AND computed_on >= \(bind: earliest) AND computed_on <= \(bind: latest) ORDER BY computed_on
+            """).all(decoding: Row.self)
+        let byAccount = Dictionary(grouping: rows, by: \.account_id)
+        var scores: [Double] = [], churned: [Bool] = []
+        var without = 0
+        for o in outcomes {
+            guard let day = DateOnly(iso: o.occurred_on) else { continue }
+            let cutoff = day.adding(days: -leadDays).iso, floor = day.adding(days: -(leadDays + 120)).iso
+            guard let row = byAccount[o.account_id]?.last(where: { $0.computed_on <= cutoff && $0.computed_on >= floor }),
+                  let stored = try? PlainJSON.decode(HealthScore.self, from: Data(row.detail.utf8)) else { without += 1; continue }
+            let score: Double?
+            if let proposed {
+                var raw: [HealthComponentKind: Double] = [:]
+                for c in stored.contributions { if let r = c.raw { raw[c.kind] = r } }
+                score = proposed.score(raw).score
+            } else { score = stored.score }
+            guard let score else { without += 1; continue }
+            scores.append(score); churned.append(o.kind == "churn")
+        }
+        let model = proposed ?? models.standard
+        return BackTestDTO(from: from.iso, to: to.iso, lead_days: leadDays, outcomes: outcomes.count, without_score: without, model: model,
+                           result: BackTest.run(scores: scores, churned: churned, model: model))
+    }
+}

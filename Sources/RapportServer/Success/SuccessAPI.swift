@@ -1,0 +1,323 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+/// Responses of the Customer Success API: the library's figures spell their keys in camelCase, the
+/// API in snake_case.
+enum SuccessJSON {
+    static func response<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) -> Response {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .iso8601
+        e.keyEncodingStrategy = .convertToSnakeCase
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: status, headers: headers, body: .init(data: (try? e.encode(value)) ?? Data()))
+    }
+}
+
+struct RiskSignal: Codable, Sendable, Equatable {
+    var kind: String; var severity: String; var detail: String
+}
+
+/// Why an account needs its CSM: the challenge types of the Customer Success study (goals not
+/// agreed, no customer-side owner, goals changed without agreement, the customer lacking resources)
+/// plus usage drop, detractor answers and a renewal approaching with low health.
+enum RiskSignals {
+    static let kinds = ["goals_not_agreed", "missing_customer_owner", "goals_changed_without_agreement", "lacking_customer_resources",
+                        "usage_drop", "detractor", "renewal_low_health"]
+
+    static func signals(account a: UUID, book: GoalBook, plan: SuccessPlan?, milestones: [PlanMilestone], health: HealthScoreDTO?,
+                        usage: UsageReads.Facts?, recentNPS: AccountSentiment.Figure?, nextRenewal: String?, today: DateOnly) -> [RiskSignal] {
+        var out: [RiskSignal] = []
+        let goals = book.goals.filter { $0.accountID == a }
+        let settled = goals.filter { ($0.createdAt ?? .distantPast) < today.adding(days: -14).date(in: SurveyImport.berlin) || $0.revision > 1 }
+        let notAgreed = settled.filter { $0.revision == 1 && !book.agreedByBoth($0) }
+        if !notAgreed.isEmpty {
+            out.append(RiskSignal(kind: "goals_not_agreed", severity: "medium",
+                                  detail: "\(notAgreed.count) of \(goals.count) goals not agreed by both sides after two weeks: " + notAgreed.prefix(3).map { "'\($0.title)'" }.joined(separator: ", ")))
+        }
+        let changed = goals.filter { $0.revision > 1 && !book.agreedByBoth($0) }
+        if !changed.isEmpty {
+            out.append(RiskSignal(kind: "goals_changed_without_agreement", severity: "high",
+                                  detail: "\(changed.count) goals were reset and not agreed again: " + changed.prefix(3).map { "'\($0.title)'" }.joined(separator: ", ")))
+        }
+        let ownerless = goals.filter { $0.customerOwnerID == nil }
+        if !ownerless.isEmpty || (plan != nil && plan?.customerOwnerID == nil) {
+            let parts = (ownerless.isEmpty ? [] : ["\(ownerless.count) goals"]) + (plan != nil && plan?.customerOwnerID == nil ? ["the success plan"] : [])
+            out.append(RiskSignal(kind: "missing_customer_owner", severity: "medium", detail: "No customer-side owner for " + parts.joined(separator: " and ")))
+        }
+        let overdue = milestones.filter { $0.doneOn == nil && $0.dueOn < today.adding(days: -14).iso }
+        if !overdue.isEmpty {
+            out.append(RiskSignal(kind: "lacking_customer_resources", severity: "medium",
+                                  detail: "\(overdue.count) milestones more than two weeks overdue (often the customer lacks people or time): " + overdue.prefix(3).map { "'\($0.title)' (due \($0.dueOn))" }.joined(separator: ", ")))
+        }
+        if let u = usage, u.previous >= 3 {
+            let s = UsageTrend.summary(activeUsers: u.active, previousActiveUsers: u.previous, features: u.features, events: u.events)
+            if s.dropped {
+                out.append(RiskSignal(kind: "usage_drop", severity: "high",
+                                      detail: "Active users fell from \(u.previous) to \(u.active) (\(Int(((s.change ?? 0) * 100).rounded())) %) against the four weeks before"))
+            }
+        }
+        // One detractor among many promoters is the normal spread of a large account; more detractors
+        // than promoters is a signal.
+        if let n = recentNPS, n.detractors > 0, n.value < 0 {
+            out.append(RiskSignal(kind: "detractor", severity: n.value <= -30 ? "high" : "medium",
+                                  detail: "\(n.detractors) of \(n.n) NPS answers in the last 90 days were detractors (0–6): NPS \(Int(n.value.rounded()))"))
+        }
+        if let r = nextRenewal, let day = DateOnly(iso: r), today.days(until: day) <= 90, let band = health?.band, band != "green" {
+            out.append(RiskSignal(kind: "renewal_low_health", severity: band == "red" ? "high" : "medium",
+                                  detail: "Renewal on \(r) (in \(today.days(until: day)) days) with \(band) health (\(Int((health?.score ?? 0).rounded())))"))
+        }
+        return out
+    }
+}
+
+struct PortfolioRow: Codable, Sendable {
+    var account_id: UUID; var name: String; var segment: String?; var owner_id: UUID?
+    var health: Double?; var band: String?; var health_change: Double?
+    var next_renewal: String?; var arr: [String: Decimal]
+    var goals: Int; var goals_reached: Int
+    var risks: [RiskSignal]
+    var open_tasks: Int; var overdue_tasks: Int
+}
+
+struct AccountSuccessDTO: Codable, Sendable {
+    var account_id: UUID
+    var assessment: SuccessAssessment
+    var health: HealthScoreDTO?
+    var risks: [RiskSignal]
+    var usage: AccountUsageDTO
+}
+
+/// Everything the portfolio and the account's success view show, read in a fixed number of queries
+/// for any number of accounts.
+struct SuccessOverview: Sendable {
+    var accounts: [Account]
+    var book: GoalBook
+    var plans: [UUID: SuccessPlan]
+    var milestones: [UUID: [PlanMilestone]]
+    var health: [UUID: HealthScoreDTO]
+    var usage: [UUID: UsageReads.Facts]
+    var recentNPS: [UUID: AccountSentiment.Figure]
+    var renewals: [UUID: String]
+    var arr: [UUID: [String: Int64]]
+    /// Open tasks per account: how many, and how many of them are overdue.
+    var tasks: [UUID: (open: Int, overdue: Int)] = [:]
+    let today: DateOnly
+
+    static func load(accounts: [Account], scope: Scope, today: DateOnly = .today()) async throws -> SuccessOverview {
+        let ids = accounts.map { $0.id! }
+        let book = try await GoalBook.load(scope: scope, accounts: ids)
+        let plans = ids.isEmpty ? [] : try await scope.query(SuccessPlan.self).filter(\.$accountID ~~ ids).all()
+        let ms = plans.isEmpty ? [] : try await scope.query(PlanMilestone.self).filter(\.$planID ~~ plans.map { $0.id! }).all()
+        let health = ids.isEmpty ? [:] : try await HealthEngine.latest(scope: scope, accounts: ids)
+        let usage = try await UsageReads.facts(asOf: today, accounts: ids, scope: scope).byAccount
+        let nps = try await AccountSentiment.nps(accounts: ids, asOf: today, days: 90, scope: scope)
+        let contracts = ids.isEmpty ? [] : try await scope.query(Contract.self).filter(\.$accountID ~~ ids).filter(\.$status == "active").all()
+        var renewals: [UUID: String] = [:], arr: [UUID: [String: Int64]] = [:]
+        for c in contracts {
+            if let r = c.renewalDate, r >= today.iso, renewals[c.accountID].map({ r < $0 }) ?? true { renewals[c.accountID] = r }
+            arr[c.accountID, default: [:]][c.currency, default: 0] += c.arrMinor
+        }
+        var tasks: [UUID: (open: Int, overdue: Int)] = [:]
+        for t in ids.isEmpty ? [] : try await scope.query(CSTask.self).filter(\.$accountID ~~ ids).filter(\.$status == "open").all() {
+            tasks[t.accountID, default: (0, 0)].open += 1
+            if t.dueOn < today.iso { tasks[t.accountID, default: (0, 0)].overdue += 1 }
+        }
+        let planByAccount = Dictionary(plans.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
+        return SuccessOverview(accounts: accounts, book: book, plans: planByAccount,
+                               milestones: Dictionary(grouping: ms, by: \.planID), health: health, usage: usage, recentNPS: nps,
+                               renewals: renewals, arr: arr, tasks: tasks, today: today)
+    }
+
+    func risks(_ a: UUID) -> [RiskSignal] {
+        let plan = plans[a]
+        return RiskSignals.signals(account: a, book: book, plan: plan, milestones: plan.flatMap { milestones[$0.id!] } ?? [], health: health[a],
+                                   usage: usage[a], recentNPS: recentNPS[a], nextRenewal: renewals[a], today: today)
+    }
+
+    func row(_ a: Account) -> PortfolioRow {
+        let id = a.id!
+        let h = health[id]
+        let goals = book.goals.filter { $0.accountID == id }
+        return PortfolioRow(account_id: id, name: a.name, segment: a.segment, owner_id: a.ownerID, health: h?.score, band: h?.band,
+                            health_change: h?.previous.flatMap { p in h?.score.flatMap { s in p.score.map { s - $0 } } },
+                            next_renewal: renewals[id], arr: (arr[id] ?? [:]).mapValues(Money.amount),
+                            goals: goals.count, goals_reached: goals.filter { $0.attainment == "fully" }.count, risks: risks(id),
+                            open_tasks: tasks[id]?.open ?? 0, overdue_tasks: tasks[id]?.overdue ?? 0)
+    }
+}
+
+enum SuccessAPI {
+    static func account(_ req: Request) async throws -> Response {
+        let scope = try req.scope
+        let a = try await scope.find(Account.self, parameter: "id", of: req)
+        let o = try await SuccessOverview.load(accounts: [a], scope: scope)
+        return SuccessJSON.response(AccountSuccessDTO(account_id: a.id!, assessment: o.book.assessment(of: a.id!), health: o.health[a.id!],
+                                                      risks: o.risks(a.id!), usage: try await UsageReads.summary(account: a.id!, asOf: o.today, scope: scope)))
+    }
+
+    /// The CSM's accounts (or anyone's with `owner`), riskiest first: red before yellow before green,
+    /// then by the number of high risks, then by the nearest renewal.
+    static func portfolioRows(scope: Scope, owner: UUID?, limit: Int = 2_000) async throws -> [PortfolioRow] {
+        let q = scope.query(Account.self).sort(\.$name).limit(limit)
+        if let owner { q.filter(\.$ownerID == owner) }
+        let accounts = try await q.all()
+        let o = try await SuccessOverview.load(accounts: accounts, scope: scope)
+        let rank = ["red": 0, "yellow": 1, "green": 2]
+        return accounts.map(o.row).sorted {
+            let a = (rank[$0.band ?? ""] ?? 3, -$0.risks.filter { $0.severity == "high" }.count, $0.next_renewal ?? "9999")
+            let b = (rank[$1.band ?? ""] ?? 3, -$1.risks.filter { $0.severity == "high" }.count, $1.next_renewal ?? "9999")
+            return a < b
+        }
+    }
+
+    static func portfolio(_ req: Request) async throws -> Response {
+        let scope = try req.scope
+        var f = Filters(req)
+        let owner = f.uuid("owner_id")
+        try f.finish()
+        return PlainJSON.response(PlainPage(items: try await portfolioRows(scope: scope, owner: owner ?? (try req.caller).userID), nextCursor: nil))
+    }
+
+    static func healthHistory(_ req: Request) async throws -> Response {
+        let scope = try req.scope
+        let a = try await scope.find(Account.self, parameter: "id", of: req)
+        return SuccessJSON.response(PlainPage(items: try await HealthEngine.history(account: a.id!, scope: scope), nextCursor: nil))
+    }
+
+    struct ModelInput: Decodable, Sendable { var segment: String?; var model: HealthModel? }
+
+    static func models(_ req: Request) async throws -> Response {
+        let m = try await HealthEngine.models(scope: try req.scope)
+        return SuccessJSON.response([HealthModelDTO(segment: nil, model: m.standard, version: m.version)]
+                                    + m.bySegment.sorted { $0.key < $1.key }.map { HealthModelDTO(segment: $0.key, model: $0.value, version: 0) })
+    }
+
+    static func saveModel(_ req: Request) async throws -> Response {
+        let input = try decodePlainBody(req, as: ModelInput.self)
+        try await saveModel(input, scope: try req.scope, caller: try req.caller)
+        return try await models(req)
+    }
+
+    static func saveModel(_ input: ModelInput, scope: Scope, caller: Caller) async throws {
+        guard let model = input.model else { throw AppError.invalid("model", "is required: {components: [{kind, weight, thresholds: {zero_at, full_at}}], red_below, green_from}") }
+        let problems = model.problems()
+        if !problems.isEmpty {
+            throw AppError.validation(problems.map { p in
+                let parts = p.reason.split(separator: ":", maxSplits: 1)
+                return parts.count == 2 ? FieldError("model." + parts[0], String(parts[1]).trimmed) : FieldError("model", p.reason)
+            })
+        }
+        let segment = input.segment?.trimmed ?? ""
+        if !segment.isEmpty, try await scope.query(Account.self).filter(\.$segment == segment).first() == nil {
+            throw AppError.invalid("segment", "no account has the segment '\(segment)'")
+        }
+        try await scope.db.transaction { db in
+            let s = scope.with(db)
+            let row = try await s.query(HealthModelRow.self).filter(\.$segment == segment).first() ?? {
+                let r = HealthModelRow(); r.id = .timeOrdered(); r.workspaceID = scope.workspaceID; r.segment = segment; r.version = 0; return r
+            }()
+            let before = row.version == 0 ? nil : row.model
+            row.model = PlainJSON.encode(model); row.version += 1
+            try await row.save(on: db)
+            try await Audit.record(before == nil ? "create" : "update", "health model", id: row.id, before: before, after: row.model, by: caller, on: db)
+        }
+    }
+
+    static func deleteModel(_ req: Request) async throws -> Response {
+        let scope = try req.scope, caller = try req.caller
+        var f = Filters(req)
+        let segment = f.text("segment")
+        try f.finish()
+        guard let segment else { throw AppError.invalid("segment", "is required: only a segment's own model can be removed (the default stays)") }
+        guard let row = try await scope.query(HealthModelRow.self).filter(\.$segment == segment).first() else { throw AppError.invalid("segment", "'\(segment)' has no health model of its own") }
+        try await req.db.transaction { db in
+            try await row.delete(on: db)
+            try await Audit.record("delete", "health model", id: row.id, before: row.model, after: String?.none, by: caller, on: db)
+        }
+        return Response(status: .noContent)
+    }
+
+    struct RecomputeDTO: Codable, Sendable { var computed_on: String; var accounts: Int; var seconds: Double }
+
+    static func recompute(_ req: Request) async throws -> Response {
+        let started = Date()
+        let today = DateOnly.today()
+        let n = try await HealthEngine.recompute(asOf: today, scope: try req.scope)
+        try await Audit.record("recompute", "health scores", id: nil, by: try req.caller, on: req.db)
+        return SuccessJSON.response(RecomputeDTO(computed_on: today.iso, accounts: n, seconds: Date().timeIntervalSince(started)))
+    }
+
+    struct BackTestInput: Decodable, Sendable { var from: String?; var to: String?; var lead_days: Int?; var model: HealthModel? }
+
+    static func backTest(_ req: Request) async throws -> Response {
+        var input = BackTestInput()
+        if req.method == .POST { input = try decodePlainBody(req, as: BackTestInput.self) } else {
+            input.from = req.query[String.self, at: "from"]; input.to = req.query[String.self, at: "to"]
+            if let l = req.query[String.self, at: "lead_days"] {
+                guard let n = Int(l) else { throw AppError.invalid("lead_days", "'\(l)' is not a whole number of days") }
+                input.lead_days = n
+            }
+        }
+        return SuccessJSON.response(try await backTest(input, scope: try req.scope))
+    }
+
+    static func backTest(_ input: BackTestInput, scope: Scope) async throws -> BackTestDTO {
+        var v = RapportKit.Validator()
+        let today = DateOnly.today()
+        let to = v.check("to", input.to ?? today.iso, FieldCheck.date) ?? today
+        let from = v.check("from", input.from ?? to.adding(months: -24).iso, FieldCheck.date) ?? to
+        if from > to { v.fail("from", "\(from.iso) is after to (\(to.iso))") }
+        let lead = input.lead_days ?? 90
+        if !(0...730).contains(lead) { v.fail("lead_days", "\(lead) must be from 0 to 730: how many days before the renewal or churn the score is read") }
+        if let m = input.model {
+            for p in m.problems() {
+                let parts = p.reason.split(separator: ":", maxSplits: 1)
+                v.fail(parts.count == 2 ? "model." + parts[0] : "model", parts.count == 2 ? String(parts[1]).trimmed : p.reason)
+            }
+        }
+        try v.finish()
+        return try await HealthEngine.backTest(from: from, to: to, leadDays: lead, model: input.model, scope: scope)
+    }
+
+    static func register(_ api: APIBuilder) {
+        let tag = "Customer Success"
+        api.on(APIRoute(method: .GET, path: "/accounts/{id}/success", summary: "An account's Customer Success assessment (valence, congruence, certainty), health, risk signals and usage",
+                        tag: tag, permission: .readCustomers, response: .object("AccountSuccess")), account)
+        api.on(APIRoute(method: .GET, path: "/accounts/{id}/health", summary: "An account's health history, each score with its components and what changed",
+                        tag: tag, permission: .readCustomers, response: .list("HealthScore")), healthHistory)
+        api.on(APIRoute(method: .GET, path: "/success/portfolio", summary: "A CSM's accounts, riskiest first, with health, renewal, ARR, goals and risks",
+                        tag: tag, permission: .readCustomers, response: .list("PortfolioRow"),
+                        queryParameters: [QueryParameter(name: "owner_id", type: "string", summary: "Whose accounts (default: the caller's)", format: "uuid")]), portfolio)
+        api.on(APIRoute(method: .GET, path: "/health/models", summary: "The health models: the default and any per segment", tag: tag,
+                        permission: .readCustomers, response: .object("HealthModels")), models)
+        api.on(APIRoute(method: .PUT, path: "/health/models", summary: "Set the default health model or a segment's (weights add up to 100)", tag: tag,
+                        permission: .configureHealth, requestSchema: "HealthModelInput", response: .object("HealthModels")), saveModel)
+        api.on(APIRoute(method: .DELETE, path: "/health/models", summary: "Remove a segment's own health model", tag: tag, permission: .configureHealth,
+                        response: .none, successStatus: 204,
+                        queryParameters: [QueryParameter(name: "segment", type: "string", summary: "The segment")]), deleteModel)
+        api.on(APIRoute(method: .POST, path: "/health/recompute", summary: "Compute every account's health for today", tag: tag,
+                        permission: .configureHealth, response: .object("HealthRecompute")), recompute)
+        api.on(APIRoute(method: .GET, path: "/health/backtest", summary: "How well the stored health scores predicted renewals and churns (AUC, churn per band)",
+                        tag: tag, permission: .readCustomers, response: .object("BackTest"), queryParameters: [
+                            QueryParameter(name: "from", type: "string", summary: "First outcome day (default two years before to)", format: "date"),
+                            QueryParameter(name: "to", type: "string", summary: "Last outcome day (default today)", format: "date"),
+                            QueryParameter(name: "lead_days", type: "integer", summary: "Days before each outcome the score is read (default 90)", minimum: 0, maximum: 730),
+                        ]), backTest)
+        api.on(APIRoute(method: .POST, path: "/health/backtest", summary: "Back-test a proposed health model on the stored history before adopting it",
+                        tag: tag, permission: .readCustomers, requestSchema: "BackTestInput", response: .object("BackTest")), backTest)
+        GoalsAPI.register(api)
+        PlansAPI.register(api)
+        UsageIngest.register(api)
+        TasksAPI.register(api)
+        MeetingsAPI.register(api)
+        AdvocacyAPI.register(api)
+        Playbooks.register(api)
+        RenewalsAPI.register(api)
+        PeersAPI.register(api)
+    }
+}

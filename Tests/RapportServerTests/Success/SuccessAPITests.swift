@@ -1,0 +1,408 @@
+import Fluent
+import Foundation
+import RapportKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import RapportServer
+
+@Suite("Customer Success: goals, KPIs, agreements, plans and their share links")
+struct SuccessAPITests {
+    struct Setup {
+        let fx: Fixture
+        let ws: Workspace
+        let token: String
+        let account: String
+        let other: String
+        let contact: String
+    }
+
+    static func make(_ app: Application, slug: String) async throws -> Setup {
+        let fx = Fixture(app: app)
+        let ws = try await fx.workspace(slug)
+        let token = try await fx.token(ws)
+        let account = try await fx.create("/api/v1/accounts", token: token, ["name": "Müller GmbH", "external_id": "A-1", "segment": "Mid-Market", "country": "DE"])
+        let other = try await fx.create("/api/v1/accounts", token: token, ["name": "Alpen AG", "external_id": "A-2", "segment": "Mid-Market"])
+        let contact = try await fx.create("/api/v1/contacts", token: token, ["last_name": "Huber", "first_name": "Anna", "account_id": account.id, "email": "anna@mueller.example"])
+        return Setup(fx: fx, ws: ws, token: token, account: account.id, other: other.id, contact: contact.id)
+    }
+
+    @Test("a goal tree with KPIs, refused cycles and levels, resets that keep the old version, and agreements per side", arguments: TestDB.all)
+    func goals(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await Self.make(app, slug: "goals")
+            let top = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Schadenbearbeitung beschleunigen",
+                                                                              "level": "superordinate", "customer_owner_id": s.contact])
+            let focal = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Durchlaufzeit halbieren", "parent_id": top.id])
+            let sub = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Automatische Prüfung nutzen",
+                                                                              "level": "subordinate", "parent_id": focal.id, "horizon": "tactical"])
+            #expect(focal["level"] as? String == "focal" && focal["attainment"] as? String == "open" && focal["revision"] as? Int == 1)
+
+            // A cycle, a level above its parent, a parent of another account: each refused by field, nothing changed.
+            let loop = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Rückfragen vermeiden", "parent_id": focal.id])
+            let cycle = try await s.fx.send(.PATCH, "/api/v1/goals/\(focal.id)", token: s.token, json: ["parent_id": loop.id])
+            #expect(cycle.status == .unprocessableEntity && cycle.body.string.contains("would make a cycle") && cycle.body.string.contains("'Rückfragen vermeiden' → 'Durchlaufzeit halbieren'"), "\(cycle.body.string)")
+            #expect(try await s.fx.send(.DELETE, "/api/v1/goals/\(loop.id)", token: s.token).status == .noContent)
+            let upward = try await s.fx.send(.PATCH, "/api/v1/goals/\(top.id)", token: s.token, json: ["parent_id": sub.id])
+            #expect(upward.status == .unprocessableEntity && upward.body.string.contains("cannot be placed below a subordinate goal"))
+            let level = try await s.fx.send(.POST, "/api/v1/goals", token: s.token, json: ["account_id": s.account, "title": "x", "level": "superordinate", "parent_id": sub.id])
+            #expect(try level.status == .unprocessableEntity && (level.fieldNames()) == ["parent_id"], "\(level.body.string)")
+            let foreign = try await s.fx.send(.POST, "/api/v1/goals", token: s.token, json: ["account_id": s.other, "title": "x", "parent_id": top.id])
+            #expect(foreign.status == .unprocessableEntity && foreign.body.string.contains("another account"))
+            let wrongOwner = try await s.fx.send(.POST, "/api/v1/goals", token: s.token, json: ["account_id": s.other, "title": "x", "customer_owner_id": s.contact])
+            #expect(try wrongOwner.status == .unprocessableEntity && (wrongOwner.fieldNames()) == ["customer_owner_id"])
+            let listed = try await s.fx.send(.GET, "/api/v1/goals?account_id=\(s.account)", token: s.token).items()
+            #expect(listed.map { $0["title"] as? String } == ["Schadenbearbeitung beschleunigen", "Durchlaufzeit halbieren", "Automatische Prüfung nutzen"])
+            #expect(try await s.fx.send(.GET, "/api/v1/goals", token: s.token).status == .unprocessableEntity)
+
+            // KPIs: a unit, a target that moves, a deadline after the baseline.
+            let bad = try await s.fx.send(.POST, "/api/v1/goals/\(focal.id)/kpis", token: s.token,
+                                          json: ["name": "Durchlaufzeit", "baseline": 10, "target": 10, "baseline_on": "2026-06-01", "deadline": "2026-05-01"])
+            #expect(try bad.status == .unprocessableEntity && Set(bad.fieldNames()) == ["unit", "target", "deadline"], "\(bad.body.string)")
+            let usageWithoutRef = try await s.fx.send(.POST, "/api/v1/goals/\(focal.id)/kpis", token: s.token,
+                                                      json: ["name": "Logins", "unit": "users", "baseline": 1, "target": 5, "deadline": "2027-06-01", "source": "usage"])
+            #expect(try usageWithoutRef.status == .unprocessableEntity && (usageWithoutRef.fieldNames()) == ["source_ref"])
+            let kpi = try await s.fx.create("/api/v1/goals/\(focal.id)/kpis", token: s.token,
+                                            ["name": "Durchlaufzeit", "unit": "Tage", "baseline": 10, "target": 5, "baseline_on": "2026-01-01", "deadline": "2027-06-30"])
+            let future = try await s.fx.send(.POST, "/api/v1/kpis/\(kpi.id)/measurements", token: s.token, json: ["value": 7, "measured_on": "2099-01-01"])
+            #expect(try future.status == .unprocessableEntity && (future.fieldNames()) == ["measured_on"])
+            _ = try await s.fx.create("/api/v1/kpis/\(kpi.id)/measurements", token: s.token, ["value": 8, "measured_on": "2026-06-01"])
+            _ = try await s.fx.create("/api/v1/kpis/\(kpi.id)/measurements", token: s.token, ["value": 7, "measured_on": "2026-09-01"])
+            let measured = try await s.fx.send(.GET, "/api/v1/goals/\(focal.id)", token: s.token).json()
+            let k = try #require((measured["kpis"] as? [[String: Any]])?.first)
+            // From 10 towards 5, now at 7: 60 % of the way.
+            #expect(k["current"] as? Double == 7 && abs((k["progress"] as? Double ?? 0) - 0.6) < 1e-12, "\(k)")
+
+            // Agreements: the vendor side by the caller, the customer side needs a name; twice is a conflict;
+            // a sign-off needs an attained goal.
+            _ = try await s.fx.create("/api/v1/goals/\(focal.id)/agreements", token: s.token, ["stage": "ex_ante", "side": "vendor"])
+            let nameless = try await s.fx.send(.POST, "/api/v1/goals/\(focal.id)/agreements", token: s.token, json: ["stage": "ex_ante", "side": "customer"])
+            #expect(try nameless.status == .unprocessableEntity && (nameless.fieldNames()) == ["by_name"])
+            _ = try await s.fx.create("/api/v1/goals/\(focal.id)/agreements", token: s.token, ["stage": "ex_ante", "side": "customer", "by_name": "Anna Huber"])
+            let twice = try await s.fx.send(.POST, "/api/v1/goals/\(focal.id)/agreements", token: s.token, json: ["stage": "ex_ante", "side": "vendor"])
+            #expect(twice.status == .conflict)
+            let early = try await s.fx.send(.POST, "/api/v1/goals/\(focal.id)/agreements", token: s.token, json: ["stage": "ex_post", "side": "vendor"])
+            #expect(early.status == .unprocessableEntity && early.body.string.contains("partly or fully"))
+            let agreed = try await s.fx.send(.GET, "/api/v1/goals/\(focal.id)", token: s.token).json()
+            #expect(agreed["agreed_by_both"] as? Bool == true)
+
+            // A new title without a reason is refused; with one it is a reset: revision 2, the old version
+            // kept with its KPIs and agreements, and the agreement has to be given again.
+            let version = agreed["version"] as? Int ?? 0
+            let noReason = try await s.fx.send(.PATCH, "/api/v1/goals/\(focal.id)", token: s.token, json: ["title": "Durchlaufzeit um 60 % senken"])
+            #expect(try noReason.status == .unprocessableEntity && (noReason.fieldNames()) == ["reason"])
+            let stale = try await s.fx.send(.PATCH, "/api/v1/goals/\(focal.id)", token: s.token, json: ["attainment": "partly"], headers: [("If-Match", "\"v\(version - 1)\"")])
+            #expect(stale.status == .preconditionFailed)
+            let reset = try await s.fx.send(.PATCH, "/api/v1/goals/\(focal.id)", token: s.token,
+                                            json: ["title": "Durchlaufzeit um 60 % senken", "reason": "Der Vorstand hat das Ziel verschärft"], headers: [("If-Match", "\"v\(version)\"")])
+            #expect(reset.status == .ok, "\(reset.body.string)")
+            let after = try reset.json()
+            #expect(after["revision"] as? Int == 2 && after["agreed_by_both"] as? Bool == false && (after["agreements"] as? [Any])?.isEmpty == true)
+            let versions = try await s.fx.send(.GET, "/api/v1/goals/\(focal.id)/versions", token: s.token).items()
+            let old = try #require(versions.first)
+            #expect(old["revision"] as? Int == 1 && old["reason"] as? String == "Der Vorstand hat das Ziel verschärft")
+            #expect((old["snapshot"] as? [String: Any])?["title"] as? String == "Durchlaufzeit halbieren")
+            #expect(((old["snapshot"] as? [String: Any])?["agreements"] as? [Any])?.count == 2)
+
+            // The assessment: one goal partly reached, backed by a measured KPI.
+            _ = try await s.fx.send(.PATCH, "/api/v1/goals/\(focal.id)", token: s.token, json: ["attainment": "partly"])
+            _ = try await s.fx.create("/api/v1/goals/\(focal.id)/agreements", token: s.token, ["stage": "ex_post", "side": "vendor"])
+            let success = try await s.fx.send(.GET, "/api/v1/accounts/\(s.account)/success", token: s.token).json()
+            let assessment = try #require(success["assessment"] as? [String: Any])
+            #expect(assessment["goals"] as? Int == 3 && assessment["partly"] as? Int == 1 && assessment["open"] as? Int == 2)
+            #expect((assessment["valence"] as? [String: Any])?["value"] as? Double == 0.5)
+            #expect((assessment["certainty"] as? [String: Any])?["value"] as? Double == 1)
+            let risks = (success["risks"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(risks.contains("goals_changed_without_agreement") && risks.contains("missing_customer_owner"), "\(risks)")
+
+            // A goal with sub-goals cannot be deleted; the timeline tells the story.
+            #expect(try await s.fx.send(.DELETE, "/api/v1/goals/\(top.id)", token: s.token).status == .conflict)
+            let timeline = try await s.fx.send(.GET, "/api/v1/accounts/\(s.account)/timeline", token: s.token).items().compactMap { $0["title"] as? String }
+            #expect(timeline.contains("Goal reset: Durchlaufzeit um 60 % senken") && timeline.contains { $0.hasPrefix("Goal agreed by customer (Anna Huber)") }, "\(timeline)")
+
+            // Another workspace sees none of it, and a viewer cannot write.
+            let stranger = try await s.fx.token(try await s.fx.workspace("stranger"))
+            #expect(try await s.fx.send(.GET, "/api/v1/goals/\(focal.id)", token: stranger).status == .notFound)
+            #expect(try await s.fx.send(.GET, "/api/v1/goals?account_id=\(s.account)", token: stranger).items().isEmpty)
+            let viewer = try await s.fx.token(s.ws, .viewer)
+            #expect(try await s.fx.send(.POST, "/api/v1/goals", token: viewer, json: ["account_id": s.account, "title": "x"]).status == .forbidden)
+        }
+    }
+
+    @Test("a success plan is shared through a secret link that shows only that plan, takes the customer's confirmation, and stops working when revoked", arguments: TestDB.all)
+    func sharedPlan(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await Self.make(app, slug: "plans")
+            let goal = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Kundenzufriedenheit steigern"])
+            _ = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.other, "title": "Geheimes Ziel der Alpen AG"])
+            let tooMany = try await s.fx.send(.POST, "/api/v1/plans", token: s.token, json: ["account_id": s.account, "priorities": ["a", "b", "c", "d"]])
+            #expect(try tooMany.status == .unprocessableEntity && (tooMany.fieldNames()) == ["priorities"])
+            let order = try await s.fx.send(.POST, "/api/v1/plans", token: s.token, json: ["account_id": s.account,
+                "phases": ["activation": ["planned": "2026-09-01"], "adoption": ["planned": "2026-08-01"]]])
+            #expect(try order.status == .unprocessableEntity && (order.fieldNames()) == ["phases.adoption.planned"], "\(order.body.string)")
+            let plan = try await s.fx.create("/api/v1/plans", token: s.token, ["account_id": s.account, "title": "Erfolgsplan 2027", "priorities": ["Go-live", "Schulung"],
+                "budget": 12000, "currency": "EUR", "promised": "Alles in 4 Wochen", "realistic": "8 Wochen", "customer_owner_id": s.contact,
+                "phases": ["activation": ["planned": "2026-01-15", "actual": "2026-02-01"], "adoption": ["planned": "2026-06-01"]]])
+            #expect((plan["phases"] as? [String: Any])?.count == 2 && plan["budget"] as? Double == 12000)
+            let second = try await s.fx.send(.POST, "/api/v1/plans", token: s.token, json: ["account_id": s.account])
+            #expect(second.status == .unprocessableEntity)
+            _ = try await s.fx.create("/api/v1/plans/\(plan.id)/milestones", token: s.token, ["title": "Schulung Team Nord", "phase": "adoption", "due_on": "2026-03-01"])
+
+            let share = try await s.fx.create("/api/v1/plans/\(plan.id)/share", token: s.token, [:])
+            let url = try #require(share["url"] as? String)
+            let path = String(url[url.range(of: "/p/")!.lowerBound...])
+            let page = try await app.testing().sendRequest(.GET, path)
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("Erfolgsplan 2027") && html.contains("Kundenzufriedenheit steigern") && html.contains("Schulung Team Nord"))
+            // Nothing beyond this plan: no other account's goals, no internal expectations, no e-mail addresses.
+            #expect(!html.contains("Geheimes Ziel") && !html.contains("Alles in 4 Wochen") && !html.contains("anna@mueller.example"))
+
+            // The customer confirms the goal; a nameless confirmation and a goal of another account are refused.
+            let nameless = try await app.testing().sendRequest(.POST, path + "/confirm", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                               body: ByteBuffer(string: "goal_id=\(goal.id)&stage=ex_ante&name="))
+            #expect(nameless.status == .unprocessableEntity)
+            let otherGoal = try await Goal.query(on: app.db).filter(\.$title == "Geheimes Ziel der Alpen AG").first()!
+            let foreign = try await app.testing().sendRequest(.POST, path + "/confirm", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                              body: ByteBuffer(string: "goal_id=\(otherGoal.id!.uuidString)&stage=ex_ante&name=Eve"))
+            #expect(foreign.status == .notFound)
+            let confirmed = try await app.testing().sendRequest(.POST, path + "/confirm", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                                body: ByteBuffer(string: "goal_id=\(goal.id)&stage=ex_ante&name=Anna%20Huber"))
+            #expect(confirmed.status == .seeOther)
+            let g = try await s.fx.send(.GET, "/api/v1/goals/\(goal.id)", token: s.token).json()
+            let agreement = try #require((g["agreements"] as? [[String: Any]])?.first)
+            #expect(agreement["side"] as? String == "customer" && agreement["by"] as? String == "Anna Huber" && agreement["via"] as? String == "shared_link")
+
+            // A forged link and a revoked one look the same: not found.
+            #expect(try await app.testing().sendRequest(.GET, "/p/" + String(repeating: "x", count: 32)).status == .notFound)
+            #expect(try await s.fx.send(.DELETE, "/api/v1/plans/\(plan.id)/share", token: s.token).status == .noContent)
+            #expect(try await app.testing().sendRequest(.GET, path).status == .notFound)
+            let late = try await app.testing().sendRequest(.POST, path + "/confirm", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                           body: ByteBuffer(string: "goal_id=\(goal.id)&stage=ex_ante&name=Anna"))
+            #expect(late.status == .notFound)
+        }
+    }
+}
+
+@Suite("Customer Success: usage, health and the back-test")
+struct HealthAPITests {
+    @Test("usage batches are all or nothing, counted once, and roll up per account, day and feature", arguments: TestDB.all)
+    func usage(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "usage")
+            // Licensed seats come from the contracts.
+            _ = try await s.fx.create("/api/v1/contracts", token: s.token, ["account_id": s.account, "product": "Cloud", "start_date": "2025-01-01",
+                                                                            "arr": 12000, "currency": "EUR", "seats": 10])
+            let today = DateOnly.today()
+            let events: [[String: Any]] = (0..<6).map { i in
+                ["account_external_id": "A-1", "user": "user\(i % 3)@mueller.example", "feature": i < 4 ? "claims" : "reports", "count": 2,
+                 "time": today.adding(days: -1 - (i % 2)).iso + "T10:00:00Z"]  // never later than now, whatever the hour
+            }
+            let ok = try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "b-1", "events": events])
+            #expect(ok.status == .created, "\(ok.body.string)")
+            #expect(try ok.json()["events"] as? Int == 6)
+            let again = try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "b-1", "events": events])
+            #expect(again.status == .conflict && again.body.string.contains("received before"))
+
+            // One bad event refuses the whole batch, naming each by position.
+            let bad = try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "b-2", "events": events + [
+                ["account_external_id": "NOPE", "user": "x", "feature": "claims", "time": today.iso],
+                ["account_external_id": "A-1", "user": "x", "feature": "claims", "time": "2099-01-01T00:00:00Z"],
+                ["account_external_id": "A-1", "feature": "claims", "time": today.iso, "count": 0],
+            ]])
+            #expect(try bad.status == .unprocessableEntity && (bad.fieldNames()) == ["events[6]", "events[7]", "events[8]"], "\(bad.body.string)")
+            #expect(bad.body.string.contains("'NOPE' is not an account") && bad.body.string.contains("in the future") && bad.body.string.contains("user is required"))
+
+            // A CSV body is one batch too (its id defaults to the file's digest, so the same file counts once).
+            let csv = "account_external_id,user,feature,count,time\nA-1,user9@mueller.example,export,5,\(today.iso)\n"
+            let csvHeaders = [("Content-Type", "text/csv")]
+            let first = try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, headers: csvHeaders, body: ByteBuffer(string: csv))
+            #expect(first.status == .created, "\(first.body.string)")
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, headers: csvHeaders, body: ByteBuffer(string: csv)).status == .conflict)
+            let badCSV = try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, headers: csvHeaders,
+                                             body: ByteBuffer(string: "account_external_id,user,feature,time\nA-1,u,claims,yesterday\n"))
+            #expect(try badCSV.status == .unprocessableEntity && (badCSV.fieldNames()) == ["line 2"])
+
+            let usage = try await s.fx.send(.GET, "/api/v1/accounts/\(s.account)/usage", token: s.token).json()
+            // Four people in the last four weeks (user0–2 and user9) of 10 seats; three of the three features.
+            #expect(usage["active_users"] as? Int == 4 && usage["seats"] as? Int == 10 && usage["utilisation"] as? Double == 0.4, "\(usage)")
+            #expect(usage["features_used"] as? Int == 3 && usage["events_28_days"] as? Int == 17)
+            // The refused batch left nothing behind.
+            #expect(((usage["features"] as? [[String: Any]]) ?? []).first { $0["feature"] as? String == "claims" }?["events"] as? Int == 8)
+            let viewer = try await s.fx.token(s.ws, .csm)
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: viewer, json: ["batch_id": "b-3", "events": events]).status == .forbidden)
+        }
+    }
+
+    @Test("health explains every point, refuses bad weights, and a back-test rescores the stored history with proposed weights", arguments: TestDB.all)
+    func health(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "health")
+            let bad = try await s.fx.send(.PUT, "/api/v1/health/models", token: s.token, json: ["model": [
+                "components": [["kind": "usage", "weight": 80, "thresholds": ["zero_at": 0.2, "full_at": 0.8]],
+                               ["kind": "support", "weight": -10, "thresholds": ["zero_at": 5, "full_at": 5]]],
+                "red_below": 70, "green_from": 40]])
+            #expect(bad.status == .unprocessableEntity, "\(bad.body.string)")
+            #expect(try Set(bad.fieldNames()) == ["model.components[1].weight", "model.components[1].thresholds", "model.components.weight", "model.red_below"], "\(bad.body.string)")
+            let support = ["kind": "support", "weight": 100, "thresholds": ["zero_at": 4, "full_at": 0]] as [String: Any]
+            let saved = try await s.fx.send(.PUT, "/api/v1/health/models", token: s.token, json: ["model": ["components": [support], "red_below": 40, "green_from": 70]])
+            #expect(saved.status == .ok, "\(saved.body.string)")
+            #expect(try await s.fx.send(.PUT, "/api/v1/health/models", token: try await s.fx.token(s.ws, .csm), json: ["model": ["components": [support], "red_below": 40, "green_from": 70]]).status == .forbidden)
+
+            // Two open cases of four: 50 points, all from support.
+            let ws = s.ws.id!
+            for i in 0..<2 {
+                let f = FeedbackItem()
+                f.workspaceID = ws; f.type = "complaint"; f.text = "Fall \(i)"; f.queue = "service"; f.status = "open"; f.source = "test"; f.recordedBy = "test"
+                f.accountID = UUID(uuidString: s.account); f.createdAt = Date().addingTimeInterval(-86_400)
+                try await f.create(on: app.db)
+            }
+            let computed = try await s.fx.send(.POST, "/api/v1/health/recompute", token: s.token).json()
+            #expect(computed["accounts"] as? Int == 2)
+            let history = try await s.fx.send(.GET, "/api/v1/accounts/\(s.account)/health", token: s.token).items()
+            let now = try #require(history.last)
+            #expect(now["score"] as? Double == 50 && now["band"] as? String == "yellow", "\(now)")
+            let c = try #require((now["contributions"] as? [[String: Any]])?.first)
+            #expect(c["kind"] as? String == "support" && c["raw"] as? Double == 2 && c["contribution"] as? Double == 50)
+
+            // Stored history: a month before each renewal or churn, this account scored 20, the other 90.
+            let today = DateOnly.today()
+            let model = try await HealthEngine.models(scope: Scope(workspaceID: ws, db: app.db)).standard
+            let scope = Scope(workspaceID: ws, db: app.db)
+            let accounts = [UUID(uuidString: s.account)!: 3.2, UUID(uuidString: s.other)!: 0.4]
+            for (id, openCases) in accounts {
+                let score = model.score([.support: openCases])
+                let row = HealthScoreRow()
+                row.workspaceID = ws; row.accountID = id; row.computedOn = today.adding(days: -120).iso; row.score = score.score; row.band = score.band?.rawValue
+                row.detail = PlainJSON.encode(score)
+                try await row.create(on: app.db)
+                let contract = Contract()
+                contract.workspaceID = ws; contract.accountID = id; contract.product = "Cloud"; contract.startDate = "2024-01-01"; contract.arrMinor = 100_000
+                contract.currency = "EUR"; contract.status = "active"; contract.version = 1
+                try await contract.create(on: app.db)
+                try await ContractEventsAPI.record(contract: contract, kind: openCases > 1 ? "churn" : "renewal", occurredOn: today.adding(days: -20),
+                                                   arrDeltaMinor: openCases > 1 ? -100_000 : 0, reason: "Test", by: .system(s.ws), on: app.db)
+            }
+            _ = scope
+            let back = try await s.fx.send(.GET, "/api/v1/health/backtest?lead_days=90", token: s.token).json()
+            let result = try #require(back["result"] as? [String: Any])
+            #expect(result["n"] as? Int == 2 && result["churned"] as? Int == 1 && (result["auc"] as? [String: Any])?["auc"] as? Double == 1, "\(back)")
+            // Weights that reward open cases would have got it exactly wrong.
+            let inverted = try await s.fx.send(.POST, "/api/v1/health/backtest", token: s.token, json: ["lead_days": 90, "model": [
+                "components": [["kind": "support", "weight": 100, "thresholds": ["zero_at": 0, "full_at": 4]]], "red_below": 40, "green_from": 70]]).json()
+            #expect(((inverted["result"] as? [String: Any])?["auc"] as? [String: Any])?["auc"] as? Double == 0, "\(inverted)")
+            let badLead = try await s.fx.send(.GET, "/api/v1/health/backtest?lead_days=-3", token: s.token)
+            #expect(try badLead.status == .unprocessableEntity && (badLead.fieldNames()) == ["lead_days"])
+
+            // The portfolio lists both, riskiest first.
+            let portfolio = try await s.fx.send(.GET, "/api/v1/success/portfolio?owner_id=", token: s.token)
+            #expect(portfolio.status == .ok)
+        }
+    }
+}
+
+@Suite("Customer Success pages")
+struct SuccessPageTests {
+    @Test("a CSM works a goal, a KPI and the plan in the browser, shares it, and a viewer only reads", arguments: TestDB.all)
+    func pages(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "pages")
+            _ = try await s.fx.user(s.ws, email: "csm@pages.example", role: .csm)
+            _ = try await s.fx.user(s.ws, email: "viewer@pages.example", role: .viewer)
+            let csm = try await WebSession.login(app, email: "csm@pages.example", password: "correct horse battery")
+            let base = "/accounts/\(s.account)/success"
+            #expect(try await csm.get(base).body.string.contains("No goals yet"))
+            let missing = try await csm.post(base + "/goal", form: ["title": "", "level": "focal", "horizon": "strategic"])
+            #expect(missing.status == .unprocessableEntity && missing.body.string.contains("title: is required"))
+            #expect(try await csm.post(base + "/goal", form: ["title": "Servicequalität verbessern", "level": "focal", "horizon": "strategic",
+                                                              "customer_owner_id": s.contact]).status == .seeOther)
+            let goal = try #require(try await Goal.query(on: app.db).filter(\.$title == "Servicequalität verbessern").first())
+            let noUnit = try await csm.post(base + "/kpi", form: ["goal_id": goal.id!.uuidString, "name": "Erstlösungsquote", "baseline": "60", "target": "80",
+                                                                   "deadline": "2027-06-30", "source": "manual"])
+            #expect(noUnit.status == .unprocessableEntity && noUnit.body.string.contains("unit: is required"))
+            #expect(try await csm.post(base + "/kpi", form: ["goal_id": goal.id!.uuidString, "name": "Erstlösungsquote", "unit": "%", "baseline": "60", "target": "80",
+                                                             "baseline_on": "2026-01-01", "deadline": "2027-06-30", "source": "manual"]).status == .seeOther)
+            let kpi = try #require(try await GoalKPI.query(on: app.db).filter(\.$goalID == goal.id!).first())
+            #expect(try await csm.post(base + "/kpi-value", form: ["kpi_id": kpi.id!.uuidString, "value": "70", "measured_on": DateOnly.today().iso]).status == .seeOther)
+            #expect(try await csm.post(base + "/agree", form: ["goal_id": goal.id!.uuidString, "stage": "ex_ante", "side": "vendor"]).status == .seeOther)
+            #expect(try await csm.post(base + "/plan", form: ["title": "Erfolgsplan"]).status == .seeOther)
+            #expect(try await csm.post(base + "/plan-edit", form: ["title": "Erfolgsplan", "priority1": "Go-live", "priority2": "Schulung", "adoption_planned": "2026-01-01",
+                                                                   "activation_planned": "2026-03-01", "version": "1"]).status == .unprocessableEntity)
+            let page = try await csm.get(base).body.string
+            #expect(page.contains("Servicequalität verbessern") && page.contains("50 %") && page.contains("vendor: Test User"), "\(page.prefix(200))")
+            let shared = try await csm.post(base + "/share", form: [:])
+            let html = shared.body.string
+            let url = try #require(html.range(of: #"http://[^<"]+/p/[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(html[$0]) })
+            let customer = try await app.testing().sendRequest(.GET, String(url[url.range(of: "/p/")!.lowerBound...]))
+            #expect(customer.status == .ok && customer.body.string.contains("Servicequalität verbessern") && customer.body.string.contains("Erstlösungsquote"))
+
+            // A viewer reads the page but finds no forms, and posting is refused.
+            let viewer = try await WebSession.login(app, email: "viewer@pages.example", password: "correct horse battery")
+            let read = try await viewer.get(base).body.string
+            #expect(read.contains("Servicequalität verbessern") && !read.contains("Add a goal") && !read.contains("Share with the customer"))
+            #expect(try await viewer.post(base + "/goal", form: ["title": "x"]).status == .forbidden)
+            let portfolio = try await csm.get("/success?owner=all").body.string
+            #expect(portfolio.contains("Müller GmbH") && portfolio.contains("Alpen AG"))
+            let health = try await csm.get("/success/health").body.string
+            #expect(health.contains("Back-test of the saved model") && !health.contains("Save as the model"))
+        }
+    }
+
+    @Test("a CSM records a meeting whose next steps become tasks, finishes one from the week's list, logs product feedback; renewals and playbooks pages work, and only a health configurer runs playbooks", arguments: TestDB.all)
+    func operationsPages(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "ops-pages")
+            let today = DateOnly.today()
+            _ = try await s.fx.create("/api/v1/contracts", token: s.token, ["account_id": s.account, "product": "Cloud", "start_date": "2025-01-01",
+                                                                            "renewal_date": today.adding(days: 40).iso, "arr": 24000, "currency": "EUR"])
+            _ = try await s.fx.user(s.ws, email: "csm@ops.example", role: .csm)
+            _ = try await s.fx.user(s.ws, email: "admin@ops.example", role: .admin)
+            let csm = try await WebSession.login(app, email: "csm@ops.example", password: "correct horse battery")
+            let base = "/accounts/\(s.account)/success"
+
+            // Bad input is named and what was typed stays in the form; nothing is stored.
+            let noTitle = try await csm.post(base + "/meeting", form: ["title": "", "notes": "Schadenquote besprochen"])
+            #expect(noTitle.status == .unprocessableEntity && noTitle.body.string.contains("title: is required") && noTitle.body.string.contains("Schadenquote besprochen"))
+            let badDate = try await csm.post(base + "/meeting", form: ["title": "Quartalsgespräch", "next_steps": "Angebot schicken | 2026-13-01"])
+            #expect(badDate.status == .unprocessableEntity && badDate.body.string.contains("next_steps[0].due_on"))
+            #expect(try await Meeting.query(on: app.db).count() == 0)
+
+            let ok = try await csm.post(base + "/meeting", form: ["title": "Quartalsgespräch", "held_on": today.iso, "decisions": "Pilot Süd", "expectations_checked": "on",
+                                                                  "next_steps": "Angebot schicken | \(today.adding(days: 1).iso)\n\nSchulung planen"])
+            #expect(ok.status == .seeOther)
+            let tasks = try await CSTask.query(on: app.db).sort(\.$dueOn).all()
+            #expect(tasks.map(\.title) == ["Angebot schicken", "Schulung planen"] && tasks[1].dueOn == today.adding(days: 14).iso && tasks.allSatisfy { $0.meetingID != nil })
+            let page = try await csm.get(base).body.string
+            #expect(page.contains("Quartalsgespräch") && page.contains("expectations checked") && page.contains("Angebot schicken"))
+
+            // The week's list holds what is due within seven days; Done takes it off.
+            let week = try await csm.get("/success/tasks").body.string
+            #expect(week.contains("Angebot schicken") && !week.contains("Schulung planen") && week.contains("Müller GmbH"))
+            #expect(try await csm.post("/success/tasks/\(tasks[0].id!.uuidString)/done", form: ["back": "/success/tasks"]).status == .seeOther)
+            #expect(try await CSTask.find(tasks[0].id, on: app.db)?.status == "done")
+            #expect(!(try await csm.get("/success/tasks").body.string.contains("Angebot schicken")))
+            #expect(try await csm.get("/success?owner=all").body.string.contains("Open tasks"))
+
+            #expect(try await csm.post(base + "/advocacy", form: ["kind": "product_feedback", "title": "Export als PowerPoint", "feedback_type": "idea"]).status == .seeOther)
+            #expect(try await FeedbackItem.query(on: app.db).filter(\.$source == "customer_success").count() == 1)
+            #expect(try await csm.post(base + "/advocacy", form: ["kind": "testimonial", "title": "x"]).body.string.contains("kind: 'testimonial' is not one of"))
+
+            let renewals = try await csm.get("/success/renewals").body.string
+            #expect(renewals.contains("Renewals in EUR") && renewals.contains("24,000 EUR") && renewals.contains("GRR"), "\(renewals.prefix(300))")
+
+            // A CSM reads the playbooks but neither creates nor runs them.
+            #expect(!(try await csm.get("/success/playbooks").body.string.contains("New playbook")))
+            #expect(try await csm.post("/success/playbooks", form: ["name": "x"]).status == .forbidden)
+            let admin = try await WebSession.login(app, email: "admin@ops.example", password: "correct horse battery")
+            let refused = try await admin.post("/success/playbooks", form: ["name": "Verlängerung", "trigger_kind": "renewal_within", "trigger_value": "60", "tasks": "Anrufen | bald"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("line 1"))
+            let created = try await admin.post("/success/playbooks", form: ["name": "Verlängerung", "trigger_kind": "renewal_within", "trigger_value": "60",
+                                                                            "tasks": "Anrufen | 3\nAngebot vorbereiten | 10"])
+            #expect(created.status == .ok && created.body.string.contains("Created and run: 1 occurrences, 2 tasks."), "\(created.body.string.prefix(400))")
+            #expect(try await admin.post("/success/playbooks/sweep", form: [:]).body.string.contains("Run: 0 new occurrences, 0 tasks"))
+            let playbook = try #require(try await Playbook.query(on: app.db).first())
+            #expect(try await admin.post("/success/playbooks/\(playbook.id!.uuidString)/toggle", form: [:]).status == .seeOther)
+            #expect(try await Playbook.find(playbook.id, on: app.db)?.active == false)
+        }
+    }
+}
