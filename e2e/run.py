@@ -552,8 +552,9 @@ def success_checks(server, label):
             d.get(server.url + "/login")
             d.find_element(By.ID, "email").send_keys("julia.brandt@rapport.example")
             d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-            d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            click_and_load(d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
             d.get(server.url + "/success")
+            assert "Julia Brandt" in d.page_source, "signed in as the CSM"
             rows = d.find_elements(By.CSS_SELECTOR, "table tbody tr")
             assert len(rows) >= 5, f"{len(rows)} accounts in the portfolio"
             assert d.find_elements(By.CSS_SELECTOR, ".badge.bad, .badge.changed"), "risks and bands are shown"

@@ -175,7 +175,7 @@ enum SuccessOperationsWords {
         "{n} accounts of segment {s} (too few of the same size)": "{n} Kunden des Segments {s} (zu wenige gleicher Größe)",
         "{n} accounts of the workspace (too few in the segment)": "{n} Kunden des Arbeitsbereichs (zu wenige im Segment)",
         "No health scores yet: the benchmark reads the measures stored with them.": "Noch keine Gesundheitswerte: der Vergleich liest die mit ihnen gespeicherten Messgrößen.",
-        "Compared with": "Verglichen mit", "as of the health scores of": "Stand der Gesundheitswerte vom",
+        "Compared with": "Verglichen mit", "You have no open tasks due this week; here is everyone's.": "Sie haben diese Woche keine fälligen offenen Aufgaben; hier sind die aller.", "as of the health scores of": "Stand der Gesundheitswerte vom",
         "Percentiles below 5 peers with data are not shown.": "Perzentile unter 5 Vergleichskunden mit Daten werden nicht gezeigt.",
         "Measure": "Messgröße", "This account": "Dieser Kunde", "Percentile": "Perzentil", "Peers: 25th · median · 75th percentile": "Vergleichskunden: 25. · Median · 75. Perzentil",
         "Peers (n)": "Vergleichskunden (n)", "Options to look at": "Möglichkeiten zum Ansehen",

@@ -131,7 +131,7 @@ enum SuccessOperationsPages {
         let below = b.measures.filter { m in m.value != nil && m.p75 != nil && m.value! < m.p75! }
         return .div(.class("card"), .id("peers"), .h2(.text(ctx.t("Peer benchmark"))),
             b.computed_on == nil ? .p(.class("muted"), .text(ctx.t("No health scores yet: the benchmark reads the measures stored with them."))) : .group(
-                .p(.class("muted"), .text(ctx.t("Compared with") + " " + group + ", " + ctx.t("as of the health scores of") + " " + (b.computed_on ?? "") + ". "
+                .p(.class("muted"), .text(ctx.t("Compared with") + " " + group + ", " + ctx.t("as of the health scores of") + " " + ctx.lang.date(b.computed_on ?? "") + ". "
                                           + ctx.t("Percentiles below 5 peers with data are not shown."))),
                 .div(.class("chart"), .raw(Charts.intervalBars(id: "peers-chart", rows: bars, scale: 0...top, labels: labels))),
                 Layout.table(headers: [ctx.t("Measure"), ctx.t("This account"), ctx.t("Percentile"), ctx.t("Peers: 25th · median · 75th percentile"), ctx.t("Peers (n)")], rows: rows),
@@ -208,11 +208,17 @@ enum SuccessOperationsPages {
         let members = try await members(scope)
         let names = Dictionary(uniqueKeysWithValues: members.map { ($0.$user.id, $0.user.name) })
         let given = try req.allQueryItems()
-        let owner = given["owner"] == "all" ? nil : (given["owner"].flatMap(UUID.init(uuidString:)) ?? ctx.caller?.userID)
+        var owner = given["owner"] == "all" ? nil : (given["owner"].flatMap(UUID.init(uuidString:)) ?? ctx.caller?.userID)
         let today = DateOnly.today()
-        let q = scope.query(CSTask.self).filter(\.$status == "open").filter(\.$dueOn <= today.adding(days: 7).iso).sort(\.$dueOn).limit(2_000)
-        if let owner { q.filter(\.$ownerID == owner) }
-        let tasks = try await q.all()
+        func week(_ owner: UUID?) async throws -> [CSTask] {
+            let q = scope.query(CSTask.self).filter(\.$status == "open").filter(\.$dueOn <= today.adding(days: 7).iso).sort(\.$dueOn).limit(2_000)
+            if let owner { q.filter(\.$ownerID == owner) }
+            return try await q.all()
+        }
+        var tasks = try await week(owner)
+        // Someone without tasks of their own (a CS lead, an admin) sees the team's week rather than an empty page.
+        let everyoneInstead = given["owner"] == nil && owner != nil && tasks.isEmpty
+        if everyoneInstead { owner = nil; tasks = try await week(nil) }
         let accountIDs = Array(Set(tasks.map(\.accountID)))
         let accounts = accountIDs.isEmpty ? [] : try await scope.query(Account.self).filter(\.$id ~~ accountIDs).all()
         let accountNames = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0.name) })
@@ -228,6 +234,7 @@ enum SuccessOperationsPages {
                   JourneyWeb.field("owner", ctx.t("Tasks of"), JourneyWeb.select("owner", [("all", ctx.t("everyone"))] + members.map { ($0.$user.id.uuidString.lowercased(), $0.user.name) },
                                                                                selected: owner?.uuidString.lowercased() ?? "all", id: "owner")),
                   .button(.type(.submit), .text(ctx.t("Show")))),
+            .if(everyoneInstead, .p(.class("muted"), .text(ctx.t("You have no open tasks due this week; here is everyone's.")))),
             .div(.class("stats"),
                  .div(.class("stat"), .div(.class("l"), .text(ctx.t("Open, due within 7 days"))), .div(.class("n"), .text(ctx.lang.number(tasks.count - overdue)))),
                  .div(.class("stat"), .div(.class("l"), .text(ctx.t("Overdue"))), .div(.class("n bad"), .text(ctx.lang.number(overdue))))),

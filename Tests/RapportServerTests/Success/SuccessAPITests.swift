@@ -394,6 +394,9 @@ struct SuccessPageTests {
             #expect(!(try await csm.get("/success/playbooks").body.string.contains("New playbook")))
             #expect(try await csm.post("/success/playbooks", form: ["name": "x"]).status == .forbidden)
             let admin = try await WebSession.login(app, email: "admin@ops.example", password: "correct horse battery")
+            // Someone without tasks of their own sees the team's week instead of an empty page.
+            let team = try await admin.get("/success/tasks").body.string
+            #expect(team.contains("here is everyone's") && team.contains("Nothing due this week."))
             let refused = try await admin.post("/success/playbooks", form: ["name": "Verlängerung", "trigger_kind": "renewal_within", "trigger_value": "60", "tasks": "Anrufen | bald"])
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("line 1"))
             let created = try await admin.post("/success/playbooks", form: ["name": "Verlängerung", "trigger_kind": "renewal_within", "trigger_value": "60",
