@@ -113,6 +113,24 @@ def browser():
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=opts)
 
 
+def click_and_load(d, element):
+    """Click a form's button and wait until the page it leads to has loaded: reading right after the click
+    may still see the old page. The old page is recognised by a mark on its window, not by an element of
+    it: asking Chromium about an element of a page being replaced can fail with an inspector error
+    instead of the stale-element answer."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+    d.execute_script("window.__rapportOldPage = true")
+    element.click()
+
+    def loaded(drv):
+        try:
+            return drv.execute_script("return !window.__rapportOldPage && document.readyState === 'complete'")
+        except WebDriverException:
+            return False    # between the pages
+    WebDriverWait(d, 15).until(loaded)
+
+
 def browser_checks(server, label):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -295,7 +313,6 @@ def survey_checks(server, mail, label):
     import re
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     d = browser()
     wait = WebDriverWait(d, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
@@ -327,8 +344,7 @@ def survey_checks(server, mail, label):
                         el.send_keys(value)
                 for name in checks:
                     form.find_element(By.NAME, name).click()
-                form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-                wait.until(EC.staleness_of(form))   # the next page, not the one the form was on
+                click_and_load(d, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
                 wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "ol.questions"))
                 alert = d.find_elements(By.CSS_SELECTOR, ".alert")
                 assert not alert, alert[0].text
@@ -413,9 +429,7 @@ def survey_checks(server, mail, label):
 
         def unsubscribe():
             d.get(state["unsubscribe"])
-            button = d.find_element(By.CSS_SELECTOR, "button[type=submit]")
-            button.click()
-            wait.until(EC.staleness_of(button))
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "button[type=submit]"))
             wait.until(lambda d: "abgemeldet" in d.find_element(By.TAG_NAME, "body").text)
             consents = api(server, token, "GET", f"/contacts/{state['contact']}/consents")["items"]
             assert consents[0]["status"] == "withdrawn" and consents[0]["channel"] == "email", consents
@@ -437,7 +451,7 @@ def measurement_checks(server, label):
             d.get(server.url + "/login")
             d.find_element(By.ID, "email").send_keys(DEMO_EMAIL)
             d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-            d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
             d.get(server.url + "/dashboards")
             # The language check before may have switched the demo user to German.
             assert d.find_element(By.TAG_NAME, "h1").text in ("Executive dashboard", "Management-Dashboard"), d.find_element(By.TAG_NAME, "h1").text
@@ -461,7 +475,7 @@ def measurement_checks(server, label):
             market = Select(d.find_element(By.ID, "market"))
             choice = [o.get_attribute("value") for o in market.options if o.get_attribute("value")][0]
             market.select_by_value(choice)
-            d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
             assert "market=" + urllib.parse.quote(choice) in d.current_url or "market=" in d.current_url, f"{choice}: {d.current_url}"
             assert d.find_elements(By.CSS_SELECTOR, ".chart svg[role=img]") or "No responses" in d.page_source
             shot("22-dashboard-filtered")
@@ -530,16 +544,8 @@ def success_checks(server, label):
     plan; the customer opens the secret link on a phone and confirms the goal; the CSM sees the
     confirmation, revokes the link, and the link stops working. The health page shows the back-test."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
     d = browser()
 
-    def click_and_load(element):
-        """Click a form's button and wait for the page it leads to: reading right after the click may still
-        see the old page."""
-        page = d.find_element(By.TAG_NAME, "html")
-        element.click()
-        WebDriverWait(d, 15).until(EC.staleness_of(page))
     shot = lambda name: d.save_screenshot(os.path.join(SHOTS, f"{label}-{name}.png"))
     state = {}
     title = f"Durchlaufzeit senken {uuid.uuid4().hex[:6]}"
@@ -552,13 +558,13 @@ def success_checks(server, label):
             d.get(server.url + "/login")
             d.find_element(By.ID, "email").send_keys("julia.brandt@rapport.example")
             d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-            click_and_load(d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
             d.get(server.url + "/success")
             assert "Julia Brandt" in d.page_source, "signed in as the CSM"
             rows = d.find_elements(By.CSS_SELECTOR, "table tbody tr")
             assert len(rows) >= 5, f"{len(rows)} accounts in the portfolio"
             assert d.find_elements(By.CSS_SELECTOR, ".badge.bad, .badge.changed"), "risks and bands are shown"
-            state["account"] = rows[0].find_element(By.TAG_NAME, "a").get_attribute("href")
+            state["account"] = d.find_element(By.CSS_SELECTOR, "table tbody tr a").get_attribute("href")
             d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
             shot("40-success-portfolio")
             d.set_window_size(390, 900)
@@ -573,7 +579,7 @@ def success_checks(server, label):
             summary.click()
             form = summary.find_element(By.XPATH, "..//form")
             form.find_element(By.NAME, "title").send_keys(title)
-            click_and_load(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            click_and_load(d, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
             box = goal_box()
             box.find_element(By.XPATH, ".//details[.//input[@name='unit']]/summary").click()
             kpi = box.find_element(By.XPATH, ".//form[.//input[@name='unit']]")
@@ -581,25 +587,25 @@ def success_checks(server, label):
                 kpi.find_element(By.NAME, name).send_keys(value)
             d.execute_script("arguments[0].value = arguments[1]", kpi.find_element(By.NAME, "baseline_on"), "2026-01-01")
             d.execute_script("arguments[0].value = arguments[1]", kpi.find_element(By.NAME, "deadline"), "2027-12-31")
-            click_and_load(kpi.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            click_and_load(d, kpi.find_element(By.CSS_SELECTOR, "button[type=submit]"))
             box = goal_box()
             record = box.find_element(By.XPATH, ".//form[.//input[@name='value']]")
             record.find_element(By.NAME, "value").send_keys("9")
-            click_and_load(record.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            click_and_load(d, record.find_element(By.CSS_SELECTOR, "button[type=submit]"))
             box = goal_box()
             assert "50" in box.find_element(By.TAG_NAME, "table").text, "from 12 towards 6, now 9: half way"
-            click_and_load(box.find_element(By.XPATH, ".//form[.//input[@name='side' and @value='vendor']]//button"))
+            click_and_load(d, box.find_element(By.XPATH, ".//form[.//input[@name='side' and @value='vendor']]//button"))
             assert "✓" in goal_box().text, "the vendor side has agreed"
         check(f"{label}: the CSM sets a goal, gives it a KPI with a measured value and agrees to it", goal_and_kpi)
 
         def share():
             d.get(state["account"])
             if not d.find_elements(By.ID, "share-url") and not d.find_elements(By.XPATH, "//form[contains(@action,'/share')]"):
-                click_and_load(d.find_element(By.XPATH, "//form[contains(@action,'/plan')]//button"))
+                click_and_load(d, d.find_element(By.XPATH, "//form[contains(@action,'/plan')]//button"))
             forms = d.find_elements(By.XPATH, "//form[contains(@action,'/share')]//button")
             errors = " | ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, ".error, .problem, [role=alert]"))
             assert forms, f"no share button on {d.current_url} after creating the plan; errors shown: {errors or 'none'}"
-            click_and_load(forms[0])
+            click_and_load(d, forms[0])
             state["link"] = d.find_element(By.ID, "share-url").text.strip()
             assert "/p/" in state["link"], state["link"]
             d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
@@ -617,9 +623,7 @@ def success_checks(server, label):
                 assert "rapport.example" not in c.page_source, "no internal addresses on the shared page"
                 box = c.find_element(By.XPATH, f"//div[contains(@class,'goal')][.//h3[contains(., '{title}')]]")
                 box.find_element(By.NAME, "name").send_keys("Anna Huber")
-                page = c.find_element(By.TAG_NAME, "html")
-                box.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-                WebDriverWait(c, 15).until(EC.staleness_of(page))
+                click_and_load(c, box.find_element(By.CSS_SELECTOR, "button[type=submit]"))
                 assert "Anna Huber" in c.find_element(By.XPATH, f"//div[contains(@class,'goal')][.//h3[contains(., '{title}')]]").text
                 width = c.execute_script("return document.documentElement.scrollWidth")
                 assert width <= 400, f"the shared plan is {width}px wide on a phone"
@@ -633,7 +637,7 @@ def success_checks(server, label):
 
         def revoke():
             d.get(state["account"])
-            click_and_load(d.find_element(By.XPATH, "//form[contains(@action,'/revoke')]//button"))
+            click_and_load(d, d.find_element(By.XPATH, "//form[contains(@action,'/revoke')]//button"))
             path = state["link"][state["link"].index("/p/"):]
             try:
                 urllib.request.urlopen(server.url + path, timeout=10)
