@@ -12,14 +12,8 @@ enum AccountSentiment {
     static func nps(accounts: [UUID]?, asOf day: DateOnly, days: Int = 365, scope: Scope) async throws -> [UUID: Figure] {
         let from = day.adding(days: -(days - 1))
         let request = try MetricRequest.parse(["metric": "nps", "from": from.iso, "to": day.iso], indices: [])
-        var narrow: SQLQueryString? = nil
-        if let accounts {
-            guard !accounts.isEmpty else { return [:] }
-            var n = SQLQueryString(" AND account_id IN (")
-            for (i, a) in accounts.enumerated() { if i > 0 { n.appendLiteral(", ") }; n.appendInterpolation(bind: a) }
-            n.appendLiteral(")")
-            narrow = n
-        }
+        if accounts?.isEmpty == true { return [:] }
+        let narrow = accounts == nil ? nil : SQLQueryString.accounts(accounts)
         let pools = try await KPISnapshots.rawPools(request, scope: scope, narrow: narrow) { $0.account_id?.uuidString }
         var out: [UUID: Figure] = [:]
         for (key, entry) in pools {
@@ -126,7 +120,9 @@ enum HealthEngine {
 
     /// The latest score of each account (and the one before it, for "why it changed"), from the two
     /// newest computation days: a recompute scores every account, so older rows are history only.
-    static func latest(scope: Scope, accounts: [UUID]? = nil) async throws -> [UUID: HealthScoreDTO] {
+    /// Each account's newest score and the one before. `detailed: false` reads only score and band (the
+    /// portfolio's needs), leaving contributions and changes empty, and skips decoding every score's JSON.
+    static func latest(scope: Scope, accounts: [UUID]? = nil, detailed: Bool = true) async throws -> [UUID: HealthScoreDTO] {
         // Two index lookups rather than a DISTINCT over every stored score.
         struct D: Decodable { var d: String? }
         guard let newest = try await scope.db.sql.raw("SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)").first(decoding: D.self)?.d
@@ -134,9 +130,29 @@ enum HealthEngine {
         let before = try await scope.db.sql.raw("""
             SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on < \(bind: newest)
             """).first(decoding: D.self)?.d
-        let q = scope.query(HealthScoreRow.self).filter(\.$computedOn >= before ?? newest).sort(\.$computedOn, .descending)
-        if let accounts { q.filter(\.$accountID ~~ accounts) }
+        // The two days by equality: with the accounts named, each row is one lookup in (account, day).
+        let days = [newest] + (before.map { [$0] } ?? [])
         var out: [UUID: HealthScoreDTO] = [:]
+        if !detailed {
+            struct Light: Decodable { var account_id: UUID; var computed_on: String; var score: Double?; var band: String? }
+            if accounts?.isEmpty == true { return [:] }
+            let narrow = SQLQueryString.accounts(accounts)
+            let rows = try await scope.db.sql.raw("""
+                SELECT account_id, computed_on, score, band FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)
+                AND computed_on IN (\(binds: days))\(narrow)
+                """).all(decoding: Light.self)
+            for r in rows.sorted(by: { $0.computed_on > $1.computed_on }) {
+                if out[r.account_id] == nil {
+                    out[r.account_id] = HealthScoreDTO(account_id: r.account_id, computed_on: r.computed_on, score: r.score, band: r.band,
+                                                       contributions: [], missing: [], previous: nil)
+                } else if out[r.account_id]?.previous == nil {
+                    out[r.account_id]?.previous = .init(computed_on: r.computed_on, score: r.score, changes: [])
+                }
+            }
+            return out
+        }
+        let q = scope.query(HealthScoreRow.self).filter(\.$computedOn ~~ days).sort(\.$computedOn, .descending)
+        if let accounts { q.filter(\.$accountID ~~ accounts) }
         var current: [UUID: HealthScore] = [:]
         for row in try await q.all() {
             guard let s = try? PlainJSON.decode(HealthScore.self, from: Data(row.detail.utf8)) else { continue }

@@ -95,12 +95,10 @@ enum PeersAPI {
         let top = cut.map { c in breadth.filter { $0.1 >= c }.map(\.0) } ?? []
         if !top.isEmpty {
             let d = today.dayNumber
-            var inList = SQLQueryString("")
-            for (i, a) in top.enumerated() { if i > 0 { inList.appendLiteral(", ") }; inList.appendInterpolation(bind: a) }
             struct F: Decodable { var feature: String; var n: Int }
             let used = try await scope.db.sql.raw("""
                 SELECT feature, COUNT(DISTINCT account_id) AS n FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID)
-                AND day > \(bind: d - 28) AND day <= \(bind: d) AND account_id IN (\(inList)) GROUP BY feature
+                AND day > \(bind: d - 28) AND day <= \(bind: d) AND account_id IN (\(binds: top)) GROUP BY feature
                 """).all(decoding: F.self)
             struct Mine: Decodable { var feature: String }
             let mine = Set(try await scope.db.sql.raw("""

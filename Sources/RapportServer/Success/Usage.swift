@@ -242,19 +242,15 @@ enum UsageReads {
     }
 
     /// Per account as of `day`: active users in the four weeks up to it and in the four before, features
-    /// used and events in the 28 days up to it; plus how many features the workspace used in those days.
+    /// used and events in the 28 days up to it; plus how many features the workspace used in those days
+    /// (with `catalogue: false` not counted, 0: that count reads every account's days).
     struct Facts: Sendable { var active = 0; var previous = 0; var features = 0; var events = 0 }
-    static func facts(asOf day: DateOnly, accounts: [UUID]? = nil, scope: Scope) async throws -> (byAccount: [UUID: Facts], catalogue: Int) {
+    static func facts(asOf day: DateOnly, accounts: [UUID]? = nil, catalogue withCatalogue: Bool = true, scope: Scope) async throws -> (byAccount: [UUID: Facts], catalogue: Int) {
         let w = UsageIngest.week(ofDay: day.dayNumber)
         let d = day.dayNumber
         var out: [UUID: Facts] = [:]
-        var narrow = SQLQueryString("")
-        if let accounts {
-            narrow = " AND account_id IN ("
-            for (i, a) in accounts.enumerated() { if i > 0 { narrow.appendLiteral(", ") }; narrow.appendInterpolation(bind: a) }
-            narrow.appendLiteral(")")
-            if accounts.isEmpty { return ([:], 0) }
-        }
+        if accounts?.isEmpty == true { return ([:], 0) }
+        let narrow = SQLQueryString.accounts(accounts)
         struct U: Decodable { var account_id: UUID; var recent: Int; var earlier: Int }
         let users = try await scope.db.sql.raw("""
             SELECT account_id, COUNT(DISTINCT CASE WHEN week > \(bind: w - 4) THEN user_key END) AS recent,
@@ -271,6 +267,7 @@ enum UsageReads {
             """).all(decoding: F.self)
         for f in features { out[f.account_id, default: Facts()].features = f.features; out[f.account_id, default: Facts()].events = f.events }
         struct N: Decodable { var n: Int }
+        guard withCatalogue else { return (out, 0) }
         let catalogue = try await scope.db.sql.raw("""
             SELECT COUNT(DISTINCT feature) AS n FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID) AND day > \(bind: d - 28) AND day <= \(bind: d)
             """).first(decoding: N.self)?.n ?? 0

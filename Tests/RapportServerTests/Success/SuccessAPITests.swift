@@ -294,9 +294,20 @@ struct HealthAPITests {
             let badLead = try await s.fx.send(.GET, "/api/v1/health/backtest?lead_days=-3", token: s.token)
             #expect(try badLead.status == .unprocessableEntity && (badLead.fieldNames()) == ["lead_days"])
 
-            // The portfolio lists both, riskiest first.
+            // The portfolio lists both, riskiest first, each with its newest score and the change since the one before.
+            let id = UUID(uuidString: s.account)!
+            let yesterday = HealthScoreRow(), earlier = model.score([.support: 3.2])
+            yesterday.workspaceID = ws; yesterday.accountID = id; yesterday.computedOn = today.adding(days: -1).iso
+            yesterday.score = earlier.score; yesterday.band = earlier.band?.rawValue; yesterday.detail = PlainJSON.encode(earlier)
+            try await yesterday.create(on: app.db)
+            let current = try #require(try await HealthScoreRow.query(on: app.db).filter(\.$accountID == id).filter(\.$computedOn == today.iso).first())
             let portfolio = try await s.fx.send(.GET, "/api/v1/success/portfolio?owner_id=", token: s.token)
             #expect(portfolio.status == .ok)
+            let items = try #require(try portfolio.json()["items"] as? [[String: Any]])
+            let mine = try #require(items.first { ($0["account_id"] as? String)?.lowercased() == s.account.lowercased() }, "\(items)")
+            #expect(mine["health"] as? Double == current.score && mine["band"] as? String == current.band, "\(mine)")
+            #expect(abs((mine["health_change"] as? Double ?? 0) - (current.score! - earlier.score!)) < 1e-9, "\(mine)")
+            #expect((mine["arr"] as? [String: Any])?["EUR"] as? Double == 1000, "\(mine)")
         }
     }
 }
