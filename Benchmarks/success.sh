@@ -49,7 +49,7 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.timeout, summary.errors.status))
 end
 LUA
-rows=$(curl -s -H "Cookie: $cookie" "$url/success" | grep -c '/success"' || true)
+rows=$(curl -s -H "Cookie: $cookie" "$url/success" | grep -o '/success"' | wc -l)
 echo "  the page lists $rows accounts"
 run() { echo "$1"; wrk -t2 -c8 -d20s --timeout 10s -s "$work/p95.lua" -H "$3" "$url$2" | grep "p95" || echo "  (wrk failed)"; }
 run "portfolio page (web)" "/success" "Cookie: $cookie"

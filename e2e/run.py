@@ -2,7 +2,7 @@
 """End-to-end checks against live Rapport servers: a real Chromium driven by Selenium clicks through the
 demo as a newcomer would (and saves screenshots to look at), then schemathesis fuzzes the API from its
 own OpenAPI document. Runs once on SQLite and once on PostgreSQL. Prints one line per check."""
-import argparse, os, random, shutil, signal, subprocess, sys, tempfile, time, urllib.parse, urllib.request, uuid
+import argparse, os, random, shutil, signal, subprocess, sys, tempfile, time, traceback, urllib.parse, urllib.request, uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOTS = os.path.join(HERE, "screenshots")
@@ -18,7 +18,8 @@ def check(name, fn):
         print(f"ok   {name} ({time.time() - start:.1f} s)", flush=True)
     except Exception as e:  # a failed check must not stop the others
         failed.append(name)
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        where = [f"{os.path.basename(f.filename)}:{f.lineno}" for f in traceback.extract_tb(e.__traceback__) if f.filename == __file__]
+        print(f"FAIL {name} (at {' < '.join(reversed(where))}): {type(e).__name__}: {e}", flush=True)
 
 
 class MailSink:
@@ -146,7 +147,7 @@ def browser_checks(server, label):
             d.find_element(By.ID, "email").send_keys(DEMO_EMAIL)
             d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
             shot("01-login")
-            d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "main table"))
             assert d.current_url.endswith("/accounts"), d.current_url
         check(f"{label}: log in with the demo login and land where you wanted to go", login)
@@ -155,14 +156,14 @@ def browser_checks(server, label):
             box = d.find_element(By.ID, "q")
             box.clear()
             box.send_keys("GmbH")
-            d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
             wait.until(lambda d: "q=GmbH" in d.current_url)
             rows = d.find_elements(By.CSS_SELECTOR, "main tbody tr")
             assert len(rows) > 0, "searching GmbH in the demo finds accounts"
             shot("02-accounts")
             link = rows[0].find_element(By.TAG_NAME, "a")
             name = link.text
-            link.click()
+            click_and_load(d, link)
             wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == name)
             text = d.find_element(By.TAG_NAME, "main").text
             for heading in ("Customer 360", "Contacts", "Contracts", "Timeline", "Renewals"):
@@ -186,7 +187,7 @@ def browser_checks(server, label):
             d.get(server.url + "/import")
             d.find_element(By.CSS_SELECTOR, "#entity option[value=contacts]").click()
             d.find_element(By.ID, "file").send_keys(path)
-            d.find_element(By.ID, "start-import").click()
+            click_and_load(d, d.find_element(By.ID, "start-import"))
             report = wait.until(lambda d: d.find_element(By.ID, "import-report"))
             text = report.text
             shot("05-import-report")
@@ -199,16 +200,16 @@ def browser_checks(server, label):
             d.get(server.url + "/journeys")
             assert "Schadenmeldung und Regulierung" in d.page_source, "the demo has the insurer's claim journey"
             d.find_element(By.ID, "name").send_keys("E2E Onboarding")
-            d.find_element(By.CSS_SELECTOR, "form[action='/journeys'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action='/journeys'] button[type=submit]"))
             wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "E2E Onboarding")
             for phase in ("Sign up", "First login"):
                 d.find_element(By.ID, "phase-name").send_keys(phase)
-                d.find_element(By.CSS_SELECTOR, "form[action$='/phases'] button[type=submit]").click()
+                click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/phases'] button[type=submit]"))
                 wait.until(lambda d: phase in d.find_element(By.CSS_SELECTOR, ".map thead").text)
             d.find_element(By.ID, "tp-name").send_keys("E-mail: Welcome")
             Select(d.find_element(By.ID, "tp-channel")).select_by_value("email")
             Select(d.find_element(By.ID, "tp-phase")).select_by_visible_text("2. First login")
-            d.find_element(By.CSS_SELECTOR, "form[action$='/touchpoints'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/touchpoints'] button[type=submit]"))
             wait.until(lambda d: d.find_elements(By.LINK_TEXT, "E-mail: Welcome"))
             head = [th.text for th in d.find_elements(By.CSS_SELECTOR, ".map thead th")]
             row = [td.text for td in d.find_elements(By.CSS_SELECTOR, ".map tbody tr")[0].find_elements(By.CSS_SELECTOR, "th, td")]
@@ -218,30 +219,30 @@ def browser_checks(server, label):
             d.find_element(By.ID, "phase-name").send_keys("Far away")
             # The browser's own max= check would stop this; the server must refuse it too.
             d.execute_script("var e = document.getElementById('phase-position'); e.removeAttribute('max'); e.value = '9'")
-            d.find_element(By.CSS_SELECTOR, "form[action$='/phases'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/phases'] button[type=submit]"))
             alert = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".alert"))
             assert "position" in alert.text and "gap" in alert.text, alert.text
-            d.find_element(By.LINK_TEXT, "E-mail: Welcome").click()
+            click_and_load(d, d.find_element(By.LINK_TEXT, "E-mail: Welcome"))
             wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "E-mail: Welcome")
             Select(d.find_element(By.ID, "relevance")).select_by_value("5")
             Select(d.find_element(By.ID, "quality")).select_by_value("2")
-            d.find_element(By.CSS_SELECTOR, "form[action$='/assessments'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/assessments'] button[type=submit]"))
             wait.until(lambda d: "Fix first" in d.find_element(By.TAG_NAME, "main").text)
             # A real screenshot as the touchpoint's illustration, and a text file posing as an image.
             d.find_element(By.ID, "file").send_keys(os.path.join(SHOTS, f"{label}-01-login.png"))
-            d.find_element(By.CSS_SELECTOR, "form[action$='/files'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/files'] button[type=submit]"))
             thumb = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "img.thumb"))
             assert d.execute_script("return arguments[0].naturalWidth", thumb) > 100, "the uploaded screenshot is served back as an image"
             fake = os.path.join(tempfile.mkdtemp(), "fake.png")
             with open(fake, "w") as f:
                 f.write("not really a picture")
             d.find_element(By.ID, "file").send_keys(fake)
-            d.find_element(By.CSS_SELECTOR, "form[action$='/files'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/files'] button[type=submit]"))
             alert = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".alert"))
             assert "fake.png" in alert.text and "but its content is" in alert.text, alert.text
             shot("07-touchpoint")
             d.get(server.url + "/journeys")
-            d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung").click()
+            click_and_load(d, d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung"))
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".map table"))
             curve = d.find_element(By.CSS_SELECTOR, ".chart svg")
             assert "n=" in curve.get_attribute("innerHTML"), "the emotion curve says how many assessments stand behind each point"
@@ -273,7 +274,7 @@ def browser_checks(server, label):
                 f.write("name,channel,journey,phases\nPortal: Claim status,portal,schadenmeldung,schaden-melden\nFax: Claim form,fax,schadenmeldung,\n")
             d.get(server.url + "/import?entity=touchpoints")
             d.find_element(By.ID, "file").send_keys(path)
-            d.find_element(By.ID, "start-import").click()
+            click_and_load(d, d.find_element(By.ID, "start-import"))
             text = wait.until(lambda d: d.find_element(By.ID, "import-report")).text
             assert "'fax' is not a channel" in text and "3" in text, text
         check(f"{label}: matrix, grouped registry, maturity, and a touchpoint import with an unknown channel", matrix_and_registry)
@@ -281,13 +282,13 @@ def browser_checks(server, label):
         def german():
             d.get(server.url + "/settings")
             d.find_element(By.CSS_SELECTOR, "#locale option[value=de]").click()
-            d.find_element(By.CSS_SELECTOR, "form[action='/settings/language'] button").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action='/settings/language'] button"))
             wait.until(lambda d: "Sprache der Oberfläche" in d.page_source)
             d.get(server.url + "/")
             shot("06-home-de")
             assert "Anstehende Verlängerungen" in d.page_source
             d.get(server.url + "/journeys")
-            d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung").click()
+            click_and_load(d, d.find_element(By.LINK_TEXT, "Schadenmeldung und Regulierung"))
             wait.until(lambda d: "Emotionskurve" in d.page_source and "Telefon" in d.find_element(By.CSS_SELECTOR, ".map tbody").text)
             shot("13-journey-map-de")
         check(f"{label}: switch the interface to German", german)
@@ -323,13 +324,13 @@ def survey_checks(server, mail, label):
         d.get(server.url + "/login")
         d.find_element(By.ID, "email").send_keys(DEMO_EMAIL)
         d.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        click_and_load(d, d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
         wait.until(lambda d: "/login" not in d.current_url)
 
         def build():
             d.get(server.url + "/surveys")
             d.find_element(By.ID, "name").send_keys("E2E Service-Befragung")
-            d.find_element(By.CSS_SELECTOR, "form[action='/surveys'] button[type=submit]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action='/surveys'] button[type=submit]"))
             wait.until(lambda d: re.search(r"/surveys/[0-9a-f-]{36}$", d.current_url))
             state["survey"] = d.current_url.rsplit("/", 1)[1]
             def add(fields, checks=()):
@@ -355,12 +356,12 @@ def survey_checks(server, mail, label):
             add({"type": "text", "id": "delighted", "page": "2", "text_de": "Was hat Sie begeistert?", "text_en": "What delighted you?",
                  "purpose": "delighted", "show_if_question": "nps", "show_if_min": "7"})
             assert len(d.find_elements(By.CSS_SELECTOR, "ol.questions > li")) == 3
-            d.find_element(By.CSS_SELECTOR, "form[action$='/publish'] button").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[action$='/publish'] button"))
             wait.until(lambda d: re.search("(invitations use|Einladungen nutzen) [Vv]ersion 1", d.find_element(By.TAG_NAME, "main").text))
             form = d.find_element(By.CSS_SELECTOR, "form[action$='/triggers']")
             form.find_element(By.NAME, "name").send_keys("Nach dem Servicefall")
             form.find_element(By.NAME, "event_type").send_keys("e2e_case_closed")
-            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            click_and_load(d, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
             wait.until(lambda d: "e2e_case_closed" in d.find_element(By.TAG_NAME, "main").text)
             shot("20-survey-editor")
         check(f"{label}: a CX manager builds a bilingual survey in the editor, publishes it and wires it to an event", build)
@@ -398,13 +399,13 @@ def survey_checks(server, mail, label):
             assert overflow <= 1, f"the survey is {overflow}px wider than the phone"
             shot("21-answer-phone-page1")
             d.find_element(By.XPATH, "//input[@name='q_nps' and @value='3']/following-sibling::span").click()
-            d.find_element(By.CSS_SELECTOR, "button[value=next]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "button[value=next]"))
             wait.until(lambda d: "Seite 2 von 2" in d.find_element(By.TAG_NAME, "body").text)
             body = d.find_element(By.TAG_NAME, "body").text
             assert "Was hat Sie enttäuscht?" in body and "Was hat Sie begeistert?" not in body, body
             d.find_element(By.CSS_SELECTOR, "textarea[name=q_disappointed]").send_keys("Ich musste zweimal anrufen.")
             shot("22-answer-phone-page2")
-            d.find_element(By.CSS_SELECTOR, "button[value=next]").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "button[value=next]"))
             wait.until(lambda d: "Vielen Dank" in d.find_element(By.TAG_NAME, "body").text)
             shot("23-answer-phone-thanks")
             d.get(state["link"])
@@ -510,7 +511,7 @@ def measurement_checks(server, label):
             assert width <= 400, f"the journey dashboard is {width}px wide on a phone"
             d.set_window_size(1280, 900)
             # The journey map's curve is now measured.
-            d.find_element(By.CSS_SELECTOR, "main p.muted a[href^='/journeys/']").click()
+            click_and_load(d, d.find_element(By.CSS_SELECTOR, "main p.muted a[href^='/journeys/']"))
             assert "T-NPS" in d.find_element(By.CSS_SELECTOR, "svg#curve").get_attribute("innerHTML"), "the map's curve shows measured T-NPS"
             shot("26-journey-map-measured")
             # An ambassador's unit (a department of the demo) and a CSM's accounts.

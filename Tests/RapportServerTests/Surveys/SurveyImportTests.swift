@@ -14,6 +14,19 @@ struct SurveyImportTests {
         return try CSVReader(path: path)
     }
 
+    @Test("UTC timestamps are read without a parser exactly as Foundation's ISO 8601 parser reads them")
+    func utcTimestamps() throws {
+        for t in ["2026-11-23T14:05:00Z", "2024-02-29T23:59:59Z", "1999-12-31T00:00:00Z", "2026-03-29T01:30:00Z"] {
+            #expect(SurveyImport.utc(t) == (try Date(t, strategy: .iso8601)), "\(t)")
+            #expect(SurveyImport.date(t) == (try Date(t, strategy: .iso8601)), "\(t)")
+        }
+        for bad in ["2026-11-23T24:00:00Z", "2026-02-30T10:00:00Z", "2026-11-23T14:60:00Z", "2026-11-23T14:05:0aZ", "2026-11-23 14:05:00Z", "2026-11-23T14:05:00+01:00"] {
+            #expect(SurveyImport.utc(bad) == nil, "\(bad)")
+        }
+        // Other shapes still go through the parser.
+        #expect(SurveyImport.date("2026-11-23T15:05:00+01:00") == SurveyImport.utc("2026-11-23T14:05:00Z"))
+    }
+
     @Test("events from a file are decided like API events; bad rows are named by line", arguments: TestDB.all)
     func events(db: TestDB) async throws {
         try await withTestApp(db) { app in
