@@ -39,11 +39,3 @@ enum BulkInsert {
         }
     }
 }
-
-extension SQLQueryString {
-    /// ` AND account_id IN (…)` for a list of accounts, or nothing for all of them (nil).
-    static func accounts(_ ids: [UUID]?, column: String = "account_id") -> SQLQueryString {
-        guard let ids else { return "" }
-        return " AND \(ident: column) IN (\(binds: ids))"
-    }
-}

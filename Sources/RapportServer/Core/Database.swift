@@ -59,3 +59,11 @@ extension Database {
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
     var sql: any SQLDatabase { self as! any SQLDatabase }
 }
+
+extension SQLQueryString {
+    /// ` AND account_id IN (…)` for a list of accounts, or nothing for all of them (nil).
+    static func accounts(_ ids: [UUID]?) -> SQLQueryString {
+        guard let ids else { return "" }
+        return " AND account_id IN (\(binds: ids))"
+    }
+}

@@ -13,8 +13,7 @@ enum AccountSentiment {
         let from = day.adding(days: -(days - 1))
         let request = try MetricRequest.parse(["metric": "nps", "from": from.iso, "to": day.iso], indices: [])
         if accounts?.isEmpty == true { return [:] }
-        let narrow = accounts == nil ? nil : SQLQueryString.accounts(accounts)
-        let pools = try await KPISnapshots.rawPools(request, scope: scope, narrow: narrow) { $0.account_id?.uuidString }
+        let pools = try await KPISnapshots.rawPools(request, scope: scope, narrow: .accounts(accounts)) { $0.account_id?.uuidString }
         var out: [UUID: Figure] = [:]
         for (key, entry) in pools {
             guard let id = UUID(uuidString: key), let counts = entry.pool.byReference[.nps]?[10], counts.n > 0,
@@ -61,7 +60,8 @@ enum HealthEngine {
     /// The raw measure of every component per account as of `day` (nil where the account has no data for it).
     static func raw(asOf day: DateOnly, scope: Scope, accounts: [Account]) async throws -> [UUID: [HealthComponentKind: Double]] {
         let ids = accounts.count > 2_000 ? nil : accounts.map { $0.id! }
-        let (usage, catalogue) = try await UsageReads.facts(asOf: day, accounts: ids, scope: scope)
+        let usage = try await UsageReads.facts(asOf: day, accounts: ids, scope: scope)
+        let catalogue = try await UsageReads.catalogue(asOf: day, scope: scope)
         let seats = try await UsageReads.seats(scope: scope, asOf: day)
         let sentiment = try await AccountSentiment.nps(accounts: ids, asOf: day, scope: scope)
         let book = try await GoalBook.load(scope: scope, accounts: ids)
@@ -120,9 +120,10 @@ enum HealthEngine {
 
     /// The latest score of each account (and the one before it, for "why it changed"), from the two
     /// newest computation days: a recompute scores every account, so older rows are history only.
-    /// Each account's newest score and the one before. `detailed: false` reads only score and band (the
-    /// portfolio's needs), leaving contributions and changes empty, and skips decoding every score's JSON.
+    /// `detailed: false` reads only score and band (the portfolio's needs), leaving contributions and
+    /// changes empty, and skips decoding every score's JSON.
     static func latest(scope: Scope, accounts: [UUID]? = nil, detailed: Bool = true) async throws -> [UUID: HealthScoreDTO] {
+        if accounts?.isEmpty == true { return [:] }
         // Two index lookups rather than a DISTINCT over every stored score.
         struct D: Decodable { var d: String? }
         guard let newest = try await scope.db.sql.raw("SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)").first(decoding: D.self)?.d
@@ -132,38 +133,25 @@ enum HealthEngine {
             """).first(decoding: D.self)?.d
         // The two days by equality: with the accounts named, each row is one lookup in (account, day).
         let days = [newest] + (before.map { [$0] } ?? [])
+        struct Row: Decodable { var account_id: UUID; var computed_on: String; var score: Double?; var band: String?; var detail: String? }
+        let rows = try await scope.db.sql.raw("""
+            SELECT account_id, computed_on, score, band\(unsafeRaw: detailed ? ", detail" : "") FROM health_scores
+            WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on IN (\(binds: days))\(SQLQueryString.accounts(accounts))
+            ORDER BY computed_on DESC
+            """).all(decoding: Row.self)
         var out: [UUID: HealthScoreDTO] = [:]
-        if !detailed {
-            struct Light: Decodable { var account_id: UUID; var computed_on: String; var score: Double?; var band: String? }
-            if accounts?.isEmpty == true { return [:] }
-            let narrow = SQLQueryString.accounts(accounts)
-            let rows = try await scope.db.sql.raw("""
-                SELECT account_id, computed_on, score, band FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)
-                AND computed_on IN (\(binds: days))\(narrow)
-                """).all(decoding: Light.self)
-            for r in rows.sorted(by: { $0.computed_on > $1.computed_on }) {
-                if out[r.account_id] == nil {
-                    out[r.account_id] = HealthScoreDTO(account_id: r.account_id, computed_on: r.computed_on, score: r.score, band: r.band,
-                                                       contributions: [], missing: [], previous: nil)
-                } else if out[r.account_id]?.previous == nil {
-                    out[r.account_id]?.previous = .init(computed_on: r.computed_on, score: r.score, changes: [])
-                }
-            }
-            return out
-        }
-        let q = scope.query(HealthScoreRow.self).filter(\.$computedOn ~~ days).sort(\.$computedOn, .descending)
-        if let accounts { q.filter(\.$accountID ~~ accounts) }
         var current: [UUID: HealthScore] = [:]
-        for row in try await q.all() {
-            guard let s = try? PlainJSON.decode(HealthScore.self, from: Data(row.detail.utf8)) else { continue }
-            if let now = current[row.accountID] {
-                if out[row.accountID]?.previous == nil {
-                    out[row.accountID]?.previous = .init(computed_on: row.computedOn, score: s.score, changes: now.changes(since: s))
-                }
-            } else {
-                current[row.accountID] = s
-                out[row.accountID] = HealthScoreDTO(account_id: row.accountID, computed_on: row.computedOn, score: s.score, band: s.band?.rawValue,
-                                                    contributions: s.contributions, missing: s.missing, previous: nil)
+        for r in rows {
+            let s = detailed ? r.detail.flatMap { try? PlainJSON.decode(HealthScore.self, from: Data($0.utf8)) } : nil
+            if detailed && s == nil { continue }   // a score whose detail cannot be read is left out
+            let score = s.map(\.score) ?? r.score
+            if out[r.account_id] == nil {
+                current[r.account_id] = s
+                out[r.account_id] = HealthScoreDTO(account_id: r.account_id, computed_on: r.computed_on, score: score, band: s.map { $0.band?.rawValue } ?? r.band,
+                                                   contributions: s?.contributions ?? [], missing: s?.missing ?? [], previous: nil)
+            } else if out[r.account_id]?.previous == nil {
+                let changes = s.flatMap { old in current[r.account_id].map { $0.changes(since: old) } } ?? []
+                out[r.account_id]?.previous = .init(computed_on: r.computed_on, score: score, changes: changes)
             }
         }
         return out

@@ -131,7 +131,7 @@ enum Playbooks {
         // Risk signals need the whole overview; read it once for all signal playbooks.
         var signals: [UUID: [RiskSignal]] = [:]
         if playbooks.contains(where: { $0.triggerKind == "risk_signal" }) {
-            let o = try await SuccessOverview.load(accounts: accounts, scope: scope, today: today, detailed: false)
+            let o = try await SuccessOverview.load(accounts: accounts.map { $0.id! }, scope: scope, today: today, detailed: false)
             for a in accounts { let s = o.risks(a.id!); if !s.isEmpty { signals[a.id!] = s } }
         }
         for p in playbooks {

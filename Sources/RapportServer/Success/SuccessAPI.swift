@@ -92,10 +92,12 @@ struct AccountSuccessDTO: Codable, Sendable {
     var usage: AccountUsageDTO
 }
 
+/// What a portfolio row shows of an account.
+struct PortfolioAccount: Decodable, Sendable { var id: UUID; var name: String; var segment: String?; var owner_id: UUID? }
+
 /// Everything the portfolio and the account's success view show, read in a fixed number of queries
 /// for any number of accounts.
 struct SuccessOverview: Sendable {
-    var accounts: [Account]
     var book: GoalBook
     var plans: [UUID: SuccessPlan]
     var milestones: [UUID: [PlanMilestone]]
@@ -109,13 +111,12 @@ struct SuccessOverview: Sendable {
     let today: DateOnly
 
     /// `detailed: false` (the portfolio, playbooks) leaves out each health score's contributions and changes.
-    static func load(accounts: [Account], scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
-        let ids = accounts.map { $0.id! }
+    static func load(accounts ids: [UUID], scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
         let book = try await GoalBook.load(scope: scope, accounts: ids)
         let plans = ids.isEmpty ? [] : try await scope.query(SuccessPlan.self).filter(\.$accountID ~~ ids).all()
         let ms = plans.isEmpty ? [] : try await scope.query(PlanMilestone.self).filter(\.$planID ~~ plans.map { $0.id! }).all()
         let health = ids.isEmpty ? [:] : try await HealthEngine.latest(scope: scope, accounts: ids, detailed: detailed)
-        let usage = try await UsageReads.facts(asOf: today, accounts: ids, catalogue: false, scope: scope).byAccount
+        let usage = try await UsageReads.facts(asOf: today, accounts: ids, scope: scope)
         let nps = try await AccountSentiment.nps(accounts: ids, asOf: today, days: 90, scope: scope)
         // Plain rows, not models: Fluent decodes a model by reflecting over all its properties, which
         // cost more than the query for a portfolio's contracts.
@@ -135,7 +136,7 @@ struct SuccessOverview: Sendable {
             if t.dueOn < today.iso { tasks[t.accountID, default: (0, 0)].overdue += 1 }
         }
         let planByAccount = Dictionary(plans.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
-        return SuccessOverview(accounts: accounts, book: book, plans: planByAccount,
+        return SuccessOverview(book: book, plans: planByAccount,
                                milestones: Dictionary(grouping: ms, by: \.planID), health: health, usage: usage, recentNPS: nps,
                                renewals: renewals, arr: arr, tasks: tasks, today: today)
     }
@@ -146,11 +147,11 @@ struct SuccessOverview: Sendable {
                                    usage: usage[a], recentNPS: recentNPS[a], nextRenewal: renewals[a], today: today)
     }
 
-    func row(_ a: Account) -> PortfolioRow {
-        let id = a.id!
+    func row(_ a: PortfolioAccount) -> PortfolioRow {
+        let id = a.id
         let h = health[id]
         let goals = book.goals.filter { $0.accountID == id }
-        return PortfolioRow(account_id: id, name: a.name, segment: a.segment, owner_id: a.ownerID, health: h?.score, band: h?.band,
+        return PortfolioRow(account_id: id, name: a.name, segment: a.segment, owner_id: a.owner_id, health: h?.score, band: h?.band,
                             health_change: h?.previous.flatMap { p in h?.score.flatMap { s in p.score.map { s - $0 } } },
                             next_renewal: renewals[id], arr: (arr[id] ?? [:]).mapValues(Money.amount),
                             goals: goals.count, goals_reached: goals.filter { $0.attainment == "fully" }.count, risks: risks(id),
@@ -162,7 +163,7 @@ enum SuccessAPI {
     static func account(_ req: Request) async throws -> Response {
         let scope = try req.scope
         let a = try await scope.find(Account.self, parameter: "id", of: req)
-        let o = try await SuccessOverview.load(accounts: [a], scope: scope)
+        let o = try await SuccessOverview.load(accounts: [a.id!], scope: scope)
         return SuccessJSON.response(AccountSuccessDTO(account_id: a.id!, assessment: o.book.assessment(of: a.id!), health: o.health[a.id!],
                                                       risks: o.risks(a.id!), usage: try await UsageReads.summary(account: a.id!, asOf: o.today, scope: scope)))
     }
@@ -171,15 +172,11 @@ enum SuccessAPI {
     /// then by the number of high risks, then by the nearest renewal.
     static func portfolioRows(scope: Scope, owner: UUID?, limit: Int = 2_000) async throws -> [PortfolioRow] {
         // Only the columns a row shows, as plain rows: decoding whole account models was a third of the time.
-        struct A: Decodable { var id: UUID; var name: String; var segment: String?; var owner_id: UUID? }
-        let rows = try await scope.db.sql.raw("""
+        let accounts = try await scope.db.sql.raw("""
             SELECT id, name, segment, owner_id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID)\(owner.map { SQLQueryString(" AND owner_id = \(bind: $0)") } ?? "")
             ORDER BY name LIMIT \(bind: limit)
-            """).all(decoding: A.self)
-        let accounts = rows.map { r in
-            let a = Account(); a.id = r.id; a.name = r.name; a.segment = r.segment; a.ownerID = r.owner_id; return a
-        }
-        let o = try await SuccessOverview.load(accounts: accounts, scope: scope, detailed: false)
+            """).all(decoding: PortfolioAccount.self)
+        let o = try await SuccessOverview.load(accounts: accounts.map(\.id), scope: scope, detailed: false)
         let rank = ["red": 0, "yellow": 1, "green": 2]
         return accounts.map(o.row).sorted {
             let a = (rank[$0.band ?? ""] ?? 3, -$0.risks.filter { $0.severity == "high" }.count, $0.next_renewal ?? "9999")

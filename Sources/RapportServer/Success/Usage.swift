@@ -55,9 +55,9 @@ enum UsageIngest {
                 features.sorted { $0.key < $1.key }.map { feature, n -> [any Encodable & Sendable] in [scope.workspaceID, account, day, feature, n] }
             }
         }
-        let weekRows: [[any Encodable & Sendable]] = weekly.map { ($0.account.uuidString, $0) }
-            .sorted { ($0.0, $0.1.week, $0.1.user) < ($1.0, $1.1.week, $1.1.user) }
-            .map { [scope.workspaceID, $0.1.account, $0.1.week, $0.1.user] }
+        let order = Dictionary(uniqueKeysWithValues: accounts.enumerated().map { ($1.0, $0) })
+        let weekRows: [[any Encodable & Sendable]] = weekly.sorted { (order[$0.account]!, $0.week, $0.user) < (order[$1.account]!, $1.week, $1.user) }
+            .map { [scope.workspaceID, $0.account, $0.week, $0.user] }
         try await scope.db.transaction { db in
             do {
                 try await db.sql.raw("INSERT INTO usage_batches (workspace_id, batch_id, events, received_at) VALUES (\(bind: scope.workspaceID), \(bind: batchID), \(bind: rows.count), \(bind: Date().timeIntervalSince1970))").run()
@@ -249,14 +249,13 @@ enum UsageReads {
     }
 
     /// Per account as of `day`: active users in the four weeks up to it and in the four before, features
-    /// used and events in the 28 days up to it; plus how many features the workspace used in those days
-    /// (with `catalogue: false` not counted, 0: that count reads every account's days).
+    /// used and events in the 28 days up to it.
     struct Facts: Sendable { var active = 0; var previous = 0; var features = 0; var events = 0 }
-    static func facts(asOf day: DateOnly, accounts: [UUID]? = nil, catalogue withCatalogue: Bool = true, scope: Scope) async throws -> (byAccount: [UUID: Facts], catalogue: Int) {
+    static func facts(asOf day: DateOnly, accounts: [UUID]? = nil, scope: Scope) async throws -> [UUID: Facts] {
         let w = UsageIngest.week(ofDay: day.dayNumber)
         let d = day.dayNumber
         var out: [UUID: Facts] = [:]
-        if accounts?.isEmpty == true { return ([:], 0) }
+        if accounts?.isEmpty == true { return [:] }
         let narrow = SQLQueryString.accounts(accounts)
         struct U: Decodable { var account_id: UUID; var recent: Int; var earlier: Int }
         let users = try await scope.db.sql.raw("""
@@ -273,12 +272,16 @@ enum UsageReads {
             GROUP BY account_id
             """).all(decoding: F.self)
         for f in features { out[f.account_id, default: Facts()].features = f.features; out[f.account_id, default: Facts()].events = f.events }
+        return out
+    }
+
+    /// How many features the workspace used in the 28 days up to `day` (reads every account's days).
+    static func catalogue(asOf day: DateOnly, scope: Scope) async throws -> Int {
         struct N: Decodable { var n: Int }
-        guard withCatalogue else { return (out, 0) }
-        let catalogue = try await scope.db.sql.raw("""
+        let d = day.dayNumber
+        return try await scope.db.sql.raw("""
             SELECT COUNT(DISTINCT feature) AS n FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID) AND day > \(bind: d - 28) AND day <= \(bind: d)
             """).first(decoding: N.self)?.n ?? 0
-        return (out, catalogue)
     }
 
     /// Licensed seats per account: the sum over its active contracts that state them.
@@ -293,7 +296,8 @@ enum UsageReads {
     }
 
     static func summary(account: UUID, asOf day: DateOnly, scope: Scope) async throws -> AccountUsageDTO {
-        let (facts, catalogue) = try await facts(asOf: day, accounts: [account], scope: scope)
+        let facts = try await facts(asOf: day, accounts: [account], scope: scope)
+        let catalogue = try await catalogue(asOf: day, scope: scope)
         let f = facts[account] ?? Facts()
         let seats = try await seats(scope: scope, asOf: day)[account]
         let trend = UsageTrend.summary(activeUsers: f.active, previousActiveUsers: f.previous, features: f.features, events: f.events)

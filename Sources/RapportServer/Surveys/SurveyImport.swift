@@ -33,7 +33,6 @@ enum SurveyImport {
     static let responseColumns: Set<String> = ["external_id", "contact_id", "contact_external_id", "account_external_id", "touchpoint", "channel",
                                                "language", "submitted_at", "survey_version"]
 
-    /// Dates as other tools write them: ISO 8601 with or without time and zone, or German dd.MM.yyyy [HH:mm].
     /// "2026-11-23T14:05:00Z", the shape exports use most, read without a parser: parsing took a tenth
     /// of a large usage import. Anything else (other offsets, fractions, bad values) returns nil.
     static func utc(_ t: String) -> Date? {
@@ -49,6 +48,7 @@ enum SurveyImport {
         return Date(timeIntervalSince1970: TimeInterval(day.dayNumber * 86_400 + parts[0] * 3_600 + parts[1] * 60 + parts[2]))
     }
 
+    /// Dates as other tools write them: ISO 8601 with or without time and zone, or German dd.MM.yyyy [HH:mm].
     static func date(_ text: String) -> Date? {
         let t = text.trimmingCharacters(in: .whitespaces)
         // The common shapes without a formatter (making one per row would cost more than the row).

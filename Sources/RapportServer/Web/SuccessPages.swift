@@ -55,7 +55,7 @@ enum SuccessPages {
         let scope = try req.scope
         let account = try await scope.find(Account.self, parameter: "id", of: req)
         let id = account.id!
-        let o = try await SuccessOverview.load(accounts: [account], scope: scope)
+        let o = try await SuccessOverview.load(accounts: [account.id!], scope: scope)
         let usage = try await UsageReads.summary(account: id, asOf: o.today, scope: scope)
         let history = try await HealthEngine.history(account: id, scope: scope)
         let contacts = try await scope.query(Contact.self).filter(\.$accountID == id).filter(\.$erasedAt == nil).sort(\.$lastName).all()
