@@ -21,7 +21,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     ContentConfiguration.global.use(encoder: JSONEncoder.rapport, for: .json)
     ContentConfiguration.global.use(decoder: JSONDecoder.rapport, for: .json)
 
-    app.sessions.use(.fluent)
+    app.sessions.use { ChangedOnlySessions(stored: $0.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "rapport_session"
     let secure = settings.secureCookies
     app.sessions.configuration.cookieFactory = { id in

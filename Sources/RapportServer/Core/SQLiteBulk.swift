@@ -40,8 +40,17 @@ enum SQLiteBulk {
         return definitions
     }
 
+    /// Builds the dropped indexes again. SQLite sorts an index's keys in runs sized by the page cache
+    /// and, with helper threads, sorts and merges runs in parallel. Small runs sort in the CPU's caches:
+    /// measured on the three contact indexes of a million-row import (2 cores), a 64 MB cache without
+    /// helpers took 5.9 s and 138 MB, a 4 MB cache with 2 helpers 3.3 s and 21 MB. Leaves the cache at
+    /// 4 MB; the caller sets it back.
     static func restoreSecondaryIndexes(_ db: any SQLiteDatabase, _ definitions: [String]) async throws {
+        guard !definitions.isEmpty else { return }
+        _ = try await db.query("PRAGMA cache_size = -4096")
+        _ = try await db.query("PRAGMA threads = 2")
         for sql in definitions { _ = try await db.query(sql) }
+        _ = try await db.query("PRAGMA threads = 0")
     }
 
     private static func data(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {

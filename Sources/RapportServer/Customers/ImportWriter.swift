@@ -45,8 +45,8 @@ struct BatchWriter {
         var inserts: [[any Encodable & Sendable]] = []
         for row in rows {
             let v = row.values
-            var columns: [(String, any Encodable & Sendable)] = []
-            do { columns = try self.columns(for: v, attributes: row.attributes) }
+            var columns = row.columns
+            do { try references(v, into: &columns) }
             catch let e as AppError {
                 report.refusedRows += 1
                 for f in e.fieldErrors { report.refuse(row.line, f.field, f.message) }
@@ -105,49 +105,63 @@ struct BatchWriter {
         }
     }
 
-    /// The columns the row fills (for an update: only these change).
-    private func columns(for v: [String: FieldValue], attributes: [String: String]?) throws -> [(String, any Encodable & Sendable)] {
+    /// The columns a row fills from its own cells (for an update: only these change, with
+    /// `references`). Computed while the row is validated, so the writer's path only adds what needs
+    /// the database: owners and accounts.
+    static func columns(_ entity: ImportEntity, _ v: [String: FieldValue], attributes: [String: String]?, sqlite: Bool) throws -> [(String, any Encodable & Sendable)] {
         var c: [(String, any Encodable & Sendable)] = []
-        func text(_ name: String, _ column: String? = nil) { if let t = v.text(name) { c.append((column ?? name, t)) } }
+        c.reserveCapacity(12)
+        func text(_ name: String) { if let t = v.text(name) { c.append((name, t)) } }
         func date(_ name: String) { if let d = v.date(name) { c.append((name, d.iso)) } }
         switch entity {
         case .accounts:
             for n in ["external_id", "name", "kind", "segment", "industry", "country", "size", "coverage_model"] { text(n) }
             if let name = v.text("name") { c.append(("search_text", searchKey(name, v.text("external_id")))) }
-            if let email = v.text("owner_email") {
-                guard let owner = ownerIDs[email] ?? nil else { throw AppError.invalid("owner_email", "'\(email)' is not a member of this workspace") }
-                c.append(("owner_id", owner))
-            }
-            if let attributes { c.append(("attributes", json(attributes))) }
+            if let attributes { c.append(("attributes", json(attributes, sqlite: sqlite))) }
         case .contacts:
             for n in ["external_id", "first_name", "last_name", "email", "phone", "role", "stakeholder_side", "language"] { text(n) }
-            if let l = v.list("channel_preferences") { c.append(("channel_preferences", json(l))) }
+            if let l = v.list("channel_preferences") { c.append(("channel_preferences", json(l, sqlite: sqlite))) }
             c.append(("search_text", searchKey(v.text("first_name"), v.text("last_name"), v.text("email"), v.text("external_id"))))
-            if let account = try accountReference(v) { c.append(("account_id", account)) }
         case .contracts:
             for n in ["external_id", "product", "currency", "status"] { text(n) }
             for n in ["start_date", "end_date", "renewal_date"] { date(n) }
             if let arr = v.decimal("arr") { c.append(("arr_minor", try Money.minor(arr, field: "arr"))) }
             if let seats = v.integer("seats") { c.append(("seats", seats)) }
-            guard let account = try accountReference(v) else { throw AppError.invalid("account_external_id", "is required: every contract belongs to an account") }
-            c.append(("account_id", account))
         case .touchpoints:
             break
         }
         return c
     }
 
+    /// The columns that refer to other records: an account's owner, a contact's or contract's account.
+    private func references(_ v: [String: FieldValue], into c: inout [(String, any Encodable & Sendable)]) throws {
+        switch entity {
+        case .accounts:
+            if let email = v.text("owner_email") {
+                guard let owner = ownerIDs[email] ?? nil else { throw AppError.invalid("owner_email", "'\(email)' is not a member of this workspace") }
+                c.append(("owner_id", owner))
+            }
+        case .contacts:
+            if let account = try accountReference(v) { c.append(("account_id", account)) }
+        case .contracts:
+            guard let account = try accountReference(v) else { throw AppError.invalid("account_external_id", "is required: every contract belongs to an account") }
+            c.append(("account_id", account))
+        case .touchpoints:
+            break
+        }
+    }
+
     /// Fills what a new row needs but the file left empty, in `insertColumns` order.
     private func defaults(_ given: [(String, any Encodable & Sendable)], values v: [String: FieldValue]) throws -> [(String, any Encodable & Sendable)] {
-        let map = Dictionary(given, uniquingKeysWith: { a, _ in a })
+        // A dozen short names: a linear look-up costs less than hashing them into a dictionary per row.
         return insertColumns.map { name in
-            if let value = map[name] { return (name, value) }
+            if let value = given.first(where: { $0.0 == name })?.1 { return (name, value) }
             let fallback: any Encodable & Sendable = switch name {
             case "kind": AccountKind.business.rawValue
             case "coverage_model": CoverageModel.techTouch.rawValue
-            case "attributes": json([String: String]())
+            case "attributes": Self.json([String: String](), sqlite: sqlite)
             case "stakeholder_side": StakeholderSide.customer.rawValue
-            case "channel_preferences": json([String]())
+            case "channel_preferences": Self.json([String](), sqlite: sqlite)
             case "status": ContractStatus.active.rawValue
             case "owner_id", "account_id": UUID?.none
             case "seats": Int?.none
@@ -160,17 +174,17 @@ struct BatchWriter {
     /// Lists and maps as the database stores them. SQLite keeps JSON text, which the driver would
     /// otherwise produce with a fresh JSONEncoder for every value of every row; PostgreSQL takes the
     /// native array and jsonb values.
-    private func json(_ list: [String]) -> any Encodable & Sendable {
+    private static func json(_ list: [String], sqlite: Bool) -> any Encodable & Sendable {
         guard sqlite else { return list }
         return "[" + list.map(jsonString).joined(separator: ",") + "]"
     }
 
-    private func json(_ map: [String: String]) -> any Encodable & Sendable {
+    private static func json(_ map: [String: String], sqlite: Bool) -> any Encodable & Sendable {
         guard sqlite else { return map }
         return "{" + map.sorted { $0.key < $1.key }.map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}"
     }
 
-    private func jsonString(_ s: String) -> String {
+    private static func jsonString(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -78,6 +78,7 @@ struct Importer {
     let caller: Caller
     let db: any Database
     var batchSize = 1000
+    private var sqlite: Bool { db.isSQLite }
     var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?, _ rows: Int) -> Void)? = nil
 
     struct Abandon: Error {}
@@ -218,6 +219,8 @@ struct Importer {
         var line: Int
         var values: [String: FieldValue]
         var attributes: [String: String]?
+        /// What the row stores from its own cells (`BatchWriter.columns`).
+        var columns: [(String, any Encodable & Sendable)]
     }
 
     func validate(_ record: CSVRecord, _ columns: Columns, _ report: inout ImportReport, _ seen: inout Set<String>) -> PendingRow? {
@@ -248,12 +251,18 @@ struct Importer {
             for (i, name) in columns.attributes where !record.fields[i].isEmpty { a[name] = record.fields[i] }
             attributes = a
         }
+        var stored: [(String, any Encodable & Sendable)] = []
+        if errors.isEmpty {
+            do { stored = try BatchWriter.columns(entity, values, attributes: attributes, sqlite: sqlite) }
+            catch let e as AppError { errors = e.fieldErrors }
+            catch { errors = [FieldError("", "\(error)")] }
+        }
         guard errors.isEmpty else {
             report.refusedRows += 1
             for e in errors { report.refuse(record.line, e.field, e.message) }
             return nil
         }
-        return PendingRow(line: record.line, values: values, attributes: attributes)
+        return PendingRow(line: record.line, values: values, attributes: attributes, columns: stored)
     }
 }
 

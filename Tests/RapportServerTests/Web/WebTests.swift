@@ -36,6 +36,33 @@ struct WebTests {
         }
     }
 
+    @Test("reading pages does not write the session; signing out still ends it", arguments: TestDB.all)
+    func sessionWrites(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            let ws = try await fx.workspace("sess")
+            _ = try await fx.user(ws, email: "viewer@sess.example", role: .viewer)
+            let s = try await WebSession.login(app, email: "viewer@sess.example", password: "correct horse battery")
+            // Count every UPDATE of a session row from here on, with the database's own trigger.
+            let sql = app.db.sql
+            try await sql.raw("CREATE TABLE session_writes (n INTEGER)").run()
+            if db == .sqlite {
+                try await sql.raw("CREATE TRIGGER count_session_writes AFTER UPDATE ON _fluent_sessions BEGIN INSERT INTO session_writes VALUES (1); END").run()
+            } else {
+                try await sql.raw("CREATE FUNCTION count_session_write() RETURNS trigger AS $$ BEGIN INSERT INTO session_writes VALUES (1); RETURN NEW; END $$ LANGUAGE plpgsql").run()
+                try await sql.raw("CREATE TRIGGER count_session_writes AFTER UPDATE ON _fluent_sessions FOR EACH ROW EXECUTE FUNCTION count_session_write()").run()
+            }
+            struct Count: Decodable { var n: Int }
+            func writes() async throws -> Int { try await sql.raw("SELECT COUNT(*) AS n FROM session_writes").first(decoding: Count.self)?.n ?? -1 }
+            for path in ["/", "/accounts", "/accounts?q=x", "/"] {
+                #expect(try await s.get(path).status == .ok, "\(path)")
+            }
+            #expect(try await writes() == 0, "page views wrote the session")
+            #expect(try await s.post("/logout", form: [:]).status == .seeOther)
+            #expect(try await s.get("/accounts").status == .seeOther)
+        }
+    }
+
     @Test("forms without the session's token are refused", arguments: TestDB.all)
     func csrf(db: TestDB) async throws {
         try await withTestApp(db) { app in
