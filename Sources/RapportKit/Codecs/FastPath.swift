@@ -38,6 +38,17 @@ enum FastPath {
         return hasUpper ? String(decoding: local, as: UTF8.self) + "@" + String(decoding: domain, as: UTF8.self).lowercased() : s
     }
 
+    /// `s` itself when it is already a two-letter lower-case ISO 639-1 code (the common cell of a
+    /// contact file), so the full check's splitting and lower-casing is skipped.
+    static func languageCode(_ s: String) -> String? {
+        var count = 0
+        for b in s.utf8 {
+            count += 1
+            guard count <= 2, b >= 0x61, b <= 0x7A else { return nil }
+        }
+        return count == 2 && ISOCodes.retiredLanguages[s] == nil && ISOCodes.languages.contains(s) ? s : nil
+    }
+
     /// Whether `s` is an untrimmed phone number of digits, spaces and ( ) / - with an optional leading +.
     static func phone(_ s: String) -> Bool {
         var digits = 0, index = 0

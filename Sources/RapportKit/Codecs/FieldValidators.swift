@@ -69,6 +69,7 @@ public enum FieldCheck {
     }
 
     public static func languageCode(_ s: String) -> Result<String, FieldProblem> {
+        if let fast = FastPath.languageCode(s) { return .success(fast) }
         let t = s.trimmed
         // Locale tags ("de-DE", "de_AT", "zh-Hant-TW") name the language first; the rest is dropped.
         let parts = t.lowercased().split(separator: "-", omittingEmptySubsequences: false).flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
@@ -349,7 +350,7 @@ private func editDistance(_ a: [Character], _ b: [Character]) -> Int {
 }
 
 /// Code lists as of 2025. Kept as text so they are easy to compare with the published lists.
-fileprivate enum ISOCodes {
+enum ISOCodes {
     /// ISO 3166-1 alpha-2: all 249 officially assigned codes.
     static let countries = codes("""
         AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS

@@ -52,27 +52,39 @@ public struct EntitySchema: Sendable {
     /// fields the caller sent; with `partial` (an update) missing required fields are not reported.
     /// Unknown field names are errors, with a suggestion when one is close.
     public func validate(_ input: [String: String], partial: Bool = false, ignoring extra: Set<String> = []) -> Result<[String: FieldValue], ValidationFailure> {
-        var v = Validator()
-        var out: [String: FieldValue] = [:]
+        var unknown: [FieldError] = []
         for name in input.keys where !nameSet.contains(name) && !extra.contains(name) {
             if let near = suggestion(for: name, among: names) {
-                v.fail(name, "is not a field of \(entity); did you mean '\(near)'?")
+                unknown.append(FieldError(name, "is not a field of \(entity); did you mean '\(near)'?"))
             } else {
-                v.fail(name, "is not a field of \(entity); known fields: \(names.joined(separator: ", "))")
+                unknown.append(FieldError(name, "is not a field of \(entity); known fields: \(names.joined(separator: ", "))"))
             }
         }
-        for spec in fields {
-            guard let raw = input[spec.name] else {
+        let result = validate(cells: fields.map { input[$0.name] }, partial: partial)
+        guard !unknown.isEmpty else { return result }
+        var errors = unknown
+        if case .failure(let f) = result { errors += f.errors }
+        // Unknown names were met in dictionary order; report them in a stable one.
+        return .failure(ValidationFailure(errors.sorted { a, b in
+            let ia = names.firstIndex(of: a.field) ?? -1, ib = names.firstIndex(of: b.field) ?? -1
+            return ia != ib ? ia < ib : a.field < b.field
+        }))
+    }
+
+    /// The positional form, for bulk input whose columns were matched to fields once (a CSV file):
+    /// `cells[i]` is the raw text for `fields[i]`, nil when the input does not have it.
+    public func validate(cells: [String?], partial: Bool = false) -> Result<[String: FieldValue], ValidationFailure> {
+        var v = Validator()
+        var out: [String: FieldValue] = [:]
+        out.reserveCapacity(fields.count)
+        for (spec, raw) in zip(fields, cells) {
+            guard let raw else {
                 if spec.required && !partial { v.fail(spec.name, "is required and must not be empty") }
                 continue
             }
             if let value = Self.check(spec, raw, &v) { out[spec.name] = value }
         }
-        // Unknown names were met in dictionary order; report them in a stable one.
-        return v.errors.isEmpty ? .success(out) : .failure(ValidationFailure(v.errors.sorted { a, b in
-            let ia = names.firstIndex(of: a.field) ?? -1, ib = names.firstIndex(of: b.field) ?? -1
-            return ia != ib ? ia < ib : a.field < b.field
-        }))
+        return v.errors.isEmpty ? .success(out) : .failure(ValidationFailure(v.errors))
     }
 
     private static func check(_ spec: FieldSpec, _ raw: String, _ v: inout Validator) -> FieldValue? {

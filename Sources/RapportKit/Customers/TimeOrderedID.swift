@@ -1,18 +1,42 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension UUID {
     /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits. Rows created in
     /// bulk get ids in roughly ascending order, so the primary-key index grows at its end instead of
     /// touching a random page per row: a million-row import stays in the page cache.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
-        var rng = SystemRandomNumberGenerator()
+        timeOrdered(count: 1, at: date)[0]
+    }
+
+    /// `count` version 7 UUIDs for the same moment, their random bits drawn from the system's
+    /// generator in one call (one system call per id was a visible share of a bulk import).
+    public static func timeOrdered(count: Int, at date: Date = Date()) -> [UUID] {
+        guard count > 0 else { return [] }
         let ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        var b = [UInt8](repeating: 0, count: 16)
-        for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (40 - 8 * UInt64(i))) }
-        let r1 = rng.next(), r2 = rng.next()
-        for i in 6..<16 { b[i] = UInt8(truncatingIfNeeded: (i < 14 ? r1 : r2) >> (8 * UInt64(i % 8))) }
-        b[6] = 0x70 | (b[6] & 0x0F)   // version 7
-        b[8] = 0x80 | (b[8] & 0x3F)   // RFC 4122 variant
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        var random = [UInt8](repeating: 0, count: count * 10)
+        fillRandom(&random)
+        var ids: [UUID] = []
+        ids.reserveCapacity(count)
+        for k in 0..<count {
+            let r = k * 10
+            let t = { (i: UInt64) in UInt8(truncatingIfNeeded: ms >> (40 - 8 * i)) }
+            ids.append(UUID(uuid: (t(0), t(1), t(2), t(3), t(4), t(5),
+                                   0x70 | (random[r] & 0x0F), random[r + 1],          // version 7
+                                   0x80 | (random[r + 2] & 0x3F), random[r + 3],      // RFC 9562 variant
+                                   random[r + 4], random[r + 5], random[r + 6], random[r + 7], random[r + 8], random[r + 9])))
+        }
+        return ids
+    }
+
+    private static func fillRandom(_ bytes: inout [UInt8]) {
+        #if canImport(Glibc)
+        bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }   // glibc ≥ 2.36: getrandom underneath
+        #else
+        var rng = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: .min ... .max, using: &rng) }
+        #endif
     }
 }

@@ -59,17 +59,16 @@ public struct Validator: Sendable {
 /// behaves the same on every database. Latin letters are folded from a table; only text beyond them
 /// (Greek, Cyrillic …) goes through Foundation, which is slow on Linux.
 public func searchKey(_ parts: String?...) -> String {
-    var out = String.UnicodeScalarView()
-    var first = true
+    var out: [UInt8] = []
+    out.reserveCapacity(parts.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 })
     for case let part? in parts where !part.isEmpty {
-        if !first { out.append(" ") }
-        first = false
+        if !out.isEmpty { out.append(0x20) }
         for scalar in part.unicodeScalars {
             let v = scalar.value
             if v < 0x80 {
-                out.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(v + 32)! : scalar)
+                out.append(UInt8(v >= 0x41 && v <= 0x5A ? v + 32 : v))
             } else if let folded = LatinFold.table[scalar] {
-                out.append(contentsOf: folded.unicodeScalars)
+                out.append(contentsOf: folded.utf8)
             } else {
                 return parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
                     .replacingOccurrences(of: "ß", with: "ss")
@@ -78,7 +77,7 @@ public func searchKey(_ parts: String?...) -> String {
             }
         }
     }
-    return String(out)
+    return String(decoding: out, as: UTF8.self)
 }
 
 enum LatinFold {

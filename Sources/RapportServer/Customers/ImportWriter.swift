@@ -42,7 +42,11 @@ struct BatchWriter {
         if entity == .accounts { try await loadOwners(rows) }
 
         let now = Date()
+        let names = Self.insertColumns(entity)
+        let fallbacks = self.fallbacks
+        var ids = UUID.timeOrdered(count: rows.count, at: now)[...]
         var inserts: [[any Encodable & Sendable]] = []
+        inserts.reserveCapacity(rows.count)
         for row in rows {
             let v = row.values
             var columns = row.columns
@@ -55,23 +59,25 @@ struct BatchWriter {
             if let ext = v.text("external_id"), let found = existing[ext] {
                 if found.erased { report.refusedRows += 1; report.refuse(row.line, "external_id", "belongs to a contact whose data was erased"); continue }
                 let update = sql.update(entity.table)
-                for (name, value) in columns { update.set(SQLIdentifier(name), to: SQLBind(value)) }
+                for (name, value) in zip(names, columns) { if let value { update.set(SQLIdentifier(name), to: SQLBind(value)) } }
                 update.set(SQLIdentifier("version"), to: SQLRaw("version + 1"))
                 update.set(SQLIdentifier("updated_at"), to: SQLBind(now))
                 try await update.where("id", .equal, SQLBind(found.id)).run()
                 if entity == .accounts { noteParent(row, id: found.id) }
                 report.updated += 1
             } else {
-                let id = UUID.timeOrdered(at: now)
-                let full = try defaults(columns, values: v)
-                inserts.append([id, ws] + full.map(\.1) + [1, now, now])
+                let id = ids.popFirst()!
+                var insert: [any Encodable & Sendable] = [id, ws]
+                insert.reserveCapacity(names.count + 5)
+                for (value, fallback) in zip(columns, fallbacks) { insert.append(value ?? fallback) }
+                insert.append(1); insert.append(now); insert.append(now)
+                inserts.append(insert)
                 if entity == .accounts { noteParent(row, id: id); if let ext = v.text("external_id") { accountIDs[ext] = id } }
                 report.created += 1
             }
         }
         guard !inserts.isEmpty else { return }
-        let names = ["id", "workspace_id"] + insertColumns + ["version", "created_at", "updated_at"]
-        try await BulkInsert.run(db, table: entity.table, columns: names, rows: inserts)
+        try await BulkInsert.run(db, table: entity.table, columns: ["id", "workspace_id"] + names + ["version", "created_at", "updated_at"], rows: inserts)
     }
 
     mutating func finish(_ report: inout ImportReport) async throws {
@@ -96,7 +102,7 @@ struct BatchWriter {
     // MARK: columns per entity
 
     /// The columns a new row gets, in insert order (after id and workspace_id).
-    private var insertColumns: [String] {
+    static func insertColumns(_ entity: ImportEntity) -> [String] {
         switch entity {
         case .accounts: ["external_id", "name", "search_text", "kind", "segment", "industry", "country", "size", "coverage_model", "owner_id", "attributes"]
         case .contacts: ["external_id", "account_id", "first_name", "last_name", "search_text", "email", "phone", "role", "stakeholder_side", "language", "channel_preferences"]
@@ -105,58 +111,49 @@ struct BatchWriter {
         }
     }
 
-    /// The columns a row fills from its own cells (for an update: only these change, with
-    /// `references`). Computed while the row is validated, so the writer's path only adds what needs
-    /// the database: owners and accounts.
-    static func columns(_ entity: ImportEntity, _ v: [String: FieldValue], attributes: [String: String]?, sqlite: Bool) throws -> [(String, any Encodable & Sendable)] {
-        var c: [(String, any Encodable & Sendable)] = []
-        c.reserveCapacity(12)
-        func text(_ name: String) { if let t = v.text(name) { c.append((name, t)) } }
-        func date(_ name: String) { if let d = v.date(name) { c.append((name, d.iso)) } }
-        switch entity {
-        case .accounts:
-            for n in ["external_id", "name", "kind", "segment", "industry", "country", "size", "coverage_model"] { text(n) }
-            if let name = v.text("name") { c.append(("search_text", searchKey(name, v.text("external_id")))) }
-            if let attributes { c.append(("attributes", json(attributes, sqlite: sqlite))) }
-        case .contacts:
-            for n in ["external_id", "first_name", "last_name", "email", "phone", "role", "stakeholder_side", "language"] { text(n) }
-            if let l = v.list("channel_preferences") { c.append(("channel_preferences", json(l, sqlite: sqlite))) }
-            c.append(("search_text", searchKey(v.text("first_name"), v.text("last_name"), v.text("email"), v.text("external_id"))))
-        case .contracts:
-            for n in ["external_id", "product", "currency", "status"] { text(n) }
-            for n in ["start_date", "end_date", "renewal_date"] { date(n) }
-            if let arr = v.decimal("arr") { c.append(("arr_minor", try Money.minor(arr, field: "arr"))) }
-            if let seats = v.integer("seats") { c.append(("seats", seats)) }
-        case .touchpoints:
-            break
+    /// What a row stores from its own cells, one slot per `insertColumns` (nil: the file left it
+    /// empty; an update leaves such a column alone, an insert takes its default). Computed while the
+    /// row is validated, so the writer's path only adds what needs the database: owners and accounts.
+    static func columns(_ entity: ImportEntity, _ v: [String: FieldValue], attributes: [String: String]?, sqlite: Bool) throws -> [(any Encodable & Sendable)?] {
+        try insertColumns(entity).map { name -> (any Encodable & Sendable)? in
+            switch name {
+            case "owner_id", "account_id": return nil   // `references`
+            case "search_text" where entity == .accounts: return v.text("name").map { searchKey($0, v.text("external_id")) }
+            case "search_text": return searchKey(v.text("first_name"), v.text("last_name"), v.text("email"), v.text("external_id"))
+            case "attributes": return attributes.map { json($0, sqlite: sqlite) }
+            case "channel_preferences": return v.list(name).map { json($0, sqlite: sqlite) }
+            case "start_date", "end_date", "renewal_date": return v.date(name)?.iso
+            case "arr_minor": return try v.decimal("arr").map { try Money.minor($0, field: "arr") }
+            case "seats": return v.integer(name)
+            default: return v.text(name)
+            }
         }
-        return c
     }
 
     /// The columns that refer to other records: an account's owner, a contact's or contract's account.
-    private func references(_ v: [String: FieldValue], into c: inout [(String, any Encodable & Sendable)]) throws {
+    private func references(_ v: [String: FieldValue], into c: inout [(any Encodable & Sendable)?]) throws {
         switch entity {
         case .accounts:
             if let email = v.text("owner_email") {
                 guard let owner = ownerIDs[email] ?? nil else { throw AppError.invalid("owner_email", "'\(email)' is not a member of this workspace") }
-                c.append(("owner_id", owner))
+                c[Self.slot("owner_id", .accounts)] = owner
             }
         case .contacts:
-            if let account = try accountReference(v) { c.append(("account_id", account)) }
+            if let account = try accountReference(v) { c[Self.slot("account_id", .contacts)] = account }
         case .contracts:
             guard let account = try accountReference(v) else { throw AppError.invalid("account_external_id", "is required: every contract belongs to an account") }
-            c.append(("account_id", account))
+            c[Self.slot("account_id", .contracts)] = account
         case .touchpoints:
             break
         }
     }
 
-    /// Fills what a new row needs but the file left empty, in `insertColumns` order.
-    private func defaults(_ given: [(String, any Encodable & Sendable)], values v: [String: FieldValue]) throws -> [(String, any Encodable & Sendable)] {
-        // A dozen short names: a linear look-up costs less than hashing them into a dictionary per row.
-        return insertColumns.map { name in
-            if let value = given.first(where: { $0.0 == name })?.1 { return (name, value) }
-            let fallback: any Encodable & Sendable = switch name {
+    private static func slot(_ name: String, _ entity: ImportEntity) -> Int { insertColumns(entity).firstIndex(of: name)! }
+
+    /// What a new row gets where the file left a column empty, per `insertColumns`.
+    private var fallbacks: [any Encodable & Sendable] {
+        Self.insertColumns(entity).map { name -> any Encodable & Sendable in
+            switch name {
             case "kind": AccountKind.business.rawValue
             case "coverage_model": CoverageModel.techTouch.rawValue
             case "attributes": Self.json([String: String](), sqlite: sqlite)
@@ -164,10 +161,9 @@ struct BatchWriter {
             case "channel_preferences": Self.json([String](), sqlite: sqlite)
             case "status": ContractStatus.active.rawValue
             case "owner_id", "account_id": UUID?.none
-            case "seats": Int?.none
+            case "seats", "arr_minor": Int?.none
             default: String?.none
             }
-            return (name, fallback)
         }
     }
 

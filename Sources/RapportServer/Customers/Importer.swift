@@ -78,8 +78,14 @@ struct Importer {
     let caller: Caller
     let db: any Database
     var batchSize = 1000
-    private var sqlite: Bool { db.isSQLite }
+    /// Asked once per file, not per row (the driver check is a dynamic cast).
+    private let sqlite: Bool
     var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?, _ rows: Int) -> Void)? = nil
+
+    init(entity: ImportEntity, mode: ImportMode, caller: Caller, db: any Database, batchSize: Int = 1000) {
+        self.entity = entity; self.mode = mode; self.caller = caller; self.db = db; self.batchSize = batchSize
+        sqlite = db.isSQLite
+    }
 
     struct Abandon: Error {}
     /// File size above which an SQLite import rebuilds secondary indexes at the end (about 100,000 rows).
@@ -187,17 +193,20 @@ struct Importer {
 
     /// Header names, matched to the schema; `attr.NAME` columns carry custom attributes of accounts.
     struct Columns {
-        var fields: [(index: Int, name: String)] = []
+        /// File column → position of its field in the entity's schema.
+        var fields: [(index: Int, field: Int)] = []
         var attributes: [(index: Int, name: String)] = []
         var count: Int
+        let schemaCount: Int
 
         init(header: [String], entity: ImportEntity) throws {
             count = header.count
             let names = entity.schema.names
+            schemaCount = names.count
             var unknown: [String] = []
             for (i, raw) in header.enumerated() {
                 let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
-                if names.contains(name) { fields.append((i, name)) }
+                if let field = names.firstIndex(of: name) { fields.append((i, field)) }
                 else if entity == .accounts, name.hasPrefix("attr."), name.count > 5 { attributes.append((i, String(raw.trimmingCharacters(in: .whitespaces).dropFirst(5)))) }
                 else { unknown.append(raw) }
             }
@@ -205,7 +214,7 @@ struct Importer {
                 let parts = unknown.map { u in suggestion(for: u, among: names).map { "'\(u)' (did you mean '\($0)'?)" } ?? "'\(u)'" }
                 throw ImportIssue(line: 1, column: nil, message: "unknown column\(unknown.count > 1 ? "s" : "") \(parts.joined(separator: ", ")); the \(entity.rawValue) columns are: \(names.joined(separator: ", "))" + (entity == .accounts ? ", and attr.NAME for custom attributes" : ""))
             }
-            let present = Set(fields.map(\.name))
+            let present = Set(fields.map { names[$0.field] })
             var missing = entity.schema.fields.filter { $0.required && !present.contains($0.name) }.map(\.name)
             if entity == .contacts && !present.contains("last_name") && !present.contains("name") { missing.append("last_name (or name)") }
             if entity == .contracts && !present.contains("account_id") && !present.contains("account_external_id") { missing.append("account_external_id (or account_id)") }
@@ -219,8 +228,15 @@ struct Importer {
         var line: Int
         var values: [String: FieldValue]
         var attributes: [String: String]?
-        /// What the row stores from its own cells (`BatchWriter.columns`).
-        var columns: [(String, any Encodable & Sendable)]
+        /// What the row stores from its own cells, one slot per column (`BatchWriter.columns`).
+        var columns: [(any Encodable & Sendable)?]
+    }
+
+    /// Whether a cell is empty after trimming, without building the trimmed text for the usual cell
+    /// that starts with a printable character.
+    private func isBlank(_ cell: String) -> Bool {
+        guard let first = cell.utf8.first else { return true }
+        return first > 0x20 && first < 0x7F ? false : cell.trimmed.isEmpty
     }
 
     func validate(_ record: CSVRecord, _ columns: Columns, _ report: inout ImportReport, _ seen: inout Set<String>) -> PendingRow? {
@@ -229,21 +245,18 @@ struct Importer {
             report.refuse(record.line, nil, "has \(record.fields.count) fields but the header has \(columns.count); check the quoting and the delimiter of this row")
             return nil
         }
-        var input: [String: String] = [:]
-        for (i, name) in columns.fields where !record.fields[i].trimmed.isEmpty {
-            input[name] = record.fields[i]
-        }
+        var cells = [String?](repeating: nil, count: columns.schemaCount)
+        for (i, field) in columns.fields where !isBlank(record.fields[i]) { cells[field] = record.fields[i] }
         var errors: [FieldError]
         var values: [String: FieldValue] = [:]
-        switch entity.schema.validate(input) {
+        switch entity.schema.validate(cells: cells) {
         case .success(let v): values = v; errors = []
         case .failure(let f): errors = f.errors
         }
         if errors.isEmpty && entity == .contracts { errors = CustomerSchemas.contractRules(values) }
         if errors.isEmpty && entity == .contacts { errors = CustomerSchemas.normalizeContact(&values, creating: true) }
         if let ext = values.text("external_id") {
-            if seen.contains(ext) { errors.append(FieldError("external_id", "'\(ext)' appears more than once in the file; each external id may appear once")) }
-            else { seen.insert(ext) }
+            if !seen.insert(ext).inserted { errors.append(FieldError("external_id", "'\(ext)' appears more than once in the file; each external id may appear once")) }
         }
         var attributes: [String: String]?
         if !columns.attributes.isEmpty {
@@ -251,7 +264,7 @@ struct Importer {
             for (i, name) in columns.attributes where !record.fields[i].isEmpty { a[name] = record.fields[i] }
             attributes = a
         }
-        var stored: [(String, any Encodable & Sendable)] = []
+        var stored: [(any Encodable & Sendable)?] = []
         if errors.isEmpty {
             do { stored = try BatchWriter.columns(entity, values, attributes: attributes, sqlite: sqlite) }
             catch let e as AppError { errors = e.fieldErrors }

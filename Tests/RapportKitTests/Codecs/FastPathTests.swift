@@ -15,6 +15,12 @@ struct FastPathTests {
         if case .success = FieldCheck.email(s) {} else { #expect(FastPath.email(s) == nil) }
     }
 
+    @Test("language", arguments: ["de", "en", "fr", "xx", "iw", "DE", "de-AT", "d", "deu", " de", "dé", "zh"])
+    func language(_ s: String) {
+        if let fast = FastPath.languageCode(s) { #expect(FieldCheck.languageCode(s) == .success(fast)) }
+        if case .success(let full) = FieldCheck.languageCode(s), full == s { #expect(FastPath.languageCode(s) == s) }
+    }
+
     @Test("phone", arguments: phones)
     func phone(_ s: String) {
         if FastPath.phone(s) { #expect(FieldCheck.phone(s) == .success(s)) }
