@@ -57,8 +57,9 @@ enum HealthEngine {
         return m
     }
 
-    /// The raw measure of every component per account as of `day` (nil where the account has no data for it).
-    static func raw(asOf day: DateOnly, scope: Scope, accounts: [Account]) async throws -> [UUID: [HealthComponentKind: Double]] {
+    /// The raw measure of every component per account as of `day` (nil where the account has no data
+    /// for it), and the usage facts the usage measure came from.
+    static func raw(asOf day: DateOnly, scope: Scope, accounts: [Account]) async throws -> (measures: [UUID: [HealthComponentKind: Double]], usage: [UUID: UsageReads.Facts]) {
         let ids = accounts.count > 2_000 ? nil : accounts.map { $0.id! }
         let usage = try await UsageReads.facts(asOf: day, accounts: ids, scope: scope)
         let catalogue = try await UsageReads.catalogue(asOf: day, scope: scope)
@@ -92,7 +93,7 @@ enum HealthEngine {
             if let t = lastTouch[id] { r[.relationship] = Double(max(0, DateOnly(t, in: SurveyImport.berlin).days(until: day))) }
             out[id] = r
         }
-        return out
+        return (out, usage)
     }
 
     /// An account's NPS enters its health only from this many answers on: one answer is ±100.
@@ -103,17 +104,25 @@ enum HealthEngine {
     static func recompute(asOf day: DateOnly, scope: Scope) async throws -> Int {
         let accounts = try await scope.query(Account.self).field(\.$id).field(\.$segment).all()
         let models = try await models(scope: scope)
-        let raws = try await raw(asOf: day, scope: scope, accounts: accounts)
+        let (raws, usage) = try await raw(asOf: day, scope: scope, accounts: accounts)
         var rows: [[any Encodable & Sendable]] = []
         rows.reserveCapacity(accounts.count)
-        for a in accounts {
+        let ids = UUID.timeOrdered(count: accounts.count)
+        for (a, id) in zip(accounts, ids) {
             let s = models.model(for: a.segment).score(raws[a.id!] ?? [:])
-            rows.append([UUID.timeOrdered(), scope.workspaceID, a.id!, day.iso, s.score, s.band?.rawValue, PlainJSON.encode(s)])
+            let u = usage[a.id!] ?? UsageReads.Facts()
+            rows.append([id, scope.workspaceID, a.id!, day.iso, s.score, s.band?.rawValue, PlainJSON.encode(s), u.active, u.previous])
         }
         let scored = rows
         try await scope.db.transaction { db in
-            try await BulkInsert.run(db, table: "health_scores", columns: ["id", "workspace_id", "account_id", "computed_on", "score", "band", "detail"], rows: scored,
-                                     suffix: " ON CONFLICT (account_id, computed_on) DO UPDATE SET score = excluded.score, band = excluded.band, detail = excluded.detail")
+            try await BulkInsert.run(db, table: "health_scores", columns: ["id", "workspace_id", "account_id", "computed_on", "score", "band", "detail", "active_users", "previous_active_users"],
+                                     rows: scored, suffix: " ON CONFLICT (account_id, computed_on) DO UPDATE SET score = excluded.score, band = excluded.band, detail = excluded.detail, active_users = excluded.active_users, previous_active_users = excluded.previous_active_users")
+        }
+        // Fresh planner statistics for the scores (bounded sampling on SQLite): without them SQLite read a
+        // portfolio's scores by scanning the whole day instead of looking each account up.
+        if scope.db.isSQLite {
+            _ = try? await scope.db.sql.raw("PRAGMA analysis_limit = 1000").run()
+            _ = try? await scope.db.sql.raw("ANALYZE health_scores").run()
         }
         return rows.count
     }
@@ -123,23 +132,31 @@ enum HealthEngine {
     /// `detailed: false` reads only score and band (the portfolio's needs), leaving contributions and
     /// changes empty, and skips decoding every score's JSON.
     static func latest(scope: Scope, accounts: [UUID]? = nil, detailed: Bool = true) async throws -> [UUID: HealthScoreDTO] {
-        if accounts?.isEmpty == true { return [:] }
+        try await latestWithUsage(scope: scope, accounts: accounts, detailed: detailed).scores
+    }
+
+    /// `latest`, plus the usage facts each account's newest score was computed from (absent for scores
+    /// stored before they were kept).
+    static func latestWithUsage(scope: Scope, accounts: [UUID]? = nil, detailed: Bool = true) async throws -> (scores: [UUID: HealthScoreDTO], usage: [UUID: UsageReads.Facts]) {
+        if accounts?.isEmpty == true { return ([:], [:]) }
         // Two index lookups rather than a DISTINCT over every stored score.
         struct D: Decodable { var d: String? }
         guard let newest = try await scope.db.sql.raw("SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)").first(decoding: D.self)?.d
-        else { return [:] }
+        else { return ([:], [:]) }
         let before = try await scope.db.sql.raw("""
             SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on < \(bind: newest)
             """).first(decoding: D.self)?.d
         // The two days by equality: with the accounts named, each row is one lookup in (account, day).
         let days = [newest] + (before.map { [$0] } ?? [])
-        struct Row: Decodable { var account_id: UUID; var computed_on: String; var score: Double?; var band: String?; var detail: String? }
+        struct Row: Decodable { var account_id: UUID; var computed_on: String; var score: Double?; var band: String?; var detail: String?
+                                var active_users: Int?; var previous_active_users: Int? }
         let rows = try await scope.db.sql.raw("""
-            SELECT account_id, computed_on, score, band\(unsafeRaw: detailed ? ", detail" : "") FROM health_scores
+            SELECT account_id, computed_on, score, band, active_users, previous_active_users\(unsafeRaw: detailed ? ", detail" : "") FROM health_scores
             WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on IN (\(binds: days))\(SQLQueryString.accounts(accounts))
             ORDER BY computed_on DESC
             """).all(decoding: Row.self)
         var out: [UUID: HealthScoreDTO] = [:]
+        var usage: [UUID: UsageReads.Facts] = [:]
         var current: [UUID: HealthScore] = [:]
         for r in rows {
             let s = detailed ? r.detail.flatMap { try? PlainJSON.decode(HealthScore.self, from: Data($0.utf8)) } : nil
@@ -147,6 +164,9 @@ enum HealthEngine {
             let score = s.map(\.score) ?? r.score
             if out[r.account_id] == nil {
                 current[r.account_id] = s
+                if let active = r.active_users, let previous = r.previous_active_users {
+                    usage[r.account_id] = UsageReads.Facts(active: active, previous: previous)
+                }
                 out[r.account_id] = HealthScoreDTO(account_id: r.account_id, computed_on: r.computed_on, score: score, band: s.map { $0.band?.rawValue } ?? r.band,
                                                    contributions: s?.contributions ?? [], missing: s?.missing ?? [], previous: nil)
             } else if out[r.account_id]?.previous == nil {
@@ -154,7 +174,7 @@ enum HealthEngine {
                 out[r.account_id]?.previous = .init(computed_on: r.computed_on, score: score, changes: changes)
             }
         }
-        return out
+        return (out, usage)
     }
 
     static func history(account: UUID, scope: Scope) async throws -> [HealthScoreDTO] {

@@ -102,6 +102,8 @@ struct SuccessOverview: Sendable {
     var plans: [UUID: SuccessPlan]
     var milestones: [UUID: [PlanMilestone]]
     var health: [UUID: HealthScoreDTO]
+    /// In the light read, as of each account's newest health score and with only the active-user counts
+    /// (what the risk signals use); in the detailed read, everything as of today.
     var usage: [UUID: UsageReads.Facts]
     var recentNPS: [UUID: AccountSentiment.Figure]
     var renewals: [UUID: String]
@@ -115,8 +117,15 @@ struct SuccessOverview: Sendable {
         let book = try await GoalBook.load(scope: scope, accounts: ids)
         let plans = ids.isEmpty ? [] : try await scope.query(SuccessPlan.self).filter(\.$accountID ~~ ids).all()
         let ms = plans.isEmpty ? [] : try await scope.query(PlanMilestone.self).filter(\.$planID ~~ plans.map { $0.id! }).all()
-        let health = ids.isEmpty ? [:] : try await HealthEngine.latest(scope: scope, accounts: ids, detailed: detailed)
-        let usage = try await UsageReads.facts(asOf: today, accounts: ids, scope: scope)
+        let (health, stored) = ids.isEmpty ? ([:], [:]) : try await HealthEngine.latestWithUsage(scope: scope, accounts: ids, detailed: detailed)
+        // The light read (portfolio, playbooks) takes the usage facts stored with each account's newest
+        // score, as its health is; only accounts without them are counted from the roll-ups. The detailed
+        // read (one account's view) counts them as of today.
+        var usage = detailed ? [:] : stored
+        let uncounted = ids.filter { usage[$0] == nil }
+        if !uncounted.isEmpty {
+            usage.merge(try await UsageReads.facts(asOf: today, accounts: uncounted, scope: scope)) { a, _ in a }
+        }
         let nps = try await AccountSentiment.nps(accounts: ids, asOf: today, days: 90, scope: scope)
         // Plain rows, not models: Fluent decodes a model by reflecting over all its properties, which
         // cost more than the query for a portfolio's contracts.

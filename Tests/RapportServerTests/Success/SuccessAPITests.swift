@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import RapportKit
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -308,6 +309,43 @@ struct HealthAPITests {
             #expect(mine["health"] as? Double == current.score && mine["band"] as? String == current.band, "\(mine)")
             #expect(abs((mine["health_change"] as? Double ?? 0) - (current.score! - earlier.score!)) < 1e-9, "\(mine)")
             #expect((mine["arr"] as? [String: Any])?["EUR"] as? Double == 1000, "\(mine)")
+        }
+    }
+}
+
+extension SuccessAPITests {
+    @Test("a fall in active users is a risk; the portfolio reads the counts stored with the newest score, the account view counts them today", arguments: TestDB.all)
+    func usageDrop(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "drop")
+            let stamp = { (days: Double) in ISO8601DateFormatter().string(from: Date().addingTimeInterval(-days * 86_400)) }
+            // Four people six weeks ago, one of them in the last days: 4 → 1 active users, a fall of 75 %.
+            var events: [[String: Any]] = (1...4).map { ["account_id": s.account, "user": "u\($0)", "feature": "Berichte", "count": 2, "time": stamp(42)] }
+            events.append(["account_id": s.account, "user": "u1", "feature": "Berichte", "count": 1, "time": stamp(2)])
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "drop-1", "events": events]).status == .created)
+            func risks(_ path: String) async throws -> [String] {
+                let body = try await s.fx.send(.GET, path, token: s.token).json()
+                let row = path.contains("portfolio")
+                    ? try #require((body["items"] as? [[String: Any]])?.first { ($0["account_id"] as? String)?.lowercased() == s.account.lowercased() }, "\(body)")
+                    : body
+                return (row["risks"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            }
+            // Before any score the portfolio counts from the roll-ups.
+            #expect(try await risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
+            #expect(try await s.fx.send(.POST, "/api/v1/health/recompute", token: s.token).status == .ok)
+            struct Stored: Decodable { var active_users: Int?; var previous_active_users: Int? }
+            let stored = try await (app.db as! any SQLDatabase).raw("SELECT active_users, previous_active_users FROM health_scores WHERE account_id = \(bind: UUID(uuidString: s.account)!)")
+                .first(decoding: Stored.self)
+            #expect(stored?.active_users == 1 && stored?.previous_active_users == 4, "\(String(describing: stored))")
+            #expect(try await risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
+            #expect(try await risks("/api/v1/accounts/\(s.account)/success").contains("usage_drop"))
+            // Everyone is back today: the account view sees it at once, the portfolio with the next score.
+            let back: [[String: Any]] = (2...4).map { ["account_id": s.account, "user": "u\($0)", "feature": "Berichte", "count": 1, "time": stamp(1)] }
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "drop-2", "events": back]).status == .created)
+            #expect(try await !risks("/api/v1/accounts/\(s.account)/success").contains("usage_drop"))
+            #expect(try await risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
+            #expect(try await s.fx.send(.POST, "/api/v1/health/recompute", token: s.token).status == .ok)
+            #expect(try await !risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
         }
     }
 }
