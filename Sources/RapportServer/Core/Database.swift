@@ -38,6 +38,10 @@ extension Application {
             guard let conn = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase else { continue }
             try await conn.raw("PRAGMA busy_timeout = 10000").run()
             try await conn.raw("PRAGMA foreign_keys = ON").run()
+            // 8 MB of pages per connection instead of SQLite's 2 MB: a portfolio of 500 accounts reads
+            // their scores, contracts and names from more pages than the default holds, and re-read them
+            // from the OS on every request. Two connections, so at most 12 MB more than the default.
+            try await conn.raw("PRAGMA cache_size = -8000").run()
         }
     }
 }

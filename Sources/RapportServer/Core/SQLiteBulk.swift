@@ -1,6 +1,7 @@
 import FluentSQLiteDriver
 import Foundation
 import SQLKit
+import Fluent
 
 /// SQLite-only: multi-row INSERTs bound straight through SQLiteNIO. The generic SQLKit path encodes
 /// every value through an Encoder and serialises the statement anew per batch, which cost more than
@@ -53,7 +54,7 @@ enum SQLiteBulk {
         _ = try await db.query("PRAGMA threads = 0")
     }
 
-    private static func data(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
+    static func data(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
         switch value {
         case let s as String: return .text(s)
         case let u as UUID: return .text(u.uuidString)
@@ -63,4 +64,72 @@ enum SQLiteBulk {
         default: return try encoder.encode(value)
         }
     }
+}
+
+/// Result rows read column by column, for hot read paths with hundreds of rows. On SQLite the query
+/// goes straight through SQLiteNIO and values are converted from `SQLiteData` directly: SQLKit's row
+/// decoder walks a keyed container per row and SQLiteKit's value decoder is generic, which for a
+/// 500-account portfolio cost more than the queries. PostgreSQL rows keep SQLKit's column decoding.
+struct PlainRow {
+    private let lite: SQLiteRow?
+    private let row: (any SQLRow)?
+
+    static func all(_ db: any Database, _ query: SQLQueryString) async throws -> [PlainRow] {
+        let sql = db as! any SQLDatabase
+        guard let lite = db as? any SQLiteDatabase else {
+            return try await sql.raw(query).all().map { PlainRow(lite: nil, row: $0) }
+        }
+        var serializer = SQLSerializer(database: sql)
+        query.serialize(to: &serializer)
+        let encoder = SQLiteDataEncoder()
+        let binds = try serializer.binds.map { try SQLiteBulk.data($0, encoder) }
+        return try await lite.query(serializer.sql, binds).map { PlainRow(lite: $0, row: nil) }
+    }
+
+    private func data(_ column: String) -> SQLiteData? {
+        guard let value = lite?.column(column), value != .null else { return nil }
+        return value
+    }
+
+    private func decoded<T: Decodable>(_ column: String, _: T.Type) throws -> T? {
+        guard let row, try !row.decodeNil(column: column) else { return nil }
+        return try row.decode(column: column, as: T.self)
+    }
+
+    func uuid(_ column: String) throws -> UUID? {
+        guard lite != nil else { return try decoded(column, UUID.self) }
+        switch data(column) {
+        case .text(let s)?: return UUID(uuidString: s)
+        case .blob(let b)? where b.readableBytes == 16:
+            let u = Array(b.readableBytesView)
+            return UUID(uuid: (u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]))
+        default: return nil
+        }
+    }
+
+    func text(_ column: String) throws -> String? {
+        guard lite != nil else { return try decoded(column, String.self) }
+        return data(column).flatMap(String.init(sqliteData:))
+    }
+
+    func int(_ column: String) throws -> Int? {
+        guard lite != nil else { return try decoded(column, Int.self) }
+        return data(column).flatMap(Int.init(sqliteData:))
+    }
+
+    func double(_ column: String) throws -> Double? {
+        guard lite != nil else { return try decoded(column, Double.self) }
+        return data(column).flatMap(Double.init(sqliteData:))
+    }
+
+    /// A column that must be there: a missing value is a broken query, named in the error.
+    func required<T>(_ value: T?, _ column: String) throws -> T {
+        guard let value else { throw PlainRowError(column: column) }
+        return value
+    }
+}
+
+struct PlainRowError: Error, CustomStringConvertible {
+    let column: String
+    var description: String { "the query returned no value for '\(column)'" }
 }

@@ -105,7 +105,9 @@ struct Importer {
             defer { box.value.report = report }
             // A bulk write touches more pages than SQLite's default 2 MB cache holds; spilling them
             // mid-transaction costs more than the rows themselves. 64 MB for this connection while
-            // the import runs, then back to the default.
+            // the import runs, then back to what the connection had.
+            struct CacheSize: Decodable { var cache_size: Int }
+            let cacheBefore = db.isSQLite ? try await db.sql.raw("PRAGMA cache_size").first(decoding: CacheSize.self)?.cache_size : nil
             if db.isSQLite { try await db.sql.raw("PRAGMA cache_size = -65536").run() }
             // While one batch is written (SQLite works on its own thread), the next one is read and
             // validated: on two cores that hides most of either behind the other.
@@ -156,7 +158,7 @@ struct Importer {
                 throw error
             }
             try await writer.finish(&report)
-            if db.isSQLite { try await db.sql.raw("PRAGMA cache_size = -2000").run() }
+            if let cacheBefore { try await db.sql.raw("PRAGMA cache_size = \(unsafeRaw: String(cacheBefore))").run() }
             progress?(reader.bytesRead, reader.totalBytes, report.rowsRead)
             try await finish(report, source: source, on: db)
         }

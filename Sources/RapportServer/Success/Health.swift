@@ -148,13 +148,17 @@ enum HealthEngine {
             """).first(decoding: D.self)?.d
         // The two days by equality: with the accounts named, each row is one lookup in (account, day).
         let days = [newest] + (before.map { [$0] } ?? [])
-        struct Row: Decodable { var account_id: UUID; var computed_on: String; var score: Double?; var band: String?; var detail: String?
-                                var active_users: Int?; var previous_active_users: Int? }
-        let rows = try await scope.db.sql.raw("""
+        struct Row { var account_id: UUID; var computed_on: String; var score: Double?; var band: String?; var detail: String?
+                     var active_users: Int?; var previous_active_users: Int? }
+        let rows = try await PlainRow.all(scope.db, """
             SELECT account_id, computed_on, score, band, active_users, previous_active_users\(unsafeRaw: detailed ? ", detail" : "") FROM health_scores
             WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on IN (\(binds: days))\(SQLQueryString.accounts(accounts))
             ORDER BY computed_on DESC
-            """).all(decoding: Row.self)
+            """).map { r in
+            Row(account_id: try r.required(r.uuid("account_id"), "account_id"), computed_on: try r.required(r.text("computed_on"), "computed_on"),
+                score: try r.double("score"), band: try r.text("band"), detail: detailed ? try r.text("detail") : nil,
+                active_users: try r.int("active_users"), previous_active_users: try r.int("previous_active_users"))
+        }
         var out: [UUID: HealthScoreDTO] = [:]
         var usage: [UUID: UsageReads.Facts] = [:]
         var current: [UUID: HealthScore] = [:]

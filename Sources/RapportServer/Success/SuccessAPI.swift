@@ -129,11 +129,14 @@ struct SuccessOverview: Sendable {
         let nps = try await AccountSentiment.nps(accounts: ids, asOf: today, days: 90, scope: scope)
         // Plain rows, not models: Fluent decodes a model by reflecting over all its properties, which
         // cost more than the query for a portfolio's contracts.
-        struct C: Decodable { var account_id: UUID; var renewal_date: String?; var currency: String; var arr_minor: Int64 }
-        let contracts = ids.isEmpty ? [] : try await scope.db.sql.raw("""
+        struct C { var account_id: UUID; var renewal_date: String?; var currency: String; var arr_minor: Int64 }
+        let contracts = ids.isEmpty ? [] : try await PlainRow.all(scope.db, """
             SELECT account_id, renewal_date, currency, arr_minor FROM contracts
             WHERE workspace_id = \(bind: scope.workspaceID) AND status = 'active'\(SQLQueryString.accounts(ids))
-            """).all(decoding: C.self)
+            """).map { r in
+            C(account_id: try r.required(r.uuid("account_id"), "account_id"), renewal_date: try r.text("renewal_date"),
+              currency: try r.required(r.text("currency"), "currency"), arr_minor: Int64(try r.required(r.int("arr_minor"), "arr_minor")))
+        }
         var renewals: [UUID: String] = [:], arr: [UUID: [String: Int64]] = [:]
         for c in contracts {
             if let r = c.renewal_date, r >= today.iso, renewals[c.account_id].map({ r < $0 }) ?? true { renewals[c.account_id] = r }
@@ -181,17 +184,19 @@ enum SuccessAPI {
     /// then by the number of high risks, then by the nearest renewal.
     static func portfolioRows(scope: Scope, owner: UUID?, limit: Int = 2_000) async throws -> [PortfolioRow] {
         // Only the columns a row shows, as plain rows: decoding whole account models was a third of the time.
-        let accounts = try await scope.db.sql.raw("""
+        let accounts = try await PlainRow.all(scope.db, """
             SELECT id, name, segment, owner_id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID)\(owner.map { SQLQueryString(" AND owner_id = \(bind: $0)") } ?? "")
             ORDER BY name LIMIT \(bind: limit)
-            """).all(decoding: PortfolioAccount.self)
-        let o = try await SuccessOverview.load(accounts: accounts.map(\.id), scope: scope, detailed: false)
-        let rank = ["red": 0, "yellow": 1, "green": 2]
-        return accounts.map(o.row).sorted {
-            let a = (rank[$0.band ?? ""] ?? 3, -$0.risks.filter { $0.severity == "high" }.count, $0.next_renewal ?? "9999")
-            let b = (rank[$1.band ?? ""] ?? 3, -$1.risks.filter { $0.severity == "high" }.count, $1.next_renewal ?? "9999")
-            return a < b
+            """).map { r in
+            PortfolioAccount(id: try r.required(r.uuid("id"), "id"), name: try r.required(r.text("name"), "name"), segment: try r.text("segment"), owner_id: try r.uuid("owner_id"))
         }
+        let o = try await SuccessOverview.load(accounts: accounts.map(\.id), scope: scope, detailed: false)
+        // Each row's sort key once, not once per comparison.
+        let keyed = accounts.map(o.row).map { r -> (key: (Int, Int, String), row: PortfolioRow) in
+            let rank = r.band == "red" ? 0 : r.band == "yellow" ? 1 : r.band == "green" ? 2 : 3
+            return ((rank, -r.risks.filter { $0.severity == "high" }.count, r.next_renewal ?? "9999"), r)
+        }
+        return keyed.sorted { $0.key < $1.key }.map(\.row)
     }
 
     static func portfolio(_ req: Request) async throws -> Response {

@@ -518,19 +518,37 @@ enum SuccessPages {
         let title = ctx.t("Customer Success portfolio")
         let red = rows.filter { $0.band == "red" }.count, yellow = rows.filter { $0.band == "yellow" }.count, green = rows.filter { $0.band == "green" }.count
         let soon = rows.filter { r in r.next_renewal.flatMap(DateOnly.init(iso:)).map { DateOnly.today().days(until: $0) <= 90 } ?? false }.count
-        let table: [[Node<HTML.BodyContext>]] = rows.map { r in
-            [.a(.href(href(r.account_id)), .text(r.name)),
-             .span(.class("nowrap"), bandBadge(ctx, r.health, r.band), .unwrap(r.health_change) { d in
-                 .span(.class(d > 0 ? "up" : d < 0 ? "down" : "muted"), .text(abs(d) >= 0.5 ? " " + (d > 0 ? "▲ +" : "▼ ") + DashboardPages.number(ctx, d, digits: 0) : ""))
-             }),
-             .text(ctx.lang.date(r.next_renewal)),
-             .span(.class("nowrap"), .text(r.arr.sorted { $0.key < $1.key }.map { ctx.lang.money($0.value, $0.key) }.joined(separator: ", "))),
-             .text(r.goals == 0 ? "–" : "\(r.goals_reached) / \(r.goals)"),
-             .span(.class("nowrap"), .text(r.open_tasks == 0 ? "–" : ctx.lang.number(r.open_tasks)),
-                   .if(r.overdue_tasks > 0, .span(.class("bad"), .text(" (" + ctx.lang.number(r.overdue_tasks) + " " + ctx.t("overdue") + ")")))),
-             r.risks.isEmpty ? .text("–") : .ul(.class("plain small"), .forEach(r.risks) { k in
-                 .li(.span(.class(k.severity == "high" ? "badge bad" : "badge changed"), .text(ctx.t("risk." + k.kind))))
-             })]
+        // 500 rows and more: written as markup directly (`RowsHTML`), the same cells Plot would render.
+        let overdueLabel = ctx.t("overdue")
+        var body = RowsHTML(capacity: rows.count * 400)
+        for r in rows {
+            body.raw("<tr><td><a href=\""); body.text(href(r.account_id)); body.raw("\">"); body.text(r.name); body.raw("</a></td>")
+            body.raw("<td><span class=\"nowrap\">")
+            if let score = r.health, let band = r.band {
+                body.raw(band == "red" ? "<span class=\"badge bad\">" : band == "green" ? "<span class=\"badge good\">" : "<span class=\"badge changed\">")
+                body.text("\(Int(score.rounded())) · " + ctx.t("health." + band)); body.raw("</span>")
+            } else {
+                body.element("<span class=\"badge\">", ctx.t("no data"), "</span>")
+            }
+            if let d = r.health_change {
+                body.raw(d > 0 ? "<span class=\"up\">" : d < 0 ? "<span class=\"down\">" : "<span class=\"muted\">")
+                body.text(abs(d) >= 0.5 ? " " + (d > 0 ? "▲ +" : "▼ ") + DashboardPages.number(ctx, d, digits: 0) : ""); body.raw("</span>")
+            }
+            body.raw("</span></td>")
+            body.element("<td>", ctx.lang.date(r.next_renewal), "</td>")
+            body.element("<td><span class=\"nowrap\">", r.arr.sorted { $0.key < $1.key }.map { ctx.lang.money($0.value, $0.key) }.joined(separator: ", "), "</span></td>")
+            body.element("<td>", r.goals == 0 ? "–" : "\(r.goals_reached) / \(r.goals)", "</td>")
+            body.raw("<td><span class=\"nowrap\">"); body.text(r.open_tasks == 0 ? "–" : ctx.lang.number(r.open_tasks))
+            if r.overdue_tasks > 0 { body.element("<span class=\"bad\">", " (" + ctx.lang.number(r.overdue_tasks) + " " + overdueLabel + ")", "</span>") }
+            body.raw("</span></td><td>")
+            if r.risks.isEmpty { body.text("–") } else {
+                body.raw("<ul class=\"plain small\">")
+                for k in r.risks {
+                    body.element(k.severity == "high" ? "<li><span class=\"badge bad\">" : "<li><span class=\"badge changed\">", ctx.t("risk." + k.kind), "</span></li>")
+                }
+                body.raw("</ul>")
+            }
+            body.raw("</td></tr>")
         }
         return Layout.render(ctx, title: title, active: "success", .group(
             .h1(.text(title)),
@@ -549,6 +567,6 @@ enum SuccessPages {
                  .div(.class("stat"), .div(.class("l"), .text(ctx.t("Renewals in 90 days"))), .div(.class("n"), .text(ctx.lang.number(soon))))),
             rows.isEmpty ? .p(.text(ctx.t("No accounts for this owner."))) :
                 Layout.table(caption: ctx.t("Riskiest first: red before yellow before green, then by high risks and the nearest renewal"),
-                             headers: [ctx.t("Account"), ctx.t("Health"), ctx.t("Next renewal"), ctx.t("ARR"), ctx.t("Goals reached"), ctx.t("Open tasks"), ctx.t("Risk signals")], rows: table)))
+                             headers: [ctx.t("Account"), ctx.t("Health"), ctx.t("Next renewal"), ctx.t("ARR"), ctx.t("Goals reached"), ctx.t("Open tasks"), ctx.t("Risk signals")], body: body)))
     }
 }
