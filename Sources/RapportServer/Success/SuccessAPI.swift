@@ -33,7 +33,8 @@ enum RiskSignals {
                         usage: UsageReads.Facts?, recentNPS: AccountSentiment.Figure?, nextRenewal: String?, today: DateOnly) -> [RiskSignal] {
         var out: [RiskSignal] = []
         let goals = book.goals.filter { $0.accountID == a }
-        let settled = goals.filter { ($0.createdAt ?? .distantPast) < today.adding(days: -14).date(in: SurveyImport.berlin) || $0.revision > 1 }
+        let cutoff = goals.isEmpty ? Date.distantPast : today.adding(days: -14).date(in: SurveyImport.berlin)
+        let settled = goals.filter { ($0.createdAt ?? .distantPast) < cutoff || $0.revision > 1 }
         let notAgreed = settled.filter { $0.revision == 1 && !book.agreedByBoth($0) }
         if !notAgreed.isEmpty {
             out.append(RiskSignal(kind: "goals_not_agreed", severity: "medium",
@@ -82,6 +83,12 @@ struct PortfolioRow: Codable, Sendable {
     var goals: Int; var goals_reached: Int
     var risks: [RiskSignal]
     var open_tasks: Int; var overdue_tasks: Int
+    /// `arr` in minor units, for pages that format it without going through `Decimal` (not in the API).
+    var arr_minor: [String: Int64] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case account_id, name, segment, owner_id, health, band, health_change, next_renewal, arr, goals, goals_reached, risks, open_tasks, overdue_tasks
+    }
 }
 
 struct AccountSuccessDTO: Codable, Sendable {
@@ -167,7 +174,7 @@ struct SuccessOverview: Sendable {
                             health_change: h?.previous.flatMap { p in h?.score.flatMap { s in p.score.map { s - $0 } } },
                             next_renewal: renewals[id], arr: (arr[id] ?? [:]).mapValues(Money.amount),
                             goals: goals.count, goals_reached: goals.filter { $0.attainment == "fully" }.count, risks: risks(id),
-                            open_tasks: tasks[id]?.open ?? 0, overdue_tasks: tasks[id]?.overdue ?? 0)
+                            open_tasks: tasks[id]?.open ?? 0, overdue_tasks: tasks[id]?.overdue ?? 0, arr_minor: arr[id] ?? [:])
     }
 }
 

@@ -39,6 +39,16 @@ enum UILanguage: String, CaseIterable, Sendable {
     /// Whole amounts without decimals, others with two (never one: "2.329.475,6" reads like an error).
     func money(_ amount: Decimal, _ currency: String) -> String { fixed(amount, decimals: amount == amount.rounded(0) ? 0 : 2) + " " + currency }
 
+    /// `money(Decimal(minor) / 100, currency)` from minor units, without `Decimal` arithmetic (whose
+    /// conversion back to an integer goes through text on Linux; a 500-row portfolio felt it).
+    func money(minor: Int64, _ currency: String) -> String {
+        let whole = number(Int(minor / 100))
+        let cents = minor % 100
+        guard cents != 0 else { return whole + " " + currency }
+        let digits = String(cents.magnitude)
+        return (minor < 0 && minor > -100 ? "-" : "") + whole + decimalSeparator + (digits.count == 1 ? "0" + digits : digits) + " " + currency
+    }
+
     /// Large sums for a headline figure: 14,19 Mio. EUR / 14.19M EUR.
     func compactMoney(_ amount: Decimal, _ currency: String) -> String {
         guard abs(amount) >= 1_000_000 else { return money(amount.rounded(0), currency) }

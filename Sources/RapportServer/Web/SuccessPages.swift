@@ -536,7 +536,7 @@ enum SuccessPages {
             }
             body.raw("</span></td>")
             body.element("<td>", ctx.lang.date(r.next_renewal), "</td>")
-            body.element("<td><span class=\"nowrap\">", r.arr.sorted { $0.key < $1.key }.map { ctx.lang.money($0.value, $0.key) }.joined(separator: ", "), "</span></td>")
+            body.element("<td><span class=\"nowrap\">", r.arr_minor.sorted { $0.key < $1.key }.map { ctx.lang.money(minor: $0.value, $0.key) }.joined(separator: ", "), "</span></td>")
             body.element("<td>", r.goals == 0 ? "–" : "\(r.goals_reached) / \(r.goals)", "</td>")
             body.raw("<td><span class=\"nowrap\">"); body.text(r.open_tasks == 0 ? "–" : ctx.lang.number(r.open_tasks))
             if r.overdue_tasks > 0 { body.element("<span class=\"bad\">", " (" + ctx.lang.number(r.overdue_tasks) + " " + overdueLabel + ")", "</span>") }

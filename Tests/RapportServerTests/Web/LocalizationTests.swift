@@ -17,6 +17,16 @@ struct LocalizationTests {
         #expect(UILanguage.en.compactMoney(Decimal(string: "945581")!, "USD") == "945,581 USD")
     }
 
+    @Test("money from minor units reads exactly as money from the decimal amount")
+    func moneyFromMinorUnits() {
+        let samples: [Int64] = [0, 1, 5, 10, 50, 99, 100, 101, 150, 1_200_000, 1_234_567, 99_999_999_999, -1, -5, -50, -99, -100, -101, -150, -1_234_567]
+        for lang in UILanguage.allCases {
+            for minor in samples {
+                #expect(lang.money(minor: minor, "EUR") == lang.money(Decimal(minor) / 100, "EUR"), "\(lang) \(minor)")
+            }
+        }
+    }
+
     @Test("date and time in the workspace's zone")
     func dates() {
         var utc = Calendar(identifier: .gregorian)
