@@ -76,18 +76,30 @@ enum RiskSignals {
     }
 }
 
-struct PortfolioRow: Codable, Sendable {
+struct PortfolioRow: Encodable, Sendable {
     var account_id: UUID; var name: String; var segment: String?; var owner_id: UUID?
     var health: Double?; var band: String?; var health_change: Double?
-    var next_renewal: String?; var arr: [String: Decimal]
+    var next_renewal: String?
+    /// Active contracts' ARR per currency in minor units; the API shows it as `arr`, in major units.
+    /// Pages format it from here: turning it into `Decimal` for every row cost a tenth of the page.
+    var arr_minor: [String: Int64]
     var goals: Int; var goals_reached: Int
     var risks: [RiskSignal]
     var open_tasks: Int; var overdue_tasks: Int
-    /// `arr` in minor units, for pages that format it without going through `Decimal` (not in the API).
-    var arr_minor: [String: Int64] = [:]
 
     enum CodingKeys: String, CodingKey {
         case account_id, name, segment, owner_id, health, band, health_change, next_renewal, arr, goals, goals_reached, risks, open_tasks, overdue_tasks
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(account_id, forKey: .account_id); try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(segment, forKey: .segment); try c.encodeIfPresent(owner_id, forKey: .owner_id)
+        try c.encodeIfPresent(health, forKey: .health); try c.encodeIfPresent(band, forKey: .band)
+        try c.encodeIfPresent(health_change, forKey: .health_change); try c.encodeIfPresent(next_renewal, forKey: .next_renewal)
+        try c.encode(arr_minor.mapValues(Money.amount), forKey: .arr)
+        try c.encode(goals, forKey: .goals); try c.encode(goals_reached, forKey: .goals_reached); try c.encode(risks, forKey: .risks)
+        try c.encode(open_tasks, forKey: .open_tasks); try c.encode(overdue_tasks, forKey: .overdue_tasks)
     }
 }
 
@@ -172,9 +184,9 @@ struct SuccessOverview: Sendable {
         let goals = book.goals.filter { $0.accountID == id }
         return PortfolioRow(account_id: id, name: a.name, segment: a.segment, owner_id: a.owner_id, health: h?.score, band: h?.band,
                             health_change: h?.previous.flatMap { p in h?.score.flatMap { s in p.score.map { s - $0 } } },
-                            next_renewal: renewals[id], arr: (arr[id] ?? [:]).mapValues(Money.amount),
+                            next_renewal: renewals[id], arr_minor: arr[id] ?? [:],
                             goals: goals.count, goals_reached: goals.filter { $0.attainment == "fully" }.count, risks: risks(id),
-                            open_tasks: tasks[id]?.open ?? 0, overdue_tasks: tasks[id]?.overdue ?? 0, arr_minor: arr[id] ?? [:])
+                            open_tasks: tasks[id]?.open ?? 0, overdue_tasks: tasks[id]?.overdue ?? 0)
     }
 }
 
