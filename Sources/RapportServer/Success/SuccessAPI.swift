@@ -138,9 +138,10 @@ struct SuccessOverview: Sendable {
         let ms = plans.isEmpty ? [] : try await scope.query(PlanMilestone.self).filter(\.$planID ~~ plans.map { $0.id! }).all()
         let (health, stored) = ids.isEmpty ? ([:], [:]) : try await HealthEngine.latestWithUsage(scope: scope, accounts: ids, detailed: detailed)
         // The light read (portfolio, playbooks) takes the usage facts stored with each account's newest
-        // score, as its health is; only accounts without them are counted from the roll-ups. The detailed
-        // read (one account's view) counts them as of today.
-        var usage = detailed ? [:] : stored
+        // score when that score is from today or yesterday (a daily recompute); older or missing ones are
+        // counted from the roll-ups, as the detailed read (one account's view) always does.
+        let recent = today.adding(days: -1).iso
+        var usage = detailed ? [:] : stored.filter { (health[$0.key]?.computed_on ?? "") >= recent }
         let uncounted = ids.filter { usage[$0] == nil }
         if !uncounted.isEmpty {
             usage.merge(try await UsageReads.facts(asOf: today, accounts: uncounted, scope: scope)) { a, _ in a }

@@ -314,7 +314,7 @@ struct HealthAPITests {
 }
 
 extension SuccessAPITests {
-    @Test("a fall in active users is a risk; the portfolio reads the counts stored with the newest score, the account view counts them today", arguments: TestDB.all)
+    @Test("a fall in active users is a risk; the portfolio reads the counts stored with the newest score, the account view counts them today; stale stored counts are not used", arguments: TestDB.all)
     func usageDrop(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "drop")
@@ -345,6 +345,12 @@ extension SuccessAPITests {
             #expect(try await !risks("/api/v1/accounts/\(s.account)/success").contains("usage_drop"))
             #expect(try await risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
             #expect(try await s.fx.send(.POST, "/api/v1/health/recompute", token: s.token).status == .ok)
+            #expect(try await !risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
+            // Counts stored with a score older than yesterday are not used: the roll-ups (no drop) decide.
+            try await (app.db as! any SQLDatabase).raw("""
+                UPDATE health_scores SET computed_on = \(bind: DateOnly.today().adding(days: -3).iso), active_users = 1, previous_active_users = 4
+                WHERE workspace_id = \(bind: s.ws.id!)
+                """).run()
             #expect(try await !risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
         }
     }
