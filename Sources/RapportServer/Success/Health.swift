@@ -123,6 +123,7 @@ enum HealthEngine {
         if scope.db.isSQLite {
             _ = try? await scope.db.sql.raw("PRAGMA analysis_limit = 1000").run()
             _ = try? await scope.db.sql.raw("ANALYZE health_scores").run()
+            _ = try? await scope.db.sql.raw("PRAGMA analysis_limit = 0").run()   // the pooled connection's other ANALYZE runs stay full
         }
         return rows.count
     }

@@ -2,8 +2,9 @@ import Plot
 
 /// Table rows for long lists written straight into a byte buffer. Plot builds a node tree and renders it
 /// through a generic renderer, which for a portfolio of 500 accounts cost more than reading them from the
-/// database; the rows of such a table are plain markup, so they are written here with the same escaping
-/// and inserted as one raw node (`Layout.table(caption:headers:body:)`).
+/// database; the rows of such a table are plain markup, so they are written here — every piece of data
+/// escaped for text and attribute positions alike — and inserted as one raw node
+/// (`Layout.table(caption:headers:body:)`).
 struct RowsHTML {
     private(set) var bytes: [UInt8] = []
 
