@@ -104,12 +104,19 @@ struct BatchWriter {
     /// The columns a new row gets, in insert order (after id and workspace_id).
     static func insertColumns(_ entity: ImportEntity) -> [String] {
         switch entity {
-        case .accounts: ["external_id", "name", "search_text", "kind", "segment", "industry", "country", "size", "coverage_model", "owner_id", "attributes"]
-        case .contacts: ["external_id", "account_id", "first_name", "last_name", "search_text", "email", "phone", "role", "stakeholder_side", "language", "channel_preferences"]
-        case .contracts: ["external_id", "account_id", "product", "start_date", "end_date", "renewal_date", "arr_minor", "currency", "status", "seats"]
+        case .accounts: accountColumns
+        case .contacts: contactColumns
+        case .contracts: contractColumns
         case .touchpoints: []   // imported row by row (`Importer.runTouchpoints`)
         }
     }
+    private static let accountColumns = ["external_id", "name", "search_text", "kind", "segment", "industry", "country", "size", "coverage_model", "owner_id", "attributes"]
+    private static let contactColumns = ["external_id", "account_id", "first_name", "last_name", "search_text", "email", "phone", "role", "stakeholder_side", "language", "channel_preferences"]
+    private static let contractColumns = ["external_id", "account_id", "product", "start_date", "end_date", "renewal_date", "arr_minor", "currency", "status", "seats"]
+    /// Where `references` puts the owner (accounts) or the account (contacts, contracts).
+    private static let ownerSlot = accountColumns.firstIndex(of: "owner_id")!
+    private static let contactAccountSlot = contactColumns.firstIndex(of: "account_id")!
+    private static let contractAccountSlot = contractColumns.firstIndex(of: "account_id")!
 
     /// What a row stores from its own cells, one slot per `insertColumns` (nil: the file left it
     /// empty; an update leaves such a column alone, an insert takes its default). Computed while the
@@ -136,19 +143,17 @@ struct BatchWriter {
         case .accounts:
             if let email = v.text("owner_email") {
                 guard let owner = ownerIDs[email] ?? nil else { throw AppError.invalid("owner_email", "'\(email)' is not a member of this workspace") }
-                c[Self.slot("owner_id", .accounts)] = owner
+                c[Self.ownerSlot] = owner
             }
         case .contacts:
-            if let account = try accountReference(v) { c[Self.slot("account_id", .contacts)] = account }
+            if let account = try accountReference(v) { c[Self.contactAccountSlot] = account }
         case .contracts:
             guard let account = try accountReference(v) else { throw AppError.invalid("account_external_id", "is required: every contract belongs to an account") }
-            c[Self.slot("account_id", .contracts)] = account
+            c[Self.contractAccountSlot] = account
         case .touchpoints:
             break
         }
     }
-
-    private static func slot(_ name: String, _ entity: ImportEntity) -> Int { insertColumns(entity).firstIndex(of: name)! }
 
     /// What a new row gets where the file left a column empty, per `insertColumns`.
     private var fallbacks: [any Encodable & Sendable] {

@@ -120,10 +120,13 @@ enum HealthEngine {
         }
         // Fresh planner statistics for the scores (bounded sampling on SQLite): without them SQLite read a
         // portfolio's scores by scanning the whole day instead of looking each account up.
+        // One connection for all three, so the limit applies to this ANALYZE and no other.
         if scope.db.isSQLite {
-            _ = try? await scope.db.sql.raw("PRAGMA analysis_limit = 1000").run()
-            _ = try? await scope.db.sql.raw("ANALYZE health_scores").run()
-            _ = try? await scope.db.sql.raw("PRAGMA analysis_limit = 0").run()   // the pooled connection's other ANALYZE runs stay full
+            try? await scope.db.withConnection { conn in
+                try await conn.sql.raw("PRAGMA analysis_limit = 1000").run()
+                try await conn.sql.raw("ANALYZE health_scores").run()
+                try await conn.sql.raw("PRAGMA analysis_limit = 0").run()
+            }
         }
         return rows.count
     }

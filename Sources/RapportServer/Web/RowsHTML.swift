@@ -34,6 +34,11 @@ struct RowsHTML {
         raw(open); self.text(text); raw(close)
     }
 
+    /// `<span class="cls">text</span>`, both escaped.
+    mutating func span(class cls: String, _ text: String) {
+        raw("<span class=\""); self.text(cls); raw("\">"); self.text(text); raw("</span>")
+    }
+
     var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 

@@ -23,9 +23,14 @@ enum SuccessPages {
     }
 
     static func bandBadge(_ ctx: WebContext, _ score: Double?, _ band: String?) -> Node<HTML.BodyContext> {
-        guard let score, let band else { return .span(.class("badge"), .text(ctx.t("no data"))) }
-        let cls = band == "red" ? "badge bad" : band == "green" ? "badge good" : "badge changed"
-        return .span(.class(cls), .text("\(Int(score.rounded())) · " + ctx.t("health." + band)))
+        let b = badge(ctx, score, band)
+        return .span(.class(b.cls), .text(b.text))
+    }
+
+    /// The health badge's class and text, for Plot pages (`bandBadge`) and rows written as markup.
+    static func badge(_ ctx: WebContext, _ score: Double?, _ band: String?) -> (cls: String, text: String) {
+        guard let score, let band else { return ("badge", ctx.t("no data")) }
+        return (band == "red" ? "badge bad" : band == "green" ? "badge good" : "badge changed", "\(Int(score.rounded())) · " + ctx.t("health." + band))
     }
 
     /// A component's raw measure as people read it: shares in %, NPS and counts as whole numbers.
@@ -524,12 +529,8 @@ enum SuccessPages {
         for r in rows {
             body.raw("<tr><td><a href=\""); body.text(href(r.account_id)); body.raw("\">"); body.text(r.name); body.raw("</a></td>")
             body.raw("<td><span class=\"nowrap\">")
-            if let score = r.health, let band = r.band {
-                body.raw(band == "red" ? "<span class=\"badge bad\">" : band == "green" ? "<span class=\"badge good\">" : "<span class=\"badge changed\">")
-                body.text("\(Int(score.rounded())) · " + ctx.t("health." + band)); body.raw("</span>")
-            } else {
-                body.element("<span class=\"badge\">", ctx.t("no data"), "</span>")
-            }
+            let b = badge(ctx, r.health, r.band)
+            body.span(class: b.cls, b.text)
             if let d = r.health_change {
                 body.raw(d > 0 ? "<span class=\"up\">" : d < 0 ? "<span class=\"down\">" : "<span class=\"muted\">")
                 body.text(abs(d) >= 0.5 ? " " + (d > 0 ? "▲ +" : "▼ ") + DashboardPages.number(ctx, d, digits: 0) : ""); body.raw("</span>")

@@ -64,6 +64,13 @@ struct Fixture {
         try await Users.add(email: email, name: "Test User", password: password, role: role, workspaceID: ws.id!, grantedBy: nil, cost: 4, on: app.db)
     }
 
+    /// A new workspace with one member, signed in through the login page: the opening of most web tests.
+    func signedIn(_ slug: String, email: String, role: Role) async throws -> (ws: Workspace, session: WebSession) {
+        let ws = try await workspace(slug)
+        _ = try await user(ws, email: email, role: role)
+        return (ws, try await WebSession.login(app, email: email, password: "correct horse battery"))
+    }
+
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, token: String?, json: [String: Any]? = nil, headers: [(String, String)] = []) async throws -> TestingHTTPResponse {
         var h = HTTPHeaders()

@@ -12,9 +12,7 @@ struct SurveyWebTests {
     func editor(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let fx = Fixture(app: app)
-            let ws = try await fx.workspace("editor")
-            _ = try await fx.user(ws, email: "cx@editor.example", role: .cxManager)
-            let s = try await WebSession.login(app, email: "cx@editor.example", password: "correct horse battery")
+            let (ws, s) = try await fx.signedIn("editor", email: "cx@editor.example", role: .cxManager)
             let created = try await s.post("/surveys", form: ["name": "Filialbefragung", "kind": "transactional", "lang_de": "on", "lang_en": "on"])
             #expect(created.status == .seeOther)
             let page = created.headers.first(name: .location)!

@@ -39,10 +39,7 @@ struct WebTests {
     @Test("reading pages does not write the session; signing out still ends it", arguments: TestDB.all)
     func sessionWrites(db: TestDB) async throws {
         try await withTestApp(db) { app in
-            let fx = Fixture(app: app)
-            let ws = try await fx.workspace("sess")
-            _ = try await fx.user(ws, email: "viewer@sess.example", role: .viewer)
-            let s = try await WebSession.login(app, email: "viewer@sess.example", password: "correct horse battery")
+            let s = try await Fixture(app: app).signedIn("sess", email: "viewer@sess.example", role: .viewer).session
             // Count every UPDATE of a session row from here on, with the database's own trigger.
             let sql = app.db.sql
             try await sql.raw("CREATE TABLE session_writes (n INTEGER)").run()
@@ -66,10 +63,7 @@ struct WebTests {
     @Test("forms without the session's token are refused", arguments: TestDB.all)
     func csrf(db: TestDB) async throws {
         try await withTestApp(db) { app in
-            let fx = Fixture(app: app)
-            let ws = try await fx.workspace("csrf")
-            _ = try await fx.user(ws, email: "admin@csrf.example", role: .admin)
-            let s = try await WebSession.login(app, email: "admin@csrf.example", password: "correct horse battery")
+            let s = try await Fixture(app: app).signedIn("csrf", email: "admin@csrf.example", role: .admin).session
             let forged = try await s.post("/settings/tokens", form: ["token_name": "evil", "token_role": "admin"], csrf: "forged")
             #expect(forged.status == .forbidden)
             #expect(try await APIToken.query(on: app.db).count() == 0)
