@@ -70,4 +70,11 @@ extension SQLQueryString {
         guard let ids else { return "" }
         return " AND account_id IN (\(binds: ids))"
     }
+
+    /// `column IN (first, …, last)` for a run of days or weeks. The usage roll-ups are keyed by day
+    /// (week) first, so one account's run of days is one seek per day, where a range would read every
+    /// account's rows of those days. Integers only, so they are written into the statement.
+    static func each(_ column: String, _ range: ClosedRange<Int>) -> SQLQueryString {
+        "\(unsafeRaw: column) IN (\(unsafeRaw: range.map(String.init).joined(separator: ",")))"
+    }
 }

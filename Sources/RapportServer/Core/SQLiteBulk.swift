@@ -10,19 +10,29 @@ import Fluent
 /// reads the rows back unchanged. Called through `BulkInsert.run`, which keeps the SQLKit path for PostgreSQL.
 enum SQLiteBulk {
     static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], rows: [[any Encodable & Sendable]], suffix: String = "") async throws {
-        let perStatement = max(1, 30_000 / columns.count)
         let encoder = SQLiteDataEncoder()
+        try await insert(db, table: table, columns: columns, count: rows.count, suffix: suffix) { i, binds in
+            for value in rows[i] { binds.append(try data(value, encoder)) }
+        }
+    }
+
+    /// `count` rows whose values `row(i, &binds)` appends, one statement per chunk of rows.
+    static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], count: Int, suffix: String = "",
+                       row: (Int, inout [SQLiteData]) throws -> Void) async throws {
+        let perStatement = max(1, 30_000 / columns.count)
         let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        func statement(_ rows: Int) -> String { head + Array(repeating: tuple, count: rows).joined(separator: ",") + suffix }
+        let full = count >= perStatement ? statement(perStatement) : ""
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(min(count, perStatement) * columns.count)
         var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + perStatement, rows.count)]
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(chunk.count * columns.count)
-            for row in chunk { for value in row { binds.append(try data(value, encoder)) } }
-            let sql = head + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + suffix
-            _ = try await db.query(sql, binds)
-            start += perStatement
+        while start < count {
+            let end = min(start + perStatement, count)
+            binds.removeAll(keepingCapacity: true)
+            for i in start..<end { try row(i, &binds) }
+            _ = try await db.query(end - start == perStatement ? full : statement(end - start), binds)
+            start = end
         }
     }
 

@@ -98,12 +98,12 @@ enum PeersAPI {
             struct F: Decodable { var feature: String; var n: Int }
             let used = try await scope.db.sql.raw("""
                 SELECT feature, COUNT(DISTINCT account_id) AS n FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID)
-                AND day > \(bind: d - 28) AND day <= \(bind: d) AND account_id IN (\(binds: top)) GROUP BY feature
+                AND \(SQLQueryString.each("day", d - 27...d)) AND account_id IN (\(binds: top)) GROUP BY feature
                 """).all(decoding: F.self)
             struct Mine: Decodable { var feature: String }
             let mine = Set(try await scope.db.sql.raw("""
                 SELECT DISTINCT feature FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID)
-                AND day > \(bind: d - 28) AND day <= \(bind: d) AND account_id = \(bind: id)
+                AND \(SQLQueryString.each("day", d - 27...d)) AND account_id = \(bind: id)
                 """).all(decoding: Mine.self).map(\.feature))
             options = used.filter { !mine.contains($0.feature) && $0.n * 2 >= top.count }
                 .sorted { ($0.n, $1.feature) > ($1.n, $0.feature) }

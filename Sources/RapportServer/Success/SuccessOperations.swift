@@ -14,7 +14,7 @@ extension Operations {
             let ws = try await Workspaces.find(slug: slug, on: app.db)
             let started = Date()
             let r = try await UsageIngest.csv(reader, batchID: batchID ?? UsageIngest.digest(data), scope: Scope(workspaceID: ws.id!, db: app.db),
-                                              caller: .system(ws), progress: progress)
+                                              progress: progress)
             let seconds = Date().timeIntervalSince(started)
             return ImportOutcome(summary: String(format: "%d usage events stored for %d accounts on %d days as batch %@ in %.1f s (%.0f events/s).",
                                                  r.events, r.accounts, r.days, r.batch_id, seconds, Double(r.events) / max(seconds, 0.001)),

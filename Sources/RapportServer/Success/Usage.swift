@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import RapportKit
 import SQLKit
@@ -29,50 +30,148 @@ struct UsageBatchResult: Codable, Sendable {
 /// nothing, and a batch id is accepted once, so a retried upload never counts twice.
 enum UsageIngest {
     static let maxEvents = 100_000
+    static let maxFileEvents = 5_000_000
+    /// The earliest day accepted (2000-01-01): older usage is a typo, not history.
+    static let firstDay = 10_957
 
     struct Row { var account: UUID; var user: String; var feature: String; var count: Int; var day: Int }
 
-    /// Checks every event and names each refused one by position (API) or line (CSV); up to 50.
-    static func store(batchID: String, rows: [Row], problems: [FieldError], scope: Scope, caller: Caller) async throws -> UsageBatchResult {
-        if !problems.isEmpty {
-            throw AppError.validation(Array(problems.prefix(50)) + (problems.count > 50 ? [FieldError("events", "… and \(problems.count - 50) more refused events")] : []))
+    /// A batch folded while it is read: events per (account, day, feature) and the set of (account,
+    /// week, user). Accounts, features and users are numbered as they first appear, so each key is one
+    /// integer; a file of millions of events is held as two hash tables, not as millions of rows.
+    struct Fold {
+        private(set) var events = 0
+        private var accounts: [UUID] = [], accountSlot: [UUID: UInt64] = [:]
+        private var features: [String] = [], featureSlot: [String: UInt64] = [:]
+        private var users: [String] = [], userSlot: [String: UInt64] = [:]
+        private var daily: [UInt64: Int] = [:]
+        private var weeks: Set<UInt64> = []
+        /// SHA-256 already fed with the workspace, copied per new user (`userKey` gives the same keys).
+        private let hasher: SHA256
+
+        init(workspace: UUID) {
+            var h = SHA256()
+            h.update(data: Data((workspace.uuidString + "\u{1F}").utf8))
+            hasher = h
         }
-        guard !rows.isEmpty else { throw AppError.invalid("events", "the batch is empty") }
-        var daily: [UUID: [Int: [String: Int]]] = [:]
-        var weekly: Set<UserWeek> = []
-        var hashed: [String: String] = [:]
-        for r in rows {
-            daily[r.account, default: [:]][r.day, default: [:]][r.feature, default: 0] += r.count
-            let key: String
-            if let h = hashed[r.user] { key = h } else { key = userKey(r.user, workspace: scope.workspaceID); hashed[r.user] = key }
-            weekly.insert(UserWeek(account: r.account, week: week(ofDay: r.day), user: key))
-        }
-        // In key order: the upserts then walk each roll-up's B-tree from one end to the other instead of
-        // jumping across it for every row (most of a large batch's time went to those jumps).
-        let accounts = daily.keys.map { ($0, $0.uuidString) }.sorted { $0.1 < $1.1 }
-        let dailyRows: [[any Encodable & Sendable]] = accounts.flatMap { account, _ in
-            daily[account]!.sorted { $0.key < $1.key }.flatMap { day, features in
-                features.sorted { $0.key < $1.key }.map { feature, n -> [any Encodable & Sendable] in [scope.workspaceID, account, day, feature, n] }
+
+        // Key layout, in the order of the tables' keys: day (20 bits) | account (24) | feature (20), and
+        // week (17) | account (24) | user (23).
+        mutating func add(_ r: Row) throws {
+            let a: UInt64
+            if let s = accountSlot[r.account] { a = s } else {
+                guard accounts.count < 1 << 24 else { throw AppError.invalid("events", "more than \(1 << 24) accounts in one batch; split it") }
+                a = UInt64(accounts.count); accountSlot[r.account] = a; accounts.append(r.account)
             }
-        }
-        let order = Dictionary(uniqueKeysWithValues: accounts.enumerated().map { ($1.0, $0) })
-        let weekRows: [[any Encodable & Sendable]] = weekly.sorted { (order[$0.account]!, $0.week, $0.user) < (order[$1.account]!, $1.week, $1.user) }
-            .map { [scope.workspaceID, $0.account, $0.week, $0.user] }
-        try await scope.db.transaction { db in
-            do {
-                try await db.sql.raw("INSERT INTO usage_batches (workspace_id, batch_id, events, received_at) VALUES (\(bind: scope.workspaceID), \(bind: batchID), \(bind: rows.count), \(bind: Date().timeIntervalSince1970))").run()
-            } catch let e as any DatabaseError where e.isConstraintFailure {
-                throw AppError.conflict("The batch '\(batchID)' was received before; nothing was counted twice. Send new events with a new batch_id.")
+            let f: UInt64
+            if let s = featureSlot[r.feature] { f = s } else {
+                guard features.count < 1 << 20 else { throw AppError.invalid("events", "more than \(1 << 20) different features in one batch; split it") }
+                f = UInt64(features.count); featureSlot[r.feature] = f; features.append(r.feature)
             }
-            try await BulkInsert.run(db, table: "usage_daily", columns: ["workspace_id", "account_id", "day", "feature", "events"], rows: dailyRows,
-                                     suffix: " ON CONFLICT (workspace_id, account_id, day, feature) DO UPDATE SET events = usage_daily.events + excluded.events")
-            try await BulkInsert.run(db, table: "usage_user_weeks", columns: ["workspace_id", "account_id", "week", "user_key"], rows: weekRows,
-                                     suffix: " ON CONFLICT DO NOTHING")
+            let u: UInt64
+            if let s = userSlot[r.user] { u = s } else {
+                guard users.count < 1 << 23 else { throw AppError.invalid("events", "more than \(1 << 23) different users in one batch; split it") }
+                var h = hasher
+                var user = r.user
+                user.withUTF8 { h.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+                u = UInt64(users.count); userSlot[r.user] = u; users.append(hex(h.finalize().prefix(12)))
+            }
+            daily[S.daily(day: r.day, account: a, feature: f), default: 0] += r.count
+            weeks.insert(S.week(week(ofDay: r.day), account: a, user: u))
+            events += 1
         }
-        return UsageBatchResult(batch_id: batchID, events: rows.count, accounts: daily.count, days: Set(daily.values.flatMap(\.keys)).count)
+
+        private typealias S = Sorted
+
+        /// The roll-up rows in the order of the tables' keys (day or week, account id as stored, feature
+        /// or user key), so the upserts walk each B-tree forward instead of jumping across it.
+        struct Sorted: Sendable {
+            var accounts: [UUID] = [], features: [String] = [], users: [String] = []
+            var daily: [(key: UInt64, events: Int)] = [], weeks: [UInt64] = []
+            var days = 0
+            static func daily(day: Int, account: UInt64, feature: UInt64) -> UInt64 { UInt64(day) << 44 | account << 20 | feature }
+            static func week(_ week: Int, account: UInt64, user: UInt64) -> UInt64 { UInt64(week) << 47 | account << 23 | user }
+            static func day(_ key: UInt64) -> Int { Int(key >> 44) }
+            static func account(_ key: UInt64) -> Int { Int(key >> 20 & 0xFFFFFF) }
+            static func feature(_ key: UInt64) -> Int { Int(key & 0xFFFFF) }
+            static func week(_ key: UInt64) -> Int { Int(key >> 47) }
+            static func weekAccount(_ key: UInt64) -> Int { Int(key >> 23 & 0xFFFFFF) }
+            static func user(_ key: UInt64) -> Int { Int(key & 0x7FFFFF) }
+        }
+
+        func sorted() -> Sorted {
+            func ranks<T>(_ items: [T], by text: (T) -> String) -> (sorted: [T], rank: [UInt64]) {
+                let texts = items.map(text)
+                let order = texts.indices.sorted { texts[$0] < texts[$1] }
+                var rank = [UInt64](repeating: 0, count: items.count)
+                for (r, i) in order.enumerated() { rank[i] = UInt64(r) }
+                return (order.map { items[$0] }, rank)
+            }
+            let a = ranks(accounts) { $0.uuidString }, f = ranks(features) { $0 }, u = ranks(users) { $0 }
+            var out = Sorted(accounts: a.sorted, features: f.sorted, users: u.sorted)
+            out.daily = daily.map { (S.daily(day: S.day($0.key), account: a.rank[S.account($0.key)], feature: f.rank[S.feature($0.key)]), $0.value) }
+            out.daily.sort { $0.key < $1.key }
+            out.weeks = weeks.map { S.week(S.week($0), account: a.rank[S.weekAccount($0)], user: u.rank[S.user($0)]) }
+            out.weeks.sort()
+            out.days = Set(out.daily.map { S.day($0.key) }).count
+            return out
+        }
     }
 
-    struct UserWeek: Hashable { var account: UUID; var week: Int; var user: String }
+    /// Stores a checked batch in one transaction, or refuses it whole, naming up to 50 refused events.
+    static func store(batchID: String, fold: Fold, problems: [FieldError], scope: Scope) async throws -> UsageBatchResult {
+        try refuse(problems)
+        guard fold.events > 0 else { throw AppError.invalid("events", "the batch is empty") }
+        let rows = fold.sorted()
+        try await scope.db.transaction { db in
+            try await claim(batchID, events: fold.events, scope: scope, db: db)
+            try await write(rows, workspace: scope.workspaceID, db: db)
+        }
+        return UsageBatchResult(batch_id: batchID, events: fold.events, accounts: rows.accounts.count, days: rows.days)
+    }
+
+    static func refuse(_ problems: [FieldError]) throws {
+        guard !problems.isEmpty else { return }
+        throw AppError.validation(Array(problems.prefix(50)) + (problems.count > 50 ? [FieldError("events", "… and \(problems.count - 50) more refused events")] : []))
+    }
+
+    /// Records the batch id, which the database accepts once per workspace.
+    static func claim(_ batchID: String, events: Int, scope: Scope, db: any Database) async throws {
+        do {
+            try await db.sql.raw("INSERT INTO usage_batches (workspace_id, batch_id, events, received_at) VALUES (\(bind: scope.workspaceID), \(bind: batchID), \(bind: events), \(bind: Date().timeIntervalSince1970))").run()
+        } catch let e as any DatabaseError where e.isConstraintFailure {
+            throw AppError.conflict("The batch '\(batchID)' was received before; nothing was counted twice. Send new events with a new batch_id.")
+        }
+    }
+
+    private static let dailyColumns = ["workspace_id", "account_id", "day", "feature", "events"]
+    private static let dailyUpsert = " ON CONFLICT (workspace_id, account_id, day, feature) DO UPDATE SET events = usage_daily.events + excluded.events"
+    private static let weekColumns = ["workspace_id", "account_id", "week", "user_key"]
+
+    private static func write(_ rows: Fold.Sorted, workspace: UUID, db: any Database) async throws {
+        typealias S = Fold.Sorted
+        if let lite = db as? any SQLiteDatabase {
+            // Values bound as the SQLite driver binds them (ids as text), without a row of existentials each.
+            let ws = SQLiteData.text(workspace.uuidString)
+            let accounts = rows.accounts.map { SQLiteData.text($0.uuidString) }
+            let features = rows.features.map { SQLiteData.text($0) }, users = rows.users.map { SQLiteData.text($0) }
+            try await SQLiteBulk.insert(lite, table: "usage_daily", columns: dailyColumns, count: rows.daily.count, suffix: dailyUpsert) { i, binds in
+                let (key, n) = rows.daily[i]
+                binds += [ws, accounts[S.account(key)], .integer(S.day(key)), features[S.feature(key)], .integer(n)]
+            }
+            try await SQLiteBulk.insert(lite, table: "usage_user_weeks", columns: weekColumns, count: rows.weeks.count, suffix: " ON CONFLICT DO NOTHING") { i, binds in
+                let key = rows.weeks[i]
+                binds += [ws, accounts[S.weekAccount(key)], .integer(S.week(key)), users[S.user(key)]]
+            }
+            return
+        }
+        try await BulkInsert.run(db, table: "usage_daily", columns: dailyColumns, rows: rows.daily.map { key, n in
+            [workspace, rows.accounts[S.account(key)], S.day(key), rows.features[S.feature(key)], n]
+        }, suffix: dailyUpsert)
+        try await BulkInsert.run(db, table: "usage_user_weeks", columns: weekColumns, rows: rows.weeks.map { key in
+            [workspace, rows.accounts[S.weekAccount(key)], S.week(key), rows.users[S.user(key)]]
+        }, suffix: " ON CONFLICT DO NOTHING")
+    }
 
     static func userKey(_ user: String, workspace: UUID) -> String {
         hex(SHA256.hash(data: Data((workspace.uuidString + "\u{1F}" + user).utf8)).prefix(12))
@@ -81,6 +180,7 @@ enum UsageIngest {
     private static let digits = Array("0123456789abcdef".utf8)
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
+        out.reserveCapacity(64)
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
         return String(decoding: out, as: UTF8.self)
     }
@@ -88,28 +188,71 @@ enum UsageIngest {
     /// Weeks counted from Monday 1970-01-05, so a week is Monday to Sunday.
     static func week(ofDay day: Int) -> Int { Int((Double(day - 4) / 7).rounded(.down)) }
 
+    /// Seconds since 1970 of "2026-11-23T14:05:00Z", the shape exports use most, read from the bytes
+    /// (a general parser took a tenth of a large import); nil for any other shape or an impossible date.
+    static func utcSeconds(_ text: String) -> Int? {
+        var t = text
+        return t.withUTF8 { b -> Int? in
+            guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else { return nil }
+            func number(_ at: Int, _ width: Int) -> Int? {
+                var n = 0
+                for i in at..<at + width {
+                    guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                    n = n * 10 + Int(b[i] - 0x30)
+                }
+                return n
+            }
+            guard let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2), let mi = number(14, 2), let s = number(17, 2),
+                  h < 24, mi < 60, s < 60, let day = DateOnly(year: y, month: mo, day: d) else { return nil }
+            return day.dayNumber * 86_400 + h * 3_600 + mi * 60 + s
+        }
+    }
+
     /// Resolves accounts and checks each event; `label` names an event in messages ("events[3]", "line 4").
     struct Checker {
         let scope: Scope
-        var byExternalID: [String: UUID] = [:]
-        var known: Set<UUID> = []
-        let latest = Date().addingTimeInterval(300)
+        private var byExternalID: [String: UUID] = [:]
+        private var known: Set<UUID> = []
+        private var looked: Set<String> = [], lookedIDs: Set<UUID> = []
+        private let latest = Int(Date().timeIntervalSince1970) + 300
+        /// The Berlin day of each UTC hour seen (Berlin's offsets are whole hours).
+        private var dayOfHour: [Int: Int] = [:]
 
-        init(scope: Scope, events: [UsageEventInput]) async throws {
-            self.scope = scope
-            let externals = Array(Set(events.compactMap { $0.account_id == nil ? $0.account_external_id : nil }))
+        init(scope: Scope) { self.scope = scope }
+
+        private var complete = false
+
+        /// Looks up every account of the workspace at once (for files, which are read in parts).
+        mutating func preload() async throws {
+            for r in try await PlainRow.all(scope.db, "SELECT id, external_id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID)") {
+                guard let id = try r.uuid("id") else { continue }
+                known.insert(id)
+                if let x = try r.text("external_id") { byExternalID[x] = id }
+            }
+            complete = true
+        }
+
+        /// Looks up the accounts of these events that were not looked up before.
+        mutating func resolve(_ events: some Sequence<UsageEventInput>) async throws {
+            guard !complete else { return }
+            var externals: [String] = [], ids: [UUID] = []
+            for e in events {
+                if let id = e.account_id { if lookedIDs.insert(id).inserted { ids.append(id) } }
+                else if let x = e.account_external_id?.trimmed, !x.isEmpty, looked.insert(x).inserted { externals.append(x) }
+            }
             for chunk in stride(from: 0, to: externals.count, by: 5_000).map({ Array(externals[$0..<min($0 + 5_000, externals.count)]) }) {
-                for a in try await scope.query(Account.self).filter(\.$externalID ~~ chunk).field(\.$id).field(\.$externalID).all() {
-                    if let x = a.externalID { byExternalID[x] = a.id! }
+                for r in try await PlainRow.all(scope.db, "SELECT id, external_id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND external_id IN (\(binds: chunk))") {
+                    if let x = try r.text("external_id"), let id = try r.uuid("id") { byExternalID[x] = id }
                 }
             }
-            let ids = Array(Set(events.compactMap(\.account_id)))
             for chunk in stride(from: 0, to: ids.count, by: 5_000).map({ Array(ids[$0..<min($0 + 5_000, ids.count)]) }) {
-                for a in try await scope.query(Account.self).filter(\.$id ~~ chunk).field(\.$id).all() { known.insert(a.id!) }
+                for r in try await PlainRow.all(scope.db, "SELECT id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND id IN (\(binds: chunk))") {
+                    if let id = try r.uuid("id") { known.insert(id) }
+                }
             }
         }
 
-        func check(_ e: UsageEventInput, label: String, problems: inout [FieldError]) -> Row? {
+        mutating func check(_ e: UsageEventInput, label: @autoclosure () -> String, problems: inout [FieldError]) -> Row? {
             var why: [String] = []
             var account: UUID?
             if let id = e.account_id {
@@ -118,33 +261,41 @@ enum UsageIngest {
                 if let id = byExternalID[x] { account = id } else { why.append("account_external_id '\(x)' is not an account of this workspace") }
             } else { why.append("account_id or account_external_id is required") }
             let user = e.user?.trimmed ?? ""
-            if user.isEmpty { why.append("user is required") } else if user.count > 200 { why.append("user is longer than 200 characters") }
+            if user.isEmpty { why.append("user is required") } else if user.utf8.count > 200, user.count > 200 { why.append("user is longer than 200 characters") }
             let feature = e.feature?.trimmed ?? ""
-            if feature.isEmpty { why.append("feature is required") } else if feature.count > 100 { why.append("feature is longer than 100 characters") }
+            if feature.isEmpty { why.append("feature is required") } else if feature.utf8.count > 100, feature.count > 100 { why.append("feature is longer than 100 characters") }
             else if let p = controlCharacterProblem(feature) { why.append("feature \(p)") }
             let count = e.count ?? 1
             if count < 1 || count > 1_000_000 { why.append("count \(count) must be from 1 to 1000000") }
             var day: Int?
             if let t = e.time?.trimmed, !t.isEmpty {
-                if let d = SurveyImport.date(t) {
-                    if d > latest { why.append("time \(t) is in the future") } else { day = DateOnly(d, in: SurveyImport.berlin).dayNumber }
+                if let seconds = UsageIngest.utcSeconds(t) {
+                    if seconds > latest { why.append("time \(t) is in the future") } else {
+                        let hour = seconds >= 0 ? seconds / 3_600 : (seconds - 3_599) / 3_600
+                        if let d = dayOfHour[hour] { day = d } else {
+                            let d = DateOnly(Date(timeIntervalSince1970: TimeInterval(hour * 3_600)), in: SurveyImport.berlin).dayNumber
+                            dayOfHour[hour] = d; day = d
+                        }
+                    }
+                } else if let d = SurveyImport.date(t) {
+                    if Int(d.timeIntervalSince1970) > latest { why.append("time \(t) is in the future") } else { day = DateOnly(d, in: SurveyImport.berlin).dayNumber }
                 } else { why.append("time '\(t)' is not a date such as 2026-11-23T14:05:00Z or 2026-11-23") }
+                if let d = day, d < UsageIngest.firstDay { why.append("time \(t) is before 2000-01-01"); day = nil }
             } else { why.append("time is required") }
-            if !why.isEmpty { problems.append(FieldError(label, why.joined(separator: "; "))); return nil }
+            if !why.isEmpty { problems.append(FieldError(label(), why.joined(separator: "; "))); return nil }
             return Row(account: account!, user: user, feature: feature, count: count, day: day!)
         }
     }
 
     static func receive(_ req: Request) async throws -> Response {
         let scope = try req.scope
-        let caller = try req.caller
         let result: UsageBatchResult
         if req.headers.contentType?.subType == "csv" {
             guard let buffer = req.body.data else { throw AppError.badRequest("Send the CSV file as the body.") }
             var f = Filters(req)
             let batchID = f.text("batch_id") ?? Self.digest(Data(buffer.readableBytesView))
             try f.finish()
-            result = try await csv(try CSVReader(data: Data(buffer.readableBytesView)), batchID: batchID, scope: scope, caller: caller)
+            result = try await csv(try CSVReader(data: Data(buffer.readableBytesView)), batchID: batchID, scope: scope)
         } else {
             let input = try decodePlainBody(req, as: UsageBatchInput.self)
             var v = RapportKit.Validator()
@@ -153,12 +304,12 @@ enum UsageIngest {
             if input.events == nil { v.fail("events", "is required: a list of {account_external_id, user, feature, count, time}") }
             if events.count > maxEvents { v.fail("events", "\(events.count) events in one batch; send at most \(maxEvents)") }
             try v.finish()
-            let checker = try await Checker(scope: scope, events: events)
+            var checker = Checker(scope: scope)
+            try await checker.resolve(events)
             var problems: [FieldError] = []
-            var rows: [Row] = []
-            rows.reserveCapacity(events.count)
-            for (i, e) in events.enumerated() { if let r = checker.check(e, label: "events[\(i)]", problems: &problems) { rows.append(r) } }
-            result = try await store(batchID: batchID!, rows: rows, problems: problems, scope: scope, caller: caller)
+            var fold = Fold(workspace: scope.workspaceID)
+            for (i, e) in events.enumerated() { if let r = checker.check(e, label: "events[\(i)]", problems: &problems) { try fold.add(r) } }
+            result = try await store(batchID: batchID!, fold: fold, problems: problems, scope: scope)
         }
         return PlainJSON.response(result, status: .created)
     }
@@ -167,8 +318,10 @@ enum UsageIngest {
         "sha256:" + hex(SHA256.hash(data: data))
     }
 
-    /// A CSV file (account_external_id or account_id, user, feature, count, time) as one batch.
-    static func csv(_ reader: CSVReader, batchID: String, scope: Scope, caller: Caller, progress: (@Sendable (Int, Int?, Int) -> Void)? = nil) async throws -> UsageBatchResult {
+    /// A CSV file (account_external_id or account_id, user, feature, count, time) as one batch, read
+    /// and folded in chunks, so memory follows the distinct keys rather than the file's length.
+    static func csv(_ reader: CSVReader, batchID: String, scope: Scope, partSize: Int = FileParts.defaultSize,
+                    progress: (@Sendable (Int, Int?, Int) -> Void)? = nil) async throws -> UsageBatchResult {
         let header = reader.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let columns = ["account_id", "account_external_id", "user", "feature", "count", "time"]
         if let unknown = header.first(where: { !columns.contains($0) }) {
@@ -177,32 +330,74 @@ enum UsageIngest {
         for needed in ["user", "feature", "time"] where !header.contains(needed) {
             throw AppError.invalid("file", "the header needs a '\(needed)' column (columns: account_external_id or account_id, user, feature, count, time)")
         }
-        var events: [UsageEventInput] = []
-        var lines: [Int] = []
-        var problems: [FieldError] = []
-        while let record = try reader.next() {
-            var e = UsageEventInput()
-            for (name, raw) in zip(header, record.fields) {
-                switch name {
-                case "account_id":
-                    if !raw.isEmpty { if let id = UUID(uuidString: raw.trimmed) { e.account_id = id } else { problems.append(FieldError("line \(record.line)", "account_id '\(raw)' is not an id")) } }
-                case "account_external_id": e.account_external_id = raw
-                case "user": e.user = raw
-                case "feature": e.feature = raw
-                case "count":
-                    if !raw.trimmed.isEmpty { if let n = Int(raw.trimmed) { e.count = n } else { e.count = -1 } }
-                default: e.time = raw
+        // Every account of the workspace is known before reading: the file is then read and folded
+        // in parts while the part before is being written, on the other core, in the same transaction.
+        var checker = Checker(scope: scope)
+        try await checker.preload()
+        let parts = FileParts(reader: reader, header: header, checker: checker, workspace: scope.workspaceID, size: partSize, progress: progress)
+        return try await scope.db.transaction { db in
+            try await claim(batchID, events: 0, scope: scope, db: db)
+            var accounts: Set<UUID> = [], days: Set<Int> = [], events = 0
+            var writing: Task<Void, any Error>?
+            do {
+                while let fold = try parts.next() {
+                    guard parts.problems.isEmpty else { continue }   // read on, to name every refused line
+                    let rows = fold.sorted()
+                    events += fold.events; accounts.formUnion(rows.accounts); days.formUnion(rows.daily.lazy.map { Fold.Sorted.day($0.key) })
+                    try await writing?.value
+                    writing = Task { try await write(rows, workspace: scope.workspaceID, db: db) }
                 }
+                try await writing?.value
+            } catch {
+                _ = try? await writing?.value   // never leave a write running past the transaction
+                throw error
             }
-            events.append(e); lines.append(record.line)
-            if events.count > 5_000_000 { throw AppError.invalid("file", "more than 5,000,000 events in one file; split it") }
-            if events.count % 100_000 == 0 { progress?(reader.bytesRead, reader.totalBytes, events.count) }
+            try refuse(parts.problems)
+            guard events > 0 else { throw AppError.invalid("events", "the batch is empty") }
+            try await db.sql.raw("UPDATE usage_batches SET events = \(bind: events) WHERE workspace_id = \(bind: scope.workspaceID) AND batch_id = \(bind: batchID)").run()
+            return UsageBatchResult(batch_id: batchID, events: events, accounts: accounts.count, days: days.count)
         }
-        let checker = try await Checker(scope: scope, events: events)
-        var rows: [Row] = []
-        rows.reserveCapacity(events.count)
-        for (e, line) in zip(events, lines) { if let r = checker.check(e, label: "line \(line)", problems: &problems) { rows.append(r) } }
-        return try await store(batchID: batchID, rows: rows, problems: problems, scope: scope, caller: caller)
+    }
+
+    /// A file read and folded a part at a time. Only the one transaction that writes the file uses
+    /// it, one call after another, hence unchecked.
+    final class FileParts: @unchecked Sendable {
+        /// Events folded and written at a time.
+        static let defaultSize = 250_000
+        let reader: CSVReader, header: [String], workspace: UUID, size: Int
+        var checker: Checker
+        let progress: (@Sendable (Int, Int?, Int) -> Void)?
+        private(set) var problems: [FieldError] = []
+        private var total = 0
+
+        init(reader: CSVReader, header: [String], checker: Checker, workspace: UUID, size: Int, progress: (@Sendable (Int, Int?, Int) -> Void)?) {
+            self.reader = reader; self.header = header; self.checker = checker; self.workspace = workspace; self.size = max(1, size); self.progress = progress
+        }
+
+        func next() throws -> Fold? {
+            var fold = Fold(workspace: workspace)
+            var read = 0
+            while read < size, let record = try reader.next() {
+                var e = UsageEventInput()
+                for (name, raw) in zip(header, record.fields) {
+                    switch name {
+                    case "account_id":
+                        if !raw.isEmpty { if let id = UUID(uuidString: raw.trimmed) { e.account_id = id } else { problems.append(FieldError("line \(record.line)", "account_id '\(raw)' is not an id")) } }
+                    case "account_external_id": e.account_external_id = raw
+                    case "user": e.user = raw
+                    case "feature": e.feature = raw
+                    case "count":
+                        if !raw.trimmed.isEmpty { if let n = Int(raw.trimmed) { e.count = n } else { e.count = -1 } }
+                    default: e.time = raw
+                    }
+                }
+                read += 1; total += 1
+                if total > maxFileEvents { throw AppError.invalid("file", "more than \(maxFileEvents) events in one file; split it") }
+                if let r = checker.check(e, label: "line \(record.line)", problems: &problems) { try fold.add(r) }
+            }
+            progress?(reader.bytesRead, reader.totalBytes, total)
+            return read == 0 ? nil : fold
+        }
     }
 
     static func register(_ api: APIBuilder) {
@@ -236,16 +431,21 @@ enum UsageReads {
         struct N: Decodable { var n: Int }
         return try await scope.db.sql.raw("""
             SELECT COUNT(DISTINCT user_key) AS n FROM usage_user_weeks
-            WHERE workspace_id = \(bind: scope.workspaceID) AND account_id = \(bind: account) AND week > \(bind: last - weeks) AND week <= \(bind: last)
+            WHERE workspace_id = \(bind: scope.workspaceID) AND \(SQLQueryString.each("week", last - weeks + 1...last)) AND account_id = \(bind: account)
             """).first(decoding: N.self)?.n ?? 0
     }
 
     static func events(account: UUID, feature: String, from: DateOnly, to: DateOnly, scope: Scope) async throws -> Int {
         struct N: Decodable { var n: Int? }
-        return try await scope.db.sql.raw("""
-            SELECT CAST(SUM(events) AS BIGINT) AS n FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID) AND account_id = \(bind: account)
-            AND feature = \(bind: feature) AND day >= \(bind: from.dayNumber) AND day <= \(bind: to.dayNumber)
-            """).first(decoding: N.self)?.n ?? 0
+        var total = 0
+        // A year of days per statement.
+        for start in stride(from: from.dayNumber, through: to.dayNumber, by: 366) {
+            total += try await scope.db.sql.raw("""
+                SELECT CAST(SUM(events) AS BIGINT) AS n FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID)
+                AND \(SQLQueryString.each("day", start...min(start + 365, to.dayNumber))) AND account_id = \(bind: account) AND feature = \(bind: feature)
+                """).first(decoding: N.self)?.n ?? 0
+        }
+        return total
     }
 
     /// Per account as of `day`: active users in the four weeks up to it and in the four before, features
@@ -257,18 +457,21 @@ enum UsageReads {
         var out: [UUID: Facts] = [:]
         if accounts?.isEmpty == true { return [:] }
         let narrow = SQLQueryString.accounts(accounts)
+        // Every account: one range of the day-first keys; a few: one seek per day and account.
+        let weeks: SQLQueryString = accounts == nil ? "week > \(bind: w - 8) AND week <= \(bind: w)" : .each("week", w - 7...w)
+        let days: SQLQueryString = accounts == nil ? "day > \(bind: d - 28) AND day <= \(bind: d)" : .each("day", d - 27...d)
         struct U: Decodable { var account_id: UUID; var recent: Int; var earlier: Int }
         let users = try await scope.db.sql.raw("""
             SELECT account_id, COUNT(DISTINCT CASE WHEN week > \(bind: w - 4) THEN user_key END) AS recent,
                    COUNT(DISTINCT CASE WHEN week <= \(bind: w - 4) THEN user_key END) AS earlier
-            FROM usage_user_weeks WHERE workspace_id = \(bind: scope.workspaceID) AND week > \(bind: w - 8) AND week <= \(bind: w)\(narrow)
+            FROM usage_user_weeks WHERE workspace_id = \(bind: scope.workspaceID) AND \(weeks)\(narrow)
             GROUP BY account_id
             """).all(decoding: U.self)
         for u in users { out[u.account_id, default: Facts()].active = u.recent; out[u.account_id, default: Facts()].previous = u.earlier }
         struct F: Decodable { var account_id: UUID; var features: Int; var events: Int }
         let features = try await scope.db.sql.raw("""
             SELECT account_id, COUNT(DISTINCT feature) AS features, CAST(SUM(events) AS BIGINT) AS events
-            FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID) AND day > \(bind: d - 28) AND day <= \(bind: d)\(narrow)
+            FROM usage_daily WHERE workspace_id = \(bind: scope.workspaceID) AND \(days)\(narrow)
             GROUP BY account_id
             """).all(decoding: F.self)
         for f in features { out[f.account_id, default: Facts()].features = f.features; out[f.account_id, default: Facts()].events = f.events }
@@ -304,13 +507,13 @@ enum UsageReads {
         struct D: Decodable { var day: Int; var events: Int; var features: Int }
         let daily = try await scope.db.sql.raw("""
             SELECT day, CAST(SUM(events) AS BIGINT) AS events, COUNT(*) AS features FROM usage_daily
-            WHERE workspace_id = \(bind: scope.workspaceID) AND account_id = \(bind: account) AND day > \(bind: day.dayNumber - 90) AND day <= \(bind: day.dayNumber)
+            WHERE workspace_id = \(bind: scope.workspaceID) AND \(SQLQueryString.each("day", day.dayNumber - 89...day.dayNumber)) AND account_id = \(bind: account)
             GROUP BY day ORDER BY day
             """).all(decoding: D.self)
         struct FE: Decodable { var feature: String; var events: Int }
         let byFeature = try await scope.db.sql.raw("""
             SELECT feature, CAST(SUM(events) AS BIGINT) AS events FROM usage_daily
-            WHERE workspace_id = \(bind: scope.workspaceID) AND account_id = \(bind: account) AND day > \(bind: day.dayNumber - 28) AND day <= \(bind: day.dayNumber)
+            WHERE workspace_id = \(bind: scope.workspaceID) AND \(SQLQueryString.each("day", day.dayNumber - 27...day.dayNumber)) AND account_id = \(bind: account)
             GROUP BY feature ORDER BY events DESC, feature
             """).all(decoding: FE.self)
         return AccountUsageDTO(account_id: account, as_of: day.iso, active_users: f.active, previous_active_users: f.previous,

@@ -235,6 +235,97 @@ struct HealthAPITests {
         }
     }
 
+    @Test("a usage file read in parts sums to the same roll-ups; a refused line in a later part leaves nothing, not even the parts before it", arguments: TestDB.all)
+    func usageFileInParts(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "usage-parts")
+            let scope = Scope(workspaceID: s.ws.id!, db: app.db)
+            let today = DateOnly.today()
+            // 40 events over two accounts, five days, three features and four users, with repeats across parts of 7.
+            var lines = ["account_external_id,user,feature,count,time"]
+            var expected: [String: Int] = [:], weeks: Set<String> = []
+            for i in 0..<40 {
+                let account = i % 3 == 0 ? "A-2" : "A-1", day = today.adding(days: -1 - i % 5), feature = ["claims", "reports", "export"][i % 3 == 0 ? 0 : i % 2 + 1]
+                let user = "u\(i % 4)", count = 1 + i % 4
+                lines.append("\(account),\(user),\(feature),\(count),\(day.iso)T09:30:00Z")
+                expected["\(account)|\(day.dayNumber)|\(feature)", default: 0] += count
+                weeks.insert("\(account)|\(UsageIngest.week(ofDay: day.dayNumber))|\(user)")
+            }
+            let file = lines.joined(separator: "\n") + "\n"
+            let r = try await UsageIngest.csv(try CSVReader(data: Data(file.utf8)), batchID: "parts-1", scope: scope, partSize: 7)
+            #expect(r.events == 40 && r.accounts == 2 && r.days == 5, "\(r)")
+            struct D: Decodable { var external_id: String; var day: Int; var feature: String; var events: Int }
+            let stored = try await app.db.sql.raw("""
+                SELECT a.external_id, u.day, u.feature, u.events FROM usage_daily u JOIN accounts a ON a.id = u.account_id WHERE u.workspace_id = \(bind: s.ws.id!)
+                """).all(decoding: D.self)
+            #expect(Dictionary(uniqueKeysWithValues: stored.map { ("\($0.external_id)|\($0.day)|\($0.feature)", $0.events) }) == expected)
+            struct W: Decodable { var n: Int }
+            let weekRows = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM usage_user_weeks WHERE workspace_id = \(bind: s.ws.id!)").first(decoding: W.self)?.n
+            #expect(weekRows == weeks.count)
+            struct B: Decodable { var events: Int }
+            #expect(try await app.db.sql.raw("SELECT events FROM usage_batches WHERE batch_id = 'parts-1'").first(decoding: B.self)?.events == 40)
+
+            // The same events again with one line too old in the fourth part and one unknown account in the fifth:
+            // both named, the batch id not taken, no count changed.
+            var bad = lines
+            bad[24] = "A-1,u1,claims,1,1999-12-31T12:00:00Z"
+            bad[33] = "A-9,u1,claims,1,\(today.iso)"
+            do {
+                _ = try await UsageIngest.csv(try CSVReader(data: Data((bad.joined(separator: "\n") + "\n").utf8)), batchID: "parts-2", scope: scope, partSize: 7)
+                Issue.record("a file with refused lines was stored")
+            } catch AppError.validation(let problems) {
+                #expect(problems.map(\.field) == ["line 25", "line 34"], "\(problems)")
+                #expect(problems.first?.message.contains("before 2000-01-01") == true && problems.last?.message.contains("'A-9' is not an account") == true, "\(problems)")
+            }
+            let after = try await app.db.sql.raw("SELECT a.external_id, u.day, u.feature, u.events FROM usage_daily u JOIN accounts a ON a.id = u.account_id WHERE u.workspace_id = \(bind: s.ws.id!)").all(decoding: D.self)
+            #expect(after.count == stored.count && after.map(\.events).reduce(0, +) == expected.values.reduce(0, +))
+            #expect(try await app.db.sql.raw("SELECT events FROM usage_batches WHERE batch_id = 'parts-2'").first(decoding: B.self) == nil)
+            // The refused file, mended, goes in under the id it could not take.
+            let mended = try await UsageIngest.csv(try CSVReader(data: Data(file.utf8)), batchID: "parts-2", scope: scope, partSize: 7)
+            #expect(mended.events == 40)
+        }
+    }
+
+    @Test("re-keying the usage roll-ups day first keeps every row, and so does undoing it", arguments: TestDB.all)
+    func usageRekey(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "usage-rekey")
+            let today = DateOnly.today()
+            let events: [[String: Any]] = (0..<30).map { i in
+                ["account_external_id": i % 2 == 0 ? "A-1" : "A-2", "user": "u\(i % 5)", "feature": "f\(i % 3)", "count": 1 + i, "time": today.adding(days: -1 - i).iso]
+            }
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "rekey-1", "events": events]).status == .created)
+            struct R: Decodable, Hashable { var account_id: UUID; var day: Int; var feature: String; var events: Int }
+            struct W: Decodable, Hashable { var account_id: UUID; var week: Int; var user_key: String }
+            func rows() async throws -> (Set<R>, Set<W>) {
+                (Set(try await app.db.sql.raw("SELECT account_id, day, feature, events FROM usage_daily").all(decoding: R.self)),
+                 Set(try await app.db.sql.raw("SELECT account_id, week, user_key FROM usage_user_weeks").all(decoding: W.self)))
+            }
+            let before = try await rows()
+            #expect(before.0.count == 30 && before.0.map(\.events).reduce(0, +) == (1...30).reduce(0, +))
+            try await M009_UsageDayFirst().revert(on: app.db)
+            #expect(try await rows() == before)
+            try await M009_UsageDayFirst().prepare(on: app.db)
+            #expect(try await rows() == before)
+            // The key still refuses a second row for the same account, day and feature: the batch adds to it.
+            let more = [["account_external_id": "A-1", "user": "u9", "feature": "f0", "count": 100, "time": today.adding(days: -1).iso]]
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "rekey-2", "events": more]).status == .created)
+            let after = try await rows()
+            #expect(after.0.count == 30 && after.0.map(\.events).reduce(0, +) == (1...30).reduce(0, +) + 100)
+        }
+    }
+
+    @Test("event times: the common UTC shape read from its bytes, impossible dates and other shapes left to the general parser")
+    func usageTimes() {
+        #expect(UsageIngest.utcSeconds("2026-11-23T14:05:09Z") == Int(ISO8601DateFormatter().date(from: "2026-11-23T14:05:09Z")!.timeIntervalSince1970))
+        #expect(UsageIngest.utcSeconds("1970-01-01T00:00:00Z") == 0)
+        #expect(UsageIngest.utcSeconds("2024-02-29T23:59:59Z") == Int(ISO8601DateFormatter().date(from: "2024-02-29T23:59:59Z")!.timeIntervalSince1970))
+        for other in ["2026-02-30T10:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T14:60:00Z", "2026-11-23 14:05:00Z", "2026-11-23T14:05:00+01:00",
+                      "2026-11-23", "2026-1a-23T14:05:00Z", ""] {
+            #expect(UsageIngest.utcSeconds(other) == nil, "\(other)")
+        }
+    }
+
     @Test("health explains every point, refuses bad weights, and a back-test rescores the stored history with proposed weights", arguments: TestDB.all)
     func health(db: TestDB) async throws {
         try await withTestApp(db) { app in
