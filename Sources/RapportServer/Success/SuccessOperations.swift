@@ -82,7 +82,8 @@ extension Operations {
                 FROM (SELECT \(unsafeRaw: hex) id, workspace_id, external_id FROM accounts WHERE workspace_id = \(unsafeRaw: ws) AND external_id LIKE 'BENCH-%') a
                 """).run()
             progress("contracts with seats")
-            // Days in chunks, so progress shows and no statement grows too large.
+            // Days in chunks, so progress shows and no statement grows too large; rows in the order of the
+            // roll-ups' keys (day or week first), as daily ingestion lays them down.
             let first = today.dayNumber - days + 1
             var day = first
             while day <= today.dayNumber {
@@ -90,10 +91,11 @@ extension Operations {
                 try await db.sql.raw("""
                     INSERT INTO usage_daily (workspace_id, account_id, day, feature, events)
                     SELECT a.workspace_id, a.id, d.i, f.name, 1 + (\(unsafeRaw: sqlite ? "abs(random())" : "floor(random() * 1000000)::bigint") % 40)
-                    FROM accounts a CROSS JOIN \(unsafeRaw: series(day, last)) d
+                    FROM \(unsafeRaw: series(day, last)) d CROSS JOIN accounts a
                     JOIN (SELECT 0 AS k, 'claims' AS name UNION ALL SELECT 1, 'reports' UNION ALL SELECT 2, 'documents' UNION ALL SELECT 3, 'api') f
                       ON f.k = (\(unsafeRaw: sqlite ? "abs(random())" : "floor(random() * 1000000)::bigint") % 4) OR f.k = (d.i % 4)
                     WHERE a.workspace_id = \(unsafeRaw: ws) AND a.external_id LIKE 'BENCH-%'
+                    ORDER BY d.i, a.id, f.name
                     ON CONFLICT DO NOTHING
                     """).run()
                 progress("usage up to \(DateOnly(dayNumber: last).iso)")
@@ -103,8 +105,9 @@ extension Operations {
             try await db.sql.raw("""
                 INSERT INTO usage_user_weeks (workspace_id, account_id, week, user_key)
                 SELECT a.workspace_id, a.id, w.i, 'u' || u.i
-                FROM accounts a CROSS JOIN \(unsafeRaw: series(firstWeek, lastWeek)) w CROSS JOIN \(unsafeRaw: series(1, 12)) u
+                FROM \(unsafeRaw: series(firstWeek, lastWeek)) w CROSS JOIN accounts a CROSS JOIN \(unsafeRaw: series(1, 12)) u
                 WHERE a.workspace_id = \(unsafeRaw: ws) AND a.external_id LIKE 'BENCH-%' AND (\(unsafeRaw: sqlite ? "abs(random())" : "floor(random() * 1000000)::bigint") % 12) >= u.i % 4
+                ORDER BY w.i, a.id, 4
                 ON CONFLICT DO NOTHING
                 """).run()
             progress("weekly active users")

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 @testable import RapportServer
 
@@ -71,5 +72,34 @@ struct OperationsTests {
         pg.database = .postgres(url: "postgres://u:p@127.0.0.1:1/x")
         do { try await Operations.backup(pg, to: dir + "/x"); Issue.record("backup of PostgreSQL did not refuse") }
         catch { #expect(Runtime.message(for: error).contains("pg_dump")) }
+    }
+
+    /// `rapport bench success` seeds in SQL written per dialect, then `rapport import usage` adds to
+    /// what it seeded; run on a SQLite file and, when the test command provides one, on PostgreSQL.
+    @Test("bench seeding, usage import and health recompute", arguments: TestDB.all)
+    func benchSuccess(_ db: TestDB) async throws {
+        var (settings, dir) = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        if db == .postgres {
+            settings.database = .postgres(url: TestDB.postgresURL!)
+            settings.databaseSchema = "t_bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        }
+        let (seeded, recompute) = try await Operations.seedBenchSuccess(settings, workspace: "bench-cs", accounts: 30, days: 20) { _ in }
+        #expect(seeded >= 0 && recompute >= 0)
+        let counts = try await Runtime.withApp(settings) { app -> (Int, Int, Int) in
+            struct N: Decodable { var n: Int }
+            func n(_ table: String) async throws -> Int { try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decoding: N.self)!.n }
+            return (try await n("usage_daily"), try await n("usage_user_weeks"), try await n("health_scores"))
+        }
+        #expect(counts.0 >= 30 * 20 && counts.0 <= 30 * 20 * 2, "one or two features a day per account")
+        #expect(counts.1 > 0 && counts.2 == 30)
+        try "account_external_id,user,feature,count,time\nBENCH-1,anna,claims,2,2026-01-05T10:00:00Z\nBENCH-2,ben,reports,1,2026-01-05\n"
+            .write(toFile: dir + "/usage.csv", atomically: true, encoding: .utf8)
+        let outcome = try await Operations.importUsage(settings, path: dir + "/usage.csv", workspace: "bench-cs", batchID: nil, progress: nil)
+        #expect(outcome.ok && outcome.summary.hasPrefix("2 usage events stored for 2 accounts on 1 days"), "\(outcome.summary)")
+        await #expect(throws: (any Error).self) { try await Operations.importUsage(settings, path: dir + "/usage.csv", workspace: "bench-cs", batchID: nil, progress: nil) }
+        if let schema = settings.databaseSchema {
+            try await Runtime.withApp(settings, migrate: false) { app in try await app.db.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+        }
     }
 }
