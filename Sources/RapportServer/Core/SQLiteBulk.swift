@@ -16,11 +16,13 @@ enum SQLiteBulk {
         }
     }
 
-    /// `count` rows whose values `row(i, &binds)` appends, one statement per chunk of rows.
-    static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], count: Int, suffix: String = "",
+    /// `count` rows whose values `row(i, &binds)` appends, one statement per chunk of rows. `orFail`
+    /// writes INSERT OR FAIL: a row breaking a constraint stops the statement without undoing its rows
+    /// before, so SQLite keeps no statement journal; only for callers that then undo the transaction.
+    static func insert(_ db: any SQLiteDatabase, table: String, columns: [String], count: Int, suffix: String = "", orFail: Bool = false,
                        row: (Int, inout [SQLiteData]) throws -> Void) async throws {
         let perStatement = max(1, 30_000 / columns.count)
-        let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+        let head = (orFail ? "INSERT OR FAIL INTO \"" : "INSERT INTO \"") + "\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         func statement(_ rows: Int) -> String { head + Array(repeating: tuple, count: rows).joined(separator: ",") + suffix }
         let full = count >= perStatement ? statement(perStatement) : ""

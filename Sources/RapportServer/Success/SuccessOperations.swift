@@ -82,8 +82,9 @@ extension Operations {
                 FROM (SELECT \(unsafeRaw: hex) id, workspace_id, external_id FROM accounts WHERE workspace_id = \(unsafeRaw: ws) AND external_id LIKE 'BENCH-%') a
                 """).run()
             progress("contracts with seats")
-            // Days in chunks, so progress shows and no statement grows too large; rows in the order of the
-            // roll-ups' keys (day or week first), as daily ingestion lays them down.
+            // Days in chunks, so progress shows and no statement grows too large. Day by day (the roll-ups'
+            // keys start with the day or week), accounts in no particular order within a day: the pages
+            // come out as full as daily ingestion leaves them, neither packed nor scattered.
             let first = today.dayNumber - days + 1
             var day = first
             while day <= today.dayNumber {
@@ -95,7 +96,7 @@ extension Operations {
                     JOIN (SELECT 0 AS k, 'claims' AS name UNION ALL SELECT 1, 'reports' UNION ALL SELECT 2, 'documents' UNION ALL SELECT 3, 'api') f
                       ON f.k = (\(unsafeRaw: sqlite ? "abs(random())" : "floor(random() * 1000000)::bigint") % 4) OR f.k = (d.i % 4)
                     WHERE a.workspace_id = \(unsafeRaw: ws) AND a.external_id LIKE 'BENCH-%'
-                    ORDER BY d.i, a.id, f.name
+                    ORDER BY d.i
                     ON CONFLICT DO NOTHING
                     """).run()
                 progress("usage up to \(DateOnly(dayNumber: last).iso)")
@@ -107,7 +108,7 @@ extension Operations {
                 SELECT a.workspace_id, a.id, w.i, 'u' || u.i
                 FROM \(unsafeRaw: series(firstWeek, lastWeek)) w CROSS JOIN accounts a CROSS JOIN \(unsafeRaw: series(1, 12)) u
                 WHERE a.workspace_id = \(unsafeRaw: ws) AND a.external_id LIKE 'BENCH-%' AND (\(unsafeRaw: sqlite ? "abs(random())" : "floor(random() * 1000000)::bigint") % 12) >= u.i % 4
-                ORDER BY w.i, a.id, 4
+                ORDER BY w.i
                 ON CONFLICT DO NOTHING
                 """).run()
             progress("weekly active users")
