@@ -160,14 +160,17 @@ enum UsageIngest {
         }
 
         func sorted() -> Sorted {
-            func ranks<T>(_ items: [T], by text: (T) -> String) -> (sorted: [T], rank: [UInt64]) {
-                let texts = items.map(text)
-                let order = texts.indices.sorted { texts[$0] < texts[$1] }
+            func ranks<T, K: Comparable>(_ items: [T], by key: (T) -> K) -> (sorted: [T], rank: [UInt64]) {
+                let keys = items.map(key)
+                let order = keys.indices.sorted { keys[$0] < keys[$1] }
                 var rank = [UInt64](repeating: 0, count: items.count)
                 for (r, i) in order.enumerated() { rank[i] = UInt64(r) }
                 return (order.map { items[$0] }, rank)
             }
-            let a = ranks(accounts) { $0.uuidString }, f = ranks(features) { $0 }, u = ranks(users) { $0 }
+            // An id's 16 bytes as one number sort as its stored text does (upper-case hex, dashes in fixed
+            // places) and as PostgreSQL's uuid does, without building 50,000 strings to compare.
+            let a = ranks(accounts) { id in withUnsafeBytes(of: id.uuid) { UInt128(bigEndian: $0.loadUnaligned(as: UInt128.self)) } }
+            let f = ranks(features) { $0 }, u = ranks(users) { $0 }
             var out = Sorted(accounts: a.sorted, features: f.sorted, users: u.sorted)
             out.daily = daily.map { (S.daily(day: S.day($0.key), account: a.rank[S.account($0.key)], feature: f.rank[S.feature($0.key)]), $0.value) }
             out.daily.sort { $0.key < $1.key }

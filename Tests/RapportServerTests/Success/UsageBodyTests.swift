@@ -38,3 +38,21 @@ struct UsageBodyTests {
         #expect(Self.plain(text) == nil)
     }
 }
+
+@Suite("Usage folding")
+struct UsageFoldTests {
+    @Test("roll-up rows come in the stored key order: day, then account id as stored text, then feature")
+    func keyOrder() throws {
+        let workspace = UUID()
+        var fold = UsageIngest.Fold(workspace: workspace)
+        let accounts = (0..<500).map { _ in UUID() }
+        for (i, a) in accounts.enumerated() {
+            try fold.add(.init(account: a, user: "u\(i % 7)", feature: ["b", "a", "c"][i % 3], count: 1, day: 20_000 + i % 3))
+        }
+        let rows = fold.sorted()
+        #expect(rows.accounts == accounts.sorted { $0.uuidString < $1.uuidString })
+        let keys = rows.daily.map { (UsageIngest.Fold.Sorted.day($0.key), rows.accounts[UsageIngest.Fold.Sorted.account($0.key)].uuidString,
+                                     rows.features[UsageIngest.Fold.Sorted.feature($0.key)]) }
+        #expect(keys.count == 500 && zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
+    }
+}
