@@ -214,20 +214,15 @@ enum UsageIngest {
     private static func write(_ rows: Fold.Sorted, workspace: UUID, db: any Database) async throws {
         typealias S = Fold.Sorted
         if let lite = db as? any SQLiteDatabase {
-            // No statement journal: SQLite keeps one (a copy of every page a statement changes) so that a
-            // statement that fails a NOT NULL or foreign key check can be undone alone, which cost a
-            // seventh of a large import. Here the whole transaction is undone instead: OR FAIL stops at
-            // such a row without undoing the statement, and foreign keys are checked at commit.
-            _ = try await lite.query("PRAGMA defer_foreign_keys = ON")
             // Values bound as the SQLite driver binds them (ids as text), without a row of existentials each.
             let ws = SQLiteData.text(workspace.uuidString)
             let accounts = rows.accounts.map { SQLiteData.text($0.uuidString) }
             let features = rows.features.map { SQLiteData.text($0) }, users = rows.users.map { SQLiteData.text($0) }
-            try await SQLiteBulk.insert(lite, table: "usage_daily", columns: dailyColumns, count: rows.daily.count, suffix: dailyUpsert, orFail: true) { i, binds in
+            try await SQLiteBulk.insert(lite, table: "usage_daily", columns: dailyColumns, count: rows.daily.count, suffix: dailyUpsert, undoneWhole: true) { i, binds in
                 let (key, n) = rows.daily[i]
                 binds += [ws, accounts[S.account(key)], .integer(S.day(key)), features[S.feature(key)], .integer(n)]
             }
-            try await SQLiteBulk.insert(lite, table: "usage_user_weeks", columns: weekColumns, count: rows.weeks.count, suffix: " ON CONFLICT DO NOTHING", orFail: true) { i, binds in
+            try await SQLiteBulk.insert(lite, table: "usage_user_weeks", columns: weekColumns, count: rows.weeks.count, suffix: " ON CONFLICT DO NOTHING", undoneWhole: true) { i, binds in
                 let key = rows.weeks[i]
                 binds += [ws, accounts[S.weekAccount(key)], .integer(S.week(key)), users[S.user(key)]]
             }
@@ -386,9 +381,13 @@ enum UsageIngest {
         "sha256:" + hex(SHA256.hash(data: data))
     }
 
-    /// A CSV file (account_external_id or account_id, user, feature, count, time) as one batch, read
-    /// and folded in chunks, so memory follows the distinct keys rather than the file's length.
-    static func csv(_ reader: CSVReader, batchID: String, scope: Scope, partSize: Int = FileParts.defaultSize,
+    /// Events read between two progress reports of a file.
+    static let progressEvery = 250_000
+
+    /// A CSV file (account_external_id or account_id, user, feature, count, time) as one batch, folded
+    /// as it is read, so memory follows the distinct keys rather than the file's length. `partSize`
+    /// events are read between progress reports.
+    static func csv(_ reader: CSVReader, batchID: String, scope: Scope, partSize: Int = progressEvery,
                     progress: (@Sendable (Int, Int?, Int) -> Void)? = nil) async throws -> UsageBatchResult {
         let header = reader.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let columns = ["account_id", "account_external_id", "user", "feature", "count", "time"]
@@ -404,51 +403,28 @@ enum UsageIngest {
         // keys, not the events, and the write lock is held only while writing.
         var checker = Checker(scope: scope)
         try await checker.preload()
-        let parts = FileParts(reader: reader, header: header, checker: checker, workspace: scope.workspaceID, size: partSize, progress: progress)
-        while try parts.next() {}
-        return try await store(batchID: batchID, fold: parts.fold, problems: parts.problems, scope: scope)
-    }
-
-    /// A file read and folded a part at a time (progress is reported after each part).
-    final class FileParts {
-        /// Events read between progress reports.
-        static let defaultSize = 250_000
-        let reader: CSVReader, header: [String], workspace: UUID, size: Int
-        var checker: Checker
-        let progress: (@Sendable (Int, Int?, Int) -> Void)?
-        private(set) var problems: [FieldError] = []
-        private(set) var fold: Fold
-        private var total = 0
-
-        init(reader: CSVReader, header: [String], checker: Checker, workspace: UUID, size: Int, progress: (@Sendable (Int, Int?, Int) -> Void)?) {
-            self.reader = reader; self.header = header; self.checker = checker; self.workspace = workspace; self.size = max(1, size); self.progress = progress
-            fold = Fold(workspace: workspace)
-        }
-
-        /// Reads and folds the next part; false at the end of the file.
-        func next() throws -> Bool {
-            var read = 0
-            while read < size, let record = try reader.next() {
-                var e = UsageEventInput()
-                for (name, raw) in zip(header, record.fields) {
-                    switch name {
-                    case "account_id":
-                        if !raw.isEmpty { if let id = UUID(uuidString: raw.trimmed) { e.account_id = id } else { problems.append(FieldError("line \(record.line)", "account_id '\(raw)' is not an id")) } }
-                    case "account_external_id": e.account_external_id = raw
-                    case "user": e.user = raw
-                    case "feature": e.feature = raw
-                    case "count":
-                        if !raw.trimmed.isEmpty { if let n = Int(raw.trimmed) { e.count = n } else { e.count = -1 } }
-                    default: e.time = raw
-                    }
+        var fold = Fold(workspace: scope.workspaceID), problems: [FieldError] = [], total = 0
+        while let record = try reader.next() {
+            var e = UsageEventInput()
+            for (name, raw) in zip(header, record.fields) {
+                switch name {
+                case "account_id":
+                    if !raw.isEmpty { if let id = UUID(uuidString: raw.trimmed) { e.account_id = id } else { problems.append(FieldError("line \(record.line)", "account_id '\(raw)' is not an id")) } }
+                case "account_external_id": e.account_external_id = raw
+                case "user": e.user = raw
+                case "feature": e.feature = raw
+                case "count":
+                    if !raw.trimmed.isEmpty { if let n = Int(raw.trimmed) { e.count = n } else { e.count = -1 } }
+                default: e.time = raw
                 }
-                read += 1; total += 1
-                if total > maxFileEvents { throw AppError.invalid("file", "more than \(maxFileEvents) events in one file; split it") }
-                if let r = checker.check(e, label: "line \(record.line)", problems: &problems) { try fold.add(r) }
             }
-            progress?(reader.bytesRead, reader.totalBytes, total)
-            return read > 0
+            total += 1
+            if total > maxFileEvents { throw AppError.invalid("file", "more than \(maxFileEvents) events in one file; split it") }
+            if let r = checker.check(e, label: "line \(record.line)", problems: &problems) { try fold.add(r) }
+            if total % max(1, partSize) == 0 { progress?(reader.bytesRead, reader.totalBytes, total) }
         }
+        progress?(reader.bytesRead, reader.totalBytes, total)
+        return try await store(batchID: batchID, fold: fold, problems: problems, scope: scope)
     }
 
     static func register(_ api: APIBuilder) {
