@@ -291,71 +291,129 @@ enum MetricEngine {
         }
     }
 
-    /// Reads the summed cells of a period (days, both included): whole months from the month rows,
-    /// the days at either edge from the day rows.
-    static func cells(_ request: MetricRequest, from: Int, to: Int, scope: Scope) async throws -> [Cell] {
-        let bySegment = request.groupBy.contains(.segment) || request.groupBy.contains(.market) || !request.segments.isEmpty || !request.markets.isEmpty
+    /// Summed roll-up counts of one group of a figure (and, with `bySource`, of one source in it).
+    /// A row with metric "#" carries in `sources` how many distinct sources the group has.
+    struct GroupRow {
+        /// The group's values by field (survey, touchpoint, channel, journey, phase, kind, segment,
+        /// market), ids as lower-case text.
+        var values: [String: String]
+        /// The first month of the row's time bucket (month, quarter or year), when grouped by time.
+        var month: Int?
+        var source: String?
+        var metric: String
+        var question: String
+        var scaleMax: Int
+        var counts: ScoreCounts
+        var sources = 0
+    }
+
+    /// The roll-up columns a dimension needs, as (field, SQL expression).
+    static func fields(_ groupBy: [MetricRequest.Dimension], sqlite: Bool) -> [(String, String)] {
+        func id(_ e: String) -> String { sqlite ? e : "CAST(\(e) AS TEXT)" }
+        var out: [(String, String)] = []
+        func add(_ name: String, _ expression: String) { if !out.contains(where: { $0.0 == name }) { out.append((name, expression)) } }
+        for d in groupBy {
+            switch d {
+            case .source: add("survey", id("r.survey_id")); add("touchpoint", id("r.touchpoint")); add("channel", "r.channel")
+            case .survey: add("survey", id("r.survey_id"))
+            case .touchpoint: add("touchpoint", id("r.touchpoint"))
+            case .channel: add("channel", "r.channel")
+            case .segment: add("segment", "r.segment")
+            case .market: add("market", "r.market")
+            case .kind: add("kind", "COALESCE(s.kind, '')")
+            case .journey: add("journey", "COALESCE(\(id("COALESCE(t.journey_id, s.journey_id)")), '')")
+            case .phase: add("phase", "COALESCE(\(id("p.phase_id")), '')")
+            case .month, .quarter, .year: break
+            }
+        }
+        return out
+    }
+
+    /// Reads a period's counts (days, both included) summed in the database per group of `groupBy`
+    /// and per question: whole months from the month cells, the days at either edge from the day
+    /// cells. Only the groups cross into Swift, with the number of distinct sources each pools
+    /// (`bySource` keeps one row per source instead, for rolling windows that pool months).
+    static func groupRows(_ request: MetricRequest, groupBy: [MetricRequest.Dimension], from: Int, to: Int, bySource: Bool, scope: Scope) async throws -> [GroupRow] {
+        let sqlite = scope.db.isSQLite
+        let bySegment = groupBy.contains(.segment) || groupBy.contains(.market) || !request.segments.isEmpty || !request.markets.isEmpty
         let firstMonth = from % 100 == 1 ? from / 100 : RollupCalendar.month(from / 100, minus: -1)
         let lastMonth = to == RollupCalendar.lastDay(ofMonth: to / 100) ? to / 100 : RollupCalendar.month(to / 100, minus: 1)
-        // Ids as text on both dialects (PostgreSQL stores uuid), parsed once each below.
-        var q = SQLQueryString(scope.db.isSQLite ? "SELECT grain, period, survey_id, touchpoint, channel, metric, question, scale_max"
-                                                 : "SELECT grain, period, CAST(survey_id AS TEXT) AS survey_id, CAST(touchpoint AS TEXT) AS touchpoint, channel, metric, question, scale_max")
-        q.appendInterpolation(unsafeRaw: bySegment ? ", segment, market" : "")
-        q.appendInterpolation(unsafeRaw: ", " + (["n"] + Rollups.countColumns).map { "CAST(SUM(\($0)) AS TEXT)" }.joined(separator: " || ',' || ") + " AS counts")
-        q.appendInterpolation(unsafeRaw: " FROM metric_rollups WHERE workspace_id = ")
+        let fields = fields(groupBy, sqlite: sqlite)
+        let month = "(CASE WHEN r.grain = 'm' THEN r.period ELSE r.period / 100 END)"
+        var bucket: String?
+        if groupBy.contains(.month) || bySource { bucket = month }
+        if groupBy.contains(.quarter) { bucket = "(\(month) / 100 * 100 + ((\(month) % 100 - 1) / 3) * 3 + 1)" }
+        if groupBy.contains(.year) { bucket = "(\(month) / 100 * 100 + 1)" }
+        let source = sqlite ? "r.survey_id || '|' || r.touchpoint || '|' || r.channel"
+                            : "CAST(r.survey_id AS TEXT) || '|' || CAST(r.touchpoint AS TEXT) || '|' || r.channel"
+        let counts = Rollups.countColumns
+        var select = fields.map { "\($0.1) AS f_\($0.0)" }
+        if let bucket { select.append("\(bucket) AS b") }
+        select += ["\(source) AS src", "r.metric", "r.question", "r.scale_max"] + counts.map { "r.\($0)" }
+        var q = SQLQueryString("WITH x AS (SELECT \(unsafeRaw: select.joined(separator: ", ")) FROM metric_rollups r")
+        let names = Set(fields.map(\.0))
+        if names.contains("kind") || names.contains("journey") { q.appendInterpolation(unsafeRaw: " LEFT JOIN surveys s ON s.id = r.survey_id") }
+        if names.contains("journey") { q.appendInterpolation(unsafeRaw: " LEFT JOIN touchpoints t ON t.id = r.touchpoint") }
+        if names.contains("phase") { q.appendInterpolation(unsafeRaw: " LEFT JOIN touchpoint_phases p ON p.touchpoint_id = r.touchpoint") }
+        q.appendInterpolation(unsafeRaw: " WHERE r.workspace_id = ")
         q.appendInterpolation(bind: scope.workspaceID)
-        q.appendInterpolation(unsafeRaw: bySegment ? " AND segment <> '*'" : " AND segment = '*' AND market = '*'")
+        q.appendInterpolation(unsafeRaw: bySegment ? " AND r.segment <> '*'" : " AND r.segment = '*' AND r.market = '*'")
         // The period: whole months, and the days before the first and after the last whole month.
-        q.appendInterpolation(unsafeRaw: " AND (")
-        var ranges: [String] = []
-        var binds: [(Int, Int, String)] = []
-        if firstMonth <= lastMonth { binds.append((firstMonth, lastMonth, "m")) }
-        if firstMonth > lastMonth { binds.append((from, to, "d")) } else {
-            if from % 100 != 1 { binds.append((from, min(to, RollupCalendar.lastDay(ofMonth: from / 100)), "d")) }
-            if to != RollupCalendar.lastDay(ofMonth: to / 100) { binds.append((max(from, to / 100 * 100 + 1), to, "d")) }
+        var ranges: [(Int, Int, String)] = []
+        if firstMonth <= lastMonth { ranges.append((firstMonth, lastMonth, "m")) }
+        if firstMonth > lastMonth { ranges.append((from, to, "d")) } else {
+            if from % 100 != 1 { ranges.append((from, min(to, RollupCalendar.lastDay(ofMonth: from / 100)), "d")) }
+            if to != RollupCalendar.lastDay(ofMonth: to / 100) { ranges.append((max(from, to / 100 * 100 + 1), to, "d")) }
         }
-        for (i, b) in binds.enumerated() {
+        q.appendInterpolation(unsafeRaw: " AND (")
+        for (i, b) in ranges.enumerated() {
             if i > 0 { q.appendLiteral(" OR ") }
-            q.appendInterpolation(unsafeRaw: "(grain = '\(b.2)' AND period BETWEEN ")
+            q.appendInterpolation(unsafeRaw: "(r.grain = '\(b.2)' AND r.period BETWEEN ")
             q.appendInterpolation(bind: b.0)
             q.appendLiteral(" AND ")
             q.appendInterpolation(bind: b.1)
             q.appendLiteral(")")
-            ranges.append(b.2)
         }
         q.appendLiteral(")")
         // Which rows the figure reads.
-        let needs = Set(needs(request.figure))
         q.appendInterpolation(unsafeRaw: " AND (")
-        for (i, n) in needs.enumerated() {
+        for (i, n) in Set(needs(request.figure)).enumerated() {
             if i > 0 { q.appendLiteral(" OR ") }
-            if let m = n.metric { q.appendLiteral("metric = "); q.appendInterpolation(bind: m) }
-            if let question = n.question { q.appendLiteral("(metric <> 'responses' AND question = "); q.appendInterpolation(bind: question); q.appendLiteral(")") }
+            if let m = n.metric { q.appendLiteral("r.metric = "); q.appendInterpolation(bind: m) }
+            if let question = n.question { q.appendLiteral("(r.metric <> 'responses' AND r.question = "); q.appendInterpolation(bind: question); q.appendLiteral(")") }
         }
         q.appendLiteral(")")
-        request.appendFilters(to: &q, scope: scope, touchpoint: "touchpoint", channel: "channel", segment: "segment", market: "market")
-        q.appendInterpolation(unsafeRaw: " GROUP BY grain, period, survey_id, touchpoint, channel, metric, question, scale_max" + (bySegment ? ", segment, market" : ""))
-        // Counts arrive as one text ("n,c0,…,c10") and ids are parsed once per distinct value: with
-        // thousands of cells a page, per-column decoding was most of a dashboard's time.
-        var out: [Cell] = []
-        var ids: [String: UUID] = [:]
-        func uuid(_ row: any SQLRow, _ column: String) throws -> UUID {
-            let text = try row.decode(column: column, as: String.self)
-            if let id = ids[text] { return id }
-            guard let id = UUID(uuidString: text) else { throw AppError.invalid(column, "a roll-up holds '\(text)', which is not an id") }
-            ids[text] = id
-            return id
+        request.appendFilters(to: &q, scope: scope, survey: "r.survey_id", touchpoint: "r.touchpoint", channel: "r.channel", segment: "r.segment", market: "r.market")
+        let keys = fields.map { "f_\($0.0)" } + (bucket == nil ? [] : ["b"])
+        let group = (keys + (bySource ? ["src"] : [])).map { $0 + ", " }.joined()
+        q.appendInterpolation(unsafeRaw: ") SELECT \(group)metric, question, scale_max, \(counts.map { "SUM(\($0)) AS \($0)" }.joined(separator: ", "))")
+        q.appendInterpolation(unsafeRaw: " FROM x GROUP BY \(group)metric, question, scale_max")
+        if !bySource {
+            // The distinct sources of each group, on a row of its own.
+            let others = counts.dropFirst().map { "0 AS \($0)" }.joined(separator: ", ")
+            q.appendInterpolation(unsafeRaw: " UNION ALL SELECT \(keys.map { $0 + ", " }.joined())'#', '', 0, COUNT(DISTINCT src), \(others) FROM x")
+            if !keys.isEmpty { q.appendInterpolation(unsafeRaw: " GROUP BY \(keys.joined(separator: ", "))") }
         }
-        for row in try await scope.db.sql.raw(q).all() {
-            let numbers = try row.decode(column: "counts", as: String.self).split(separator: ",").map { Int($0) ?? 0 }
-            let counts = Array(numbers.dropFirst())
-            let grain = try row.decode(column: "grain", as: String.self), period = try row.decode(column: "period", as: Int.self)
-            out.append(Cell(month: grain == "m" ? period : period / 100, survey: try uuid(row, "survey_id"),
-                            touchpoint: try uuid(row, "touchpoint"), channel: try row.decode(column: "channel", as: String.self),
-                            segment: bySegment ? try row.decode(column: "segment", as: String.self) : "*",
-                            market: bySegment ? try row.decode(column: "market", as: String.self) : "*",
-                            question: try row.decode(column: "question", as: String.self), metric: try row.decode(column: "metric", as: String.self),
-                            scaleMax: try row.decode(column: "scale_max", as: Int.self), counts: ScoreCounts(counts: counts)))
+        var out: [GroupRow] = []
+        for row in try await PlainRow.all(scope.db, q) {
+            var values: [String: String] = [:]
+            for (name, _) in fields {
+                let text = try row.text("f_" + name) ?? ""
+                values[name] = ["survey", "touchpoint", "journey", "phase"].contains(name) ? text.lowercased() : text
+            }
+            let metric = try row.required(try row.text("metric"), "metric")
+            var numbers: [Int] = []
+            for c in counts { numbers.append(try row.int(c) ?? 0) }
+            var r = GroupRow(values: values, month: bucket == nil ? nil : try row.required(try row.int("b"), "b"),
+                             source: bySource ? try row.text("src") : nil, metric: metric, question: try row.text("question") ?? "",
+                             scaleMax: try row.int("scale_max") ?? 0, counts: ScoreCounts())
+            if metric == "#" {
+                r.sources = numbers[0]
+                if r.sources == 0 { continue }
+            } else {
+                r.counts = ScoreCounts(counts: numbers)
+            }
+            out.append(r)
         }
         return out
     }
@@ -365,7 +423,10 @@ enum MetricEngine {
     struct Pool {
         var byReference: [IndexReference: [Int: ScoreCounts]] = [:]
         var sources = Set<String>()
+        /// Set when the database counted the pool's distinct sources instead of listing them.
+        var sourceCount: Int?
         var responses = 0
+        var sourceTotal: Int { sourceCount ?? sources.count }
     }
 
     static func references(_ figure: MetricRequest.Figure) -> [IndexReference] {
@@ -387,13 +448,24 @@ enum MetricEngine {
     @discardableResult
     static func add(_ cell: Cell, to pool: inout Pool, figure: MetricRequest.Figure) -> Bool {
         pool.sources.insert("\(cell.survey)|\(cell.touchpoint)|\(cell.channel)")
-        if cell.metric == "responses" { pool.responses += cell.counts.n; return false }
+        return add(metric: cell.metric, question: cell.question, scaleMax: cell.scaleMax, counts: cell.counts, to: &pool, figure: figure)
+    }
+
+    static func add(_ row: GroupRow, to pool: inout Pool, figure: MetricRequest.Figure) {
+        if row.metric == "#" { pool.sourceCount = row.sources; return }
+        if let source = row.source { pool.sources.insert(source) }
+        add(metric: row.metric, question: row.question, scaleMax: row.scaleMax, counts: row.counts, to: &pool, figure: figure)
+    }
+
+    @discardableResult
+    static func add(metric: String, question: String, scaleMax: Int, counts: ScoreCounts, to pool: inout Pool, figure: MetricRequest.Figure) -> Bool {
+        if metric == "responses" { pool.responses += counts.n; return false }
         var counted = false
         for r in references(figure) {
             let n = need(r)
-            if let m = n.metric, m != cell.metric { continue }
-            if let q = n.question, q != cell.question { continue }
-            pool.byReference[r, default: [:]][cell.scaleMax, default: ScoreCounts()] += cell.counts
+            if let m = n.metric, m != metric { continue }
+            if let q = n.question, q != question { continue }
+            pool.byReference[r, default: [:]][scaleMax, default: ScoreCounts()] += counts
             counted = true
         }
         return counted
@@ -423,7 +495,7 @@ enum MetricEngine {
 
     /// The figure of one pool, with the guardrail applied.
     static func figure(_ pool: Pool, _ figure: MetricRequest.Figure, guardrail: Guardrail, key: [String: String]) -> MetricGroup {
-        var g = MetricGroup(key: key, n: 0, state: "no_data", pooled: pool.sources.count > 1, sources: pool.sources.count)
+        var g = MetricGroup(key: key, n: 0, state: "no_data", pooled: pool.sourceTotal > 1, sources: pool.sourceTotal)
         if case .responses = figure {
             g.n = pool.responses
             g.value = Double(pool.responses)
@@ -490,58 +562,62 @@ enum MetricEngine {
         let windowMonths = request.window ?? 1
         var fetchFrom = request.from
         if windowMonths > 1 { fetchFrom = RollupCalendar.month(request.from / 100, minus: windowMonths - 1) * 100 + 1 }
-        let cells = try await cells(request, from: fetchFrom, to: request.to, scope: scope)
+        let rows = try await groupRows(request, groupBy: groupBy, from: fetchFrom, to: request.to, bySource: windowMonths > 1, scope: scope)
 
-        func keys(_ cell: Cell, month: Int?) -> [[String: String]] {
-            var keys: [[String: String]] = [[:]]
-            func set(_ name: String, _ values: [(String, String?)]) {
-                keys = keys.flatMap { k in values.map { v in var k = k; k[name] = v.0; if let label = v.1 { k[name + "_name"] = label }; return k } }
+        /// The group a row belongs to, with names beside ids; `month` is the time bucket's first month.
+        func key(_ row: GroupRow, month: Int?) -> [String: String] {
+            var k: [String: String] = [:]
+            let v = row.values
+            func uuid(_ text: String?) -> UUID? { text.flatMap(UUID.init(uuidString:)) }
+            let none = Rollups.noTouchpoint.uuidString.lowercased()
+            let touchpoint = v["touchpoint"].map { $0 == none ? "" : $0 } ?? ""
+            func survey() {
+                k["survey"] = v["survey"] ?? ""
+                k["survey_name"] = uuid(v["survey"]).flatMap { dims.surveys[$0]?.name } ?? "?"
             }
-            let tp = dims.touchpoints[cell.touchpoint]
-            let survey = dims.surveys[cell.survey]
+            func touchpointAndName() {
+                k["touchpoint"] = touchpoint
+                k["touchpoint_name"] = uuid(touchpoint).flatMap { dims.touchpoints[$0]?.name } ?? ""
+            }
             for d in groupBy {
                 switch d {
                 case .source:
-                    set("source", [("\(cell.survey.uuidString.lowercased())|\(cell.touchpoint == Rollups.noTouchpoint ? "" : cell.touchpoint.uuidString.lowercased())|\(cell.channel)", nil)])
-                    set("survey", [(cell.survey.uuidString.lowercased(), survey?.name ?? "?")])
-                    set("touchpoint", [(cell.touchpoint == Rollups.noTouchpoint ? "" : cell.touchpoint.uuidString.lowercased(), tp?.name ?? "")])
-                    set("channel", [(cell.channel, nil)])
-                case .survey: set("survey", [(cell.survey.uuidString.lowercased(), survey?.name ?? "?")])
-                case .touchpoint: set("touchpoint", [(cell.touchpoint == Rollups.noTouchpoint ? "" : cell.touchpoint.uuidString.lowercased(), tp?.name ?? "")])
-                case .channel: set("channel", [(cell.channel, nil)])
+                    k["source"] = "\(v["survey"] ?? "")|\(touchpoint)|\(v["channel"] ?? "")"
+                    survey(); touchpointAndName(); k["channel"] = v["channel"] ?? ""
+                case .survey: survey()
+                case .touchpoint: touchpointAndName()
+                case .channel: k["channel"] = v["channel"] ?? ""
                 case .journey:
-                    let j = tp?.journey ?? survey?.journey
-                    set("journey", [(j?.uuidString.lowercased() ?? "", j.flatMap { dims.journeys[$0] } ?? "")])
+                    k["journey"] = v["journey"] ?? ""
+                    k["journey_name"] = uuid(v["journey"]).flatMap { dims.journeys[$0] } ?? ""
                 case .phase:
-                    let phases = tp?.phases ?? []
-                    set("phase", phases.isEmpty ? [("", "")] : phases.map { ($0.uuidString.lowercased(), dims.phases[$0] ?? "") })
-                case .kind: set("kind", [(survey?.kind ?? "", nil)])
-                case .segment: set("segment", [(cell.segment, nil)])
-                case .market: set("market", [(cell.market, nil)])
-                case .month: set("month", [(RollupCalendar.label(month: month ?? cell.month), nil)])
+                    k["phase"] = v["phase"] ?? ""
+                    k["phase_name"] = uuid(v["phase"]).flatMap { dims.phases[$0] } ?? ""
+                case .kind: k["kind"] = v["kind"] ?? ""
+                case .segment: k["segment"] = v["segment"] ?? ""
+                case .market: k["market"] = v["market"] ?? ""
+                case .month: k["month"] = RollupCalendar.label(month: month ?? row.month ?? 0)
                 case .quarter:
-                    let m = month ?? cell.month
-                    set("quarter", [(String(format: "%04d-Q%d", m / 100, (m % 100 - 1) / 3 + 1), nil)])
-                case .year: set("year", [(String((month ?? cell.month) / 100), nil)])
+                    let m = month ?? row.month ?? 0
+                    k["quarter"] = String(format: "%04d-Q%d", m / 100, (m % 100 - 1) / 3 + 1)
+                case .year: k["year"] = String((month ?? row.month ?? 0) / 100)
                 }
             }
-            return keys
+            return k
         }
 
         var pools: [[String: String]: Pool] = [:]
         var order: [[String: String]] = []
         let months = RollupCalendar.months(from: request.from / 100, to: request.to / 100)
-        for cell in cells {
-            // With a window, a month's cells count towards each month of the period whose window holds it.
+        for row in rows {
+            // With a window, a month's counts count towards each month of the period whose window holds it.
             let targets: [Int?] = windowMonths > 1
-                ? months.filter { $0 >= cell.month && RollupCalendar.month($0, minus: windowMonths - 1) <= cell.month }
-                : [cell.month >= request.from / 100 ? nil : -1]
+                ? months.filter { $0 >= row.month! && RollupCalendar.month($0, minus: windowMonths - 1) <= row.month! }
+                : [nil]
             for target in targets {
-                if target == -1 { continue }
-                for key in keys(cell, month: target) {
-                    if pools[key] == nil { order.append(key) }
-                    add(cell, to: &pools[key, default: Pool()], figure: request.figure)
-                }
+                let k = key(row, month: target)
+                if pools[k] == nil { order.append(k) }
+                add(row, to: &pools[k, default: Pool()], figure: request.figure)
             }
         }
         let sortKeys = groupBy.map { d -> String in ["survey", "touchpoint", "journey", "phase"].contains(d.rawValue) ? d.rawValue + "_name" : d.rawValue }
@@ -560,8 +636,8 @@ enum MetricEngine {
                 ? RollupCalendar.month(request.from / 100, minus: months.count) * 100 + 1
                 : RollupCalendar.day(RollupCalendar.start(ofDay: request.from)!.addingTimeInterval(-86_400 * Double(days)))
             var previous: [[String: String]: Pool] = [:]
-            for cell in try await self.cells(request, from: prevFrom, to: prevTo, scope: scope) {
-                for key in keys(cell, month: nil) { add(cell, to: &previous[key, default: Pool()], figure: request.figure) }
+            for row in try await groupRows(request, groupBy: groupBy, from: prevFrom, to: prevTo, bySource: false, scope: scope) {
+                add(row, to: &previous[key(row, month: nil), default: Pool()], figure: request.figure)
             }
             for i in groups.indices {
                 groups[i].comparison = compare(pools[groups[i].key]!, previous[groups[i].key] ?? Pool(), request.figure, guardrail: guardrail)
@@ -625,7 +701,7 @@ enum MetricEngine {
 extension MetricRequest {
     /// The filters as SQL conditions, for the roll-ups and for the raw responses alike (the column
     /// expressions differ: the raw table keeps NULLs where roll-ups keep '' and the no-touchpoint key).
-    func appendFilters(to q: inout SQLQueryString, scope: Scope, touchpoint: String, channel: String, segment: String, market: String) {
+    func appendFilters(to q: inout SQLQueryString, scope: Scope, survey: String = "survey_id", touchpoint: String, channel: String, segment: String, market: String) {
         func list<T: Encodable & Sendable>(_ values: [T]) {
             for (i, v) in values.enumerated() { if i > 0 { q.appendLiteral(", ") }; q.appendInterpolation(bind: v) }
         }
@@ -635,7 +711,7 @@ extension MetricRequest {
             list(values)
             q.appendLiteral(")")
         }
-        inList("survey_id", surveys)
+        inList(survey, surveys)
         inList(touchpoint, touchpoints)
         inList(channel, channels)
         inList(segment, segments)
@@ -645,7 +721,7 @@ extension MetricRequest {
             q.appendInterpolation(bind: scope.workspaceID)
             q.appendLiteral(" AND journey_id IN (")
             list(journeys)
-            q.appendLiteral(")) OR survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            q.appendInterpolation(unsafeRaw: ")) OR \(survey) IN (SELECT id FROM surveys WHERE workspace_id = ")
             q.appendInterpolation(bind: scope.workspaceID)
             q.appendLiteral(" AND journey_id IN (")
             list(journeys)
@@ -657,7 +733,7 @@ extension MetricRequest {
             q.appendLiteral("))")
         }
         if let kind {
-            q.appendLiteral(" AND survey_id IN (SELECT id FROM surveys WHERE workspace_id = ")
+            q.appendInterpolation(unsafeRaw: " AND \(survey) IN (SELECT id FROM surveys WHERE workspace_id = ")
             q.appendInterpolation(bind: scope.workspaceID)
             q.appendLiteral(" AND kind = ")
             q.appendInterpolation(bind: kind.rawValue)
