@@ -62,6 +62,8 @@ extension Charts {
     /// Hrefs are built by the app, but a `javascript:` or `data:` URL reaching a chart would be script
     /// injection behind a click, so only relative URLs and http(s)/mailto survive; nil means no link.
     static func safeHref(_ href: String) -> String? {
+        // A path on this site in printable ASCII (every drill-down link) has nothing to trim or judge.
+        if href.utf8.first == UInt8(ascii: "/"), href.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) { return href }
         let isSpace: (Character) -> Bool = { $0.isWhitespace || $0.unicodeScalars.allSatisfy { $0.value < 0x20 } }
         let trimmed = String(href.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
         guard !trimmed.isEmpty else { return nil }

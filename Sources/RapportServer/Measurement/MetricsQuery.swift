@@ -329,28 +329,75 @@ enum MetricEngine {
         return out
     }
 
+    /// The roll-up cells that make up a period of days (both included): whole months from the month
+    /// cells; a partial month either from its day cells, or from its month cell minus the day cells
+    /// outside the period, whichever reads fewer days. Each range is (first, last, grain, sign).
+    static func cellRanges(from: Int, to: Int) -> [(Int, Int, String, Int)] {
+        var out: [(Int, Int, String, Int)] = []
+        var month = from / 100
+        while month <= to / 100 {
+            let first = month * 100 + 1, last = RollupCalendar.lastDay(ofMonth: month)
+            let lo = max(first, from), hi = min(last, to)
+            let inside = hi - lo + 1, outside = (last - first + 1) - inside
+            if outside == 0 {
+                if let l = out.last, l.2 == "m", l.1 == RollupCalendar.month(month, minus: 1) { out[out.count - 1].1 = month } else { out.append((month, month, "m", 1)) }
+            } else if inside <= outside {
+                out.append((lo, hi, "d", 1))
+            } else {
+                out.append((month, month, "m", 1))
+                if lo > first { out.append((first, lo - 1, "d", -1)) }
+                if hi < last { out.append((hi + 1, last, "d", -1)) }
+            }
+            month = RollupCalendar.month(month, minus: -1)
+        }
+        return out
+    }
+
     /// Reads a period's counts (days, both included) summed in the database per group of `groupBy`
-    /// and per question: whole months from the month cells, the days at either edge from the day
-    /// cells. Only the groups cross into Swift, with the number of distinct sources each pools
-    /// (`bySource` keeps one row per source instead, for rolling windows that pool months).
+    /// and per question. Only the groups cross into Swift, each with the number of distinct sources it
+    /// pools (`bySource` keeps one row per source instead, for rolling windows that pool months).
     static func groupRows(_ request: MetricRequest, groupBy: [MetricRequest.Dimension], from: Int, to: Int, bySource: Bool, scope: Scope) async throws -> [GroupRow] {
         let sqlite = scope.db.isSQLite
         let bySegment = groupBy.contains(.segment) || groupBy.contains(.market) || !request.segments.isEmpty || !request.markets.isEmpty
-        let firstMonth = from % 100 == 1 ? from / 100 : RollupCalendar.month(from / 100, minus: -1)
-        let lastMonth = to == RollupCalendar.lastDay(ofMonth: to / 100) ? to / 100 : RollupCalendar.month(to / 100, minus: 1)
         let fields = fields(groupBy, sqlite: sqlite)
         let month = "(CASE WHEN r.grain = 'm' THEN r.period ELSE r.period / 100 END)"
         var bucket: String?
         if groupBy.contains(.month) || bySource { bucket = month }
         if groupBy.contains(.quarter) { bucket = "(\(month) / 100 * 100 + ((\(month) % 100 - 1) / 3) * 3 + 1)" }
         if groupBy.contains(.year) { bucket = "(\(month) / 100 * 100 + 1)" }
-        let source = sqlite ? "r.survey_id || '|' || r.touchpoint || '|' || r.channel"
-                            : "CAST(r.survey_id AS TEXT) || '|' || CAST(r.touchpoint AS TEXT) || '|' || r.channel"
+        let ranges = cellRanges(from: from, to: to)
         let counts = Rollups.countColumns
+        func range(_ b: (Int, Int, String, Int), _ q: inout SQLQueryString) {
+            q.appendInterpolation(unsafeRaw: "(r.grain = '\(b.2)' AND r.period BETWEEN ")
+            q.appendInterpolation(bind: b.0)
+            q.appendLiteral(" AND ")
+            q.appendInterpolation(bind: b.1)
+            q.appendLiteral(")")
+        }
+        // Day cells outside the period count negatively against their month's cell.
+        var sign = SQLQueryString("")
+        let negative = ranges.filter { $0.3 < 0 }
+        if !negative.isEmpty {
+            sign = "CASE WHEN "
+            for (i, b) in negative.enumerated() { if i > 0 { sign.appendLiteral(" OR ") }; range(b, &sign) }
+            sign.appendLiteral(" THEN -1 ELSE 1 END * ")
+        }
+        // First the sums per group and source (a source whose answers all lie outside the period
+        // nets to nothing and is dropped), then per group, with each group's distinct sources.
         var select = fields.map { "\($0.1) AS f_\($0.0)" }
         if let bucket { select.append("\(bucket) AS b") }
-        select += ["\(source) AS src", "r.metric", "r.question", "r.scale_max"] + counts.map { "r.\($0)" }
-        var q = SQLQueryString("WITH x AS (SELECT \(unsafeRaw: select.joined(separator: ", ")) FROM metric_rollups r")
+        select += [sqlite ? "r.survey_id AS s_survey" : "CAST(r.survey_id AS TEXT) AS s_survey",
+                   sqlite ? "r.touchpoint AS s_touchpoint" : "CAST(r.touchpoint AS TEXT) AS s_touchpoint", "r.channel AS s_channel",
+                   "r.metric", "r.question", "r.scale_max"]
+        let keys = fields.map { "f_\($0.0)" } + (bucket == nil ? [] : ["b"])
+        let sourceKeys = ["s_survey", "s_touchpoint", "s_channel"]
+        var q = SQLQueryString("WITH x AS (SELECT \(unsafeRaw: select.joined(separator: ", "))")
+        for c in counts + ["n"] {
+            q.appendInterpolation(unsafeRaw: ", CAST(SUM(")
+            q += sign
+            q.appendInterpolation(unsafeRaw: "r.\(c)) AS BIGINT) AS \(c)")
+        }
+        q.appendInterpolation(unsafeRaw: " FROM metric_rollups r")
         let names = Set(fields.map(\.0))
         if names.contains("kind") || names.contains("journey") { q.appendInterpolation(unsafeRaw: " LEFT JOIN surveys s ON s.id = r.survey_id") }
         if names.contains("journey") { q.appendInterpolation(unsafeRaw: " LEFT JOIN touchpoints t ON t.id = r.touchpoint") }
@@ -358,22 +405,8 @@ enum MetricEngine {
         q.appendInterpolation(unsafeRaw: " WHERE r.workspace_id = ")
         q.appendInterpolation(bind: scope.workspaceID)
         q.appendInterpolation(unsafeRaw: bySegment ? " AND r.segment <> '*'" : " AND r.segment = '*' AND r.market = '*'")
-        // The period: whole months, and the days before the first and after the last whole month.
-        var ranges: [(Int, Int, String)] = []
-        if firstMonth <= lastMonth { ranges.append((firstMonth, lastMonth, "m")) }
-        if firstMonth > lastMonth { ranges.append((from, to, "d")) } else {
-            if from % 100 != 1 { ranges.append((from, min(to, RollupCalendar.lastDay(ofMonth: from / 100)), "d")) }
-            if to != RollupCalendar.lastDay(ofMonth: to / 100) { ranges.append((max(from, to / 100 * 100 + 1), to, "d")) }
-        }
         q.appendInterpolation(unsafeRaw: " AND (")
-        for (i, b) in ranges.enumerated() {
-            if i > 0 { q.appendLiteral(" OR ") }
-            q.appendInterpolation(unsafeRaw: "(r.grain = '\(b.2)' AND r.period BETWEEN ")
-            q.appendInterpolation(bind: b.0)
-            q.appendLiteral(" AND ")
-            q.appendInterpolation(bind: b.1)
-            q.appendLiteral(")")
-        }
+        for (i, b) in ranges.enumerated() { if i > 0 { q.appendLiteral(" OR ") }; range(b, &q) }
         q.appendLiteral(")")
         // Which rows the figure reads.
         q.appendInterpolation(unsafeRaw: " AND (")
@@ -384,14 +417,18 @@ enum MetricEngine {
         }
         q.appendLiteral(")")
         request.appendFilters(to: &q, scope: scope, survey: "r.survey_id", touchpoint: "r.touchpoint", channel: "r.channel", segment: "r.segment", market: "r.market")
-        let keys = fields.map { "f_\($0.0)" } + (bucket == nil ? [] : ["b"])
-        let group = (keys + (bySource ? ["src"] : [])).map { $0 + ", " }.joined()
-        q.appendInterpolation(unsafeRaw: ") SELECT \(group)metric, question, scale_max, \(counts.map { "SUM(\($0)) AS \($0)" }.joined(separator: ", "))")
+        let inner = (select.indices.map { String($0 + 1) }).joined(separator: ", ")
+        q.appendInterpolation(unsafeRaw: " GROUP BY \(inner) HAVING SUM(")
+        q += sign
+        q.appendInterpolation(unsafeRaw: "r.n) <> 0)")
+        let group = (keys + (bySource ? sourceKeys : [])).map { $0 + ", " }.joined()
+        q.appendInterpolation(unsafeRaw: " SELECT \(group)metric, question, scale_max, \(counts.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", "))")
         q.appendInterpolation(unsafeRaw: " FROM x GROUP BY \(group)metric, question, scale_max")
         if !bySource {
             // The distinct sources of each group, on a row of its own.
             let others = counts.dropFirst().map { "0 AS \($0)" }.joined(separator: ", ")
-            q.appendInterpolation(unsafeRaw: " UNION ALL SELECT \(keys.map { $0 + ", " }.joined())'#', '', 0, COUNT(DISTINCT src), \(others) FROM x")
+            let distinct = (keys + sourceKeys).joined(separator: ", ")
+            q.appendInterpolation(unsafeRaw: " UNION ALL SELECT \(keys.map { $0 + ", " }.joined())'#', '', 0, COUNT(*), \(others) FROM (SELECT DISTINCT \(distinct) FROM x) d")
             if !keys.isEmpty { q.appendInterpolation(unsafeRaw: " GROUP BY \(keys.joined(separator: ", "))") }
         }
         var out: [GroupRow] = []
@@ -405,7 +442,8 @@ enum MetricEngine {
             var numbers: [Int] = []
             for c in counts { numbers.append(try row.int(c) ?? 0) }
             var r = GroupRow(values: values, month: bucket == nil ? nil : try row.required(try row.int("b"), "b"),
-                             source: bySource ? try row.text("src") : nil, metric: metric, question: try row.text("question") ?? "",
+                             source: bySource ? [try row.text("s_survey"), try row.text("s_touchpoint"), try row.text("s_channel")].map { $0 ?? "" }.joined(separator: "|") : nil,
+                             metric: metric, question: try row.text("question") ?? "",
                              scaleMax: try row.int("scale_max") ?? 0, counts: ScoreCounts())
             if metric == "#" {
                 r.sources = numbers[0]

@@ -22,13 +22,32 @@ enum DashboardPages {
         var dims: MeasurementDimensions
         var indices: [MetricIndex]
         var canDrill: Bool
+        /// The workspace on a database handle of each event loop, so a page's figures can be read
+        /// side by side on several connections.
+        var scopes: [Scope]
 
         /// A figure with the page's filters plus the chart's own settings.
         func run(_ own: [String: String]) async throws -> MetricResult {
-            var query = filters
-            for (k, v) in own { query[k] = v }
-            let request = try MetricRequest.parse(query, indices: indices)
-            return try await MetricEngine.run(request, scope: scope, guardrail: guardrail, dims: dims)
+            try await runAll([own])[0]
+        }
+
+        /// Several figures at once, each on its own connection where the pool has several; in the
+        /// order asked.
+        func runAll(_ figures: [[String: String]]) async throws -> [MetricResult] {
+            let requests = try figures.map { own in
+                var query = filters
+                for (k, v) in own { query[k] = v }
+                return try MetricRequest.parse(query, indices: indices)
+            }
+            let (guardrail, dims, scopes) = (guardrail, dims, scopes)
+            return try await withThrowingTaskGroup(of: (Int, MetricResult).self) { group in
+                for (i, request) in requests.enumerated() {
+                    group.addTask { (i, try await MetricEngine.run(request, scope: scopes[i % scopes.count], guardrail: guardrail, dims: dims)) }
+                }
+                var out = [MetricResult?](repeating: nil, count: requests.count)
+                for try await (i, result) in group { out[i] = result }
+                return out.map { $0! }
+            }
         }
 
         func query(_ extra: [String: String] = [:]) -> String {
@@ -45,9 +64,13 @@ enum DashboardPages {
         var filters: [String: String] = [:]
         let given = try req.allQueryItems()
         for key in filterKeys { if let v = given[key], !v.isEmpty { filters[key] = v } }
+        var scopes: [Scope] = []
+        for loop in req.application.eventLoopGroup.makeIterator() {
+            if let db = req.application.databases.database(logger: req.logger, on: loop) { scopes.append(Scope(workspaceID: scope.workspaceID, db: db)) }
+        }
         return Context(ctx: ctx, scope: scope, filters: filters, guardrail: try await MeasurementSettingsStore.load(scope).guardrail,
                        dims: try await MeasurementDimensions.load(scope), indices: try await scope.query(MetricIndex.self).all(),
-                       canDrill: ctx.caller?.role.can(.readResponses) == true)
+                       canDrill: ctx.caller?.role.can(.readResponses) == true, scopes: scopes.isEmpty ? [scope] : scopes)
     }
 
     // MARK: Executive
@@ -75,13 +98,10 @@ enum DashboardPages {
     ]
 
     static func executiveData(_ c: Context) async throws -> ExecutiveData {
-        let headline = try await c.run(["metric": "nps", "kind": "relationship", "compare": "previous"])
-        let rnps = try await c.run(charts["rnps"]!)
-        let rolling = try await c.run(charts["rnps-rolling"]!)
-        let journeys = try await c.run(charts["tnps-journeys"]!)
-        let touchpoints = try await c.run(charts["tnps-touchpoints"]!)
-        let volume = try await c.run(charts["volume"]!)
-        let sources = try await c.run(["metric": "nps", "kind": "transactional", "group_by": "source", "compare": "previous"])
+        let all = try await c.runAll([["metric": "nps", "kind": "relationship", "compare": "previous"], charts["rnps"]!, charts["rnps-rolling"]!,
+                                      charts["tnps-journeys"]!, charts["tnps-touchpoints"]!, charts["volume"]!,
+                                      ["metric": "nps", "kind": "transactional", "group_by": "source", "compare": "previous"]])
+        let (headline, rnps, rolling, journeys, touchpoints, volume, sources) = (all[0], all[1], all[2], all[3], all[4], all[5], all[6])
         // Many sources are compared at once: Holm's correction keeps "significant" honest.
         let tested = sources.groups.filter { $0.comparison?.pValue != nil }
         let adjusted = CXStatistics.holm(tested.map { $0.comparison!.pValue! })

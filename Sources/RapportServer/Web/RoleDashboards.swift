@@ -31,10 +31,9 @@ extension DashboardPages {
         c.filters["journey"] = journeyID.uuidString.lowercased()
         let headline: MetricResult, trend: MetricResult, touchpoints: MetricResult, phaseResult: MetricResult
         do {
-            headline = try await c.run(["metric": "nps", "kind": "transactional", "compare": "previous"])
-            trend = try await c.run(charts["tnps-trend"]!)
-            touchpoints = try await c.run(charts["tnps-touchpoints"]!)
-            phaseResult = try await c.run(charts["tnps-phases"]!)
+            let all = try await c.runAll([["metric": "nps", "kind": "transactional", "compare": "previous"], charts["tnps-trend"]!,
+                                          charts["tnps-touchpoints"]!, charts["tnps-phases"]!])
+            (headline, trend, touchpoints, phaseResult) = (all[0], all[1], all[2], all[3])
         } catch let e as AppError {
             return Layout.render(ctx, title: title, status: e.status, active: "dashboards", .group(
                 tabs(ctx, "journeys"), .h1(.text(title)), filterForm(c, action: "/dashboards/journeys"), JourneyWeb.errorBox(ctx, e)))
@@ -313,13 +312,10 @@ extension DashboardPages {
         let label = options.first { $0.0 == unit }?.1 ?? unit
         let headlines: [(String, MetricResult)], trend: MetricResult, touchpoints: MetricResult
         do {
-            var figures: [(String, MetricResult)] = []
-            for (name, k) in askedRelationship ? [("R-NPS", "relationship"), ("T-NPS", "transactional")] : [("T-NPS", "transactional")] {
-                figures.append((name + " · " + label, try await c.run(["metric": "nps", "kind": k, "compare": "previous"])))
-            }
-            headlines = figures
-            trend = try await c.run(charts["tnps-trend"]!)
-            touchpoints = try await c.run(charts["tnps-touchpoints"]!)
+            let kinds = askedRelationship ? [("R-NPS", "relationship"), ("T-NPS", "transactional")] : [("T-NPS", "transactional")]
+            let all = try await c.runAll(kinds.map { ["metric": "nps", "kind": $0.1, "compare": "previous"] } + [charts["tnps-trend"]!, charts["tnps-touchpoints"]!])
+            headlines = zip(kinds, all).map { ($0.0.0 + " · " + label, $0.1) }
+            (trend, touchpoints) = (all[kinds.count], all[kinds.count + 1])
         } catch let e as AppError {
             return Layout.render(ctx, title: title, status: e.status, active: "dashboards", .group(
                 tabs(ctx, "unit"), .h1(.text(title)), unitForm, JourneyWeb.errorBox(ctx, e)))

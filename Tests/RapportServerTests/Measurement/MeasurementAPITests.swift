@@ -156,6 +156,16 @@ struct MeasurementAPITests {
         }
     }
 
+    @Test("a partial month is read from its days, or as its month minus the days outside, whichever reads fewer")
+    func cellRanges() {
+        func text(_ from: Int, _ to: Int) -> [String] { MetricEngine.cellRanges(from: from, to: to).map { "\($0.0)-\($0.1) \($0.2)\($0.3)" } }
+        #expect(text(20260303, 20260305) == ["20260303-20260305 d1"])
+        #expect(text(20260101, 20261206) == ["202601-202611 m1", "20261201-20261206 d1"])
+        #expect(text(20260310, 20260620) == ["202603-202603 m1", "20260301-20260309 d-1", "202604-202605 m1", "202606-202606 m1", "20260621-20260630 d-1"])
+        #expect(text(20260202, 20260227) == ["202602-202602 m1", "20260201-20260201 d-1", "20260228-20260228 d-1"])
+        #expect(text(20251201, 20260131) == ["202512-202601 m1"])
+    }
+
     @Test("every grouping, filter and window from the roll-ups equals a recount of the raw answers", arguments: TestDB.all)
     func groupingsAgree(db: TestDB) async throws {
         try await withTestApp(db) { app in
@@ -167,6 +177,9 @@ struct MeasurementAPITests {
             for i in 0..<150 { scores.append(((i * 7) % 11, (i * 17) % 150, i % 3, ["email", "sms", "app"][i % 3])) }
             try await s.send(scores, base: measuredBase)
             try await s.send((0..<20).map { ($0 % 11, $0 * 6, $0 % 2, "email") }, base: measuredBase, touchpoint: false, prefix: "nt")
+            // A source answered only on 1 March: a period from 2 March reads March's month cell minus
+            // that day, and must neither count its answers nor the source.
+            try await s.send([(4, 0, 1, "letter"), (10, 0, 0, "letter")], base: measuredBase, prefix: "edge")
             let ws = try await Workspaces.find(slug: "groups", on: app.db)
             let scope = Scope(workspaceID: ws.id!, db: app.db)
             let dims = try await MeasurementDimensions.load(scope)
@@ -193,7 +206,8 @@ struct MeasurementAPITests {
             for metric in ["nps", "ces", "responses", "mean(service.care)"] {
                 for grouping in ["", "group_by=source", "group_by=survey,channel", "group_by=touchpoint,quarter", "group_by=journey,year", "group_by=phase",
                                  "group_by=segment,market", "group_by=kind,month", "group_by=channel&market=DE", "group_by=month&segment=SMB",
-                                 "group_by=touchpoint&channel=sms,app&from=2026-03-10&to=2026-06-20"] {
+                                 "group_by=touchpoint&channel=sms,app&from=2026-03-10&to=2026-06-20", "group_by=channel&from=2026-03-02&to=2026-03-31",
+                                 "from=2026-03-02&to=2026-04-30", "group_by=source&from=2026-02-15&to=2026-03-01"] {
                     var query = "metric=\(metric)&" + grouping
                     if !grouping.contains("from=") { query += "&from=2026-01&to=2026-12" }
                     let m = try await s.metrics(query)
