@@ -41,7 +41,7 @@ echo "== NPS per touchpoint per month, $from to $to"
 python3 Benchmarks/measurement_compare.py "$work/rows.csv" "$url" "$token" "$from" "$to"
 rm -f "$work/rows.csv"
 
-echo "== dashboards under wrk (2 threads, 8 connections, 20 s each) while answers arrive at 1,000/s"
+echo "== dashboards under wrk (one user, then 8 connections on 2 threads; 20 s each) while answers arrive at 1,000/s"
 csrf=$(curl -s -c "$work/jar" "$url/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
 curl -s -b "$work/jar" -c "$work/jar" -o /dev/null --data-urlencode "csrf_token=$csrf" --data-urlencode "email=demo@rapport.example" --data-urlencode "password=rapport-demo" "$url/login"
 cookie="rapport_session=$(awk '$6=="rapport_session"{print $7}' "$work/jar")"
@@ -52,9 +52,15 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.timeout, summary.errors.status))
 end
 LUA
-python3 Benchmarks/measurement_writer.py "$url" "$token" 1000 135 & writer=$!
+python3 Benchmarks/measurement_writer.py "$url" "$token" 1000 255 & writer=$!
 sleep 3
-run() { echo "$1"; wrk -t2 -c8 -d20s --timeout 10s -s "$work/p95.lua" -H "$3" "$url$2" | grep "p95" || echo "  (wrk failed)"; }
+run() {
+  echo "$1"
+  for c in 1 8; do
+    printf "  %d connection(s):" "$c"
+    wrk -t$((c < 2 ? 1 : 2)) -c$c -d20s --timeout 10s -s "$work/p95.lua" -H "$3" "$url$2" | grep "p95" || echo "  (wrk failed)"
+  done
+}
 run "executive dashboard (web page, 7 figures, last 12 months)" "/dashboards" "Cookie: $cookie"
 run "journey owner dashboard (web page)" "/dashboards/journeys" "Cookie: $cookie"
 run "ambassador dashboard (web page, market DE)" "/dashboards/unit?unit=market:DE" "Cookie: $cookie"
