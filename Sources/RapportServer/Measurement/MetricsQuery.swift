@@ -308,7 +308,8 @@ enum MetricEngine {
     }
 
     /// Summed roll-up counts of one group of a figure (and, with `bySource`, of one source in it).
-    /// A row with metric "#" carries in `sources` how many distinct sources the group has.
+    /// `sources` is how many distinct sources the group has, when the database counted them; a row
+    /// with metric "#" carries only that.
     struct GroupRow {
         /// The group's values by field (survey, touchpoint, channel, journey, phase, kind, segment,
         /// market), ids as lower-case text.
@@ -437,39 +438,52 @@ enum MetricEngine {
         q.appendInterpolation(unsafeRaw: " GROUP BY \(inner) HAVING SUM(")
         q += sign
         q.appendInterpolation(unsafeRaw: "r.n) <> 0)")
+        let withX = q
         let group = (keys + (bySource ? sourceKeys : [])).map { $0 + ", " }.joined()
-        q.appendInterpolation(unsafeRaw: " SELECT \(group)metric, question, scale_max, \(counts.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", "))")
+        q.appendInterpolation(unsafeRaw: " SELECT \(group)metric, question, scale_max, \(counts.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", ")), COUNT(*) AS k")
         q.appendInterpolation(unsafeRaw: " FROM x GROUP BY \(group)metric, question, scale_max")
-        if !bySource {
-            // The distinct sources of each group, on a row of its own.
-            let others = counts.dropFirst().map { "0 AS \($0)" }.joined(separator: ", ")
-            let distinct = (keys + sourceKeys).joined(separator: ", ")
-            q.appendInterpolation(unsafeRaw: " UNION ALL SELECT \(keys.map { $0 + ", " }.joined())'#', '', 0, COUNT(*), \(others) FROM (SELECT DISTINCT \(distinct) FROM x) d")
-            if !keys.isEmpty { q.appendInterpolation(unsafeRaw: " GROUP BY \(keys.joined(separator: ", "))") }
-        }
-        var out: [GroupRow] = []
-        for row in try await PlainRow.all(scope.db, q) {
-            var values: [String: String] = [:]
-            for (name, _) in fields {
-                let text = try row.text("f_" + name) ?? ""
-                values[name] = ["survey", "touchpoint", "journey", "phase"].contains(name) ? text.lowercased() : text
+
+        func decode(_ query: SQLQueryString) async throws -> [GroupRow] {
+            var out: [GroupRow] = []
+            for row in try await PlainRow.all(scope.db, query) {
+                var values: [String: String] = [:]
+                for (name, _) in fields {
+                    let text = try row.text("f_" + name) ?? ""
+                    values[name] = ["survey", "touchpoint", "journey", "phase"].contains(name) ? text.lowercased() : text
+                }
+                let metric = try row.required(try row.text("metric"), "metric")
+                var numbers: [Int] = []
+                for c in counts { numbers.append(try row.int(c) ?? 0) }
+                var r = GroupRow(values: values, month: bucket == nil ? nil : try row.required(try row.int("b"), "b"),
+                                 source: bySource ? [try row.text("s_survey"), try row.text("s_touchpoint"), try row.text("s_channel")].map { $0 ?? "" }.joined(separator: "|") : nil,
+                                 metric: metric, question: try row.text("question") ?? "",
+                                 scaleMax: try row.int("scale_max") ?? 0, counts: ScoreCounts())
+                if metric == "#" {
+                    r.sources = numbers[0]
+                    if r.sources == 0 { continue }
+                } else {
+                    r.counts = ScoreCounts(counts: numbers)
+                    r.sources = bySource ? 0 : try row.int("k") ?? 0
+                }
+                out.append(r)
             }
-            let metric = try row.required(try row.text("metric"), "metric")
-            var numbers: [Int] = []
-            for c in counts { numbers.append(try row.int(c) ?? 0) }
-            var r = GroupRow(values: values, month: bucket == nil ? nil : try row.required(try row.int("b"), "b"),
-                             source: bySource ? [try row.text("s_survey"), try row.text("s_touchpoint"), try row.text("s_channel")].map { $0 ?? "" }.joined(separator: "|") : nil,
-                             metric: metric, question: try row.text("question") ?? "",
-                             scaleMax: try row.int("scale_max") ?? 0, counts: ScoreCounts())
-            if metric == "#" {
-                r.sources = numbers[0]
-                if r.sources == 0 { continue }
-            } else {
-                r.counts = ScoreCounts(counts: numbers)
-            }
-            out.append(r)
+            return out
         }
-        return out
+        var out = try await decode(q)
+        guard !bySource else { return out }
+        // A group with one row (one question on one scale, the usual case) has as many sources as the
+        // row sums. Only when some group has several does the database count distinct sources.
+        struct GroupKey: Hashable { var values: [String: String]; var month: Int? }
+        var rowsPerGroup: [GroupKey: Int] = [:]
+        for r in out { rowsPerGroup[GroupKey(values: r.values, month: r.month), default: 0] += 1 }
+        guard rowsPerGroup.values.contains(where: { $0 > 1 }) else { return out }
+        for i in out.indices { out[i].sources = 0 }
+        var distinct = withX
+        let others = counts.dropFirst().map { "0 AS \($0)" }.joined(separator: ", ")
+        distinct.appendInterpolation(unsafeRaw: " SELECT \(keys.map { $0 + ", " }.joined())'#' AS metric, '' AS question, 0 AS scale_max, COUNT(*) AS c0, \(others)")
+        distinct.appendInterpolation(unsafeRaw: " FROM (SELECT DISTINCT \((keys + sourceKeys).joined(separator: ", ")) FROM x) d")
+        if !keys.isEmpty { distinct.appendInterpolation(unsafeRaw: " GROUP BY \(keys.joined(separator: ", "))") }
+        return out + (try await decode(distinct))
     }
 
     /// The counts of each reference of a figure within a set of cells, by scale (several scales mean
@@ -507,6 +521,7 @@ enum MetricEngine {
 
     static func add(_ row: GroupRow, to pool: inout Pool, figure: MetricRequest.Figure) {
         if row.metric == "#" { pool.sourceCount = row.sources; return }
+        if row.sources > 0 { pool.sourceCount = row.sources }
         if let source = row.source { pool.sources.insert(source) }
         add(metric: row.metric, question: row.question, scaleMax: row.scaleMax, counts: row.counts, to: &pool, figure: figure)
     }

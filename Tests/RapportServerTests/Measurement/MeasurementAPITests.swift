@@ -276,6 +276,7 @@ struct MeasurementAPITests {
             m = try await s.metrics("metric=ces&from=2026-03&to=2026-03")
             let pooled = (m["groups"] as? [[String: Any]] ?? []).first
             #expect(pooled?["state"] as? String == "not_pooled")
+            #expect(pooled?["sources"] as? Int == 3, "two sources ask on 1–7, one on 1–5: \(String(describing: pooled))")
             let note = pooled?["note"] as? String ?? ""
             #expect(note.contains("different scales"), "\(note)")
             m = try await s.metrics("metric=ces&group_by=survey&from=2026-03&to=2026-03")
@@ -325,6 +326,8 @@ struct MeasurementAPITests {
             let expected = (3.0 + (5.0 + 4.0 + 2.0) / 3 + (5.0 + 4.0 + 2.0) / 3) / 3
             #expect(abs((g?["value"] as? Double ?? 0) - expected) < 1e-9, "\(String(describing: g))")
             #expect(g?["low"] as? Double != nil && g?["method"] as? String == "delta-method")
+            // Three questions of one source: one source, not a pool of three.
+            #expect(g?["sources"] as? Int == 1 && g?["pooled"] as? Bool == false, "\(String(describing: g))")
         }
     }
 
