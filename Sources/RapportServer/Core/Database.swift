@@ -60,6 +60,15 @@ extension Database {
         }
     }
 
+    /// A transaction that reads before it writes: on SQLite it takes the write lock first (see
+    /// `takeWriteLock`), on PostgreSQL it is a plain transaction.
+    func writeTransaction<T: Sendable>(workspace: UUID?, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await transaction { db in
+            try await db.takeWriteLock(workspace: workspace)
+            return try await body(db)
+        }
+    }
+
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
     var sql: any SQLDatabase { self as! any SQLDatabase }
 }

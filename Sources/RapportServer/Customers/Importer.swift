@@ -183,13 +183,8 @@ struct Importer {
     /// batch — valid rows of a completed run are all there or none are.
     func commit(_ box: Unchecked<(reader: CSVReader, report: ImportReport)>, _ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
         do {
-            let workspace = caller.workspaceID
-            try await db.transaction { db in
-                // The writer reads (existing ids, settings) before it writes: on SQLite, wait for the
-                // write lock first, or a write by another connection in between fails the import.
-                try await db.takeWriteLock(workspace: workspace)
-                try await work(db)
-            }
+            // The writer reads (existing ids, settings) before it writes.
+            try await db.writeTransaction(workspace: caller.workspaceID, work)
             box.value.report.committed = true
         } catch is Abandon {
             box.value.report.committed = false

@@ -33,9 +33,7 @@ extension EditableResource {
 
     /// Creates a row from validated values in one transaction, audited; the web forms use it too.
     static func insert(_ values: [String: FieldValue], objects: [String: [String: JSONValue]] = [:], by caller: Caller, on db: any Database) async throws -> (M, DTO) {
-        try await db.transaction { db in
-            // The checks read before the write: on SQLite, wait for the write lock first (see takeWriteLock).
-            try await db.takeWriteLock(workspace: caller.workspaceID)
+        try await db.writeTransaction(workspace: caller.workspaceID) { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let model = makeNew(workspaceID: caller.workspaceID)
             try await apply(values, objects: objects, to: model, isNew: true, scope: scope)
@@ -66,9 +64,7 @@ extension EditableResource {
     /// Changes a row in one transaction, audited with before and after; `check` sees the version first.
     static func change(_ id: UUID?, _ values: [String: FieldValue], objects: [String: [String: JSONValue]] = [:], by caller: Caller, on db: any Database,
                        check: @escaping @Sendable (Int) throws -> Void = { _ in }) async throws -> (M, DTO) {
-        try await db.transaction { db in
-            // The checks read before the write: on SQLite, wait for the write lock first (see takeWriteLock).
-            try await db.takeWriteLock(workspace: caller.workspaceID)
+        try await db.writeTransaction(workspace: caller.workspaceID) { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let model = try await scope.find(M.self, id)
             try check(model.version)
@@ -94,9 +90,7 @@ extension EditableResource {
     /// Deletes a row in one transaction, audited with what it was; the web forms use it too.
     static func remove(_ id: UUID?, by caller: Caller, on db: any Database, check: @escaping @Sendable (Int) throws -> Void = { _ in },
                        guardDelete: (@Sendable (M, Scope) async throws -> Void)? = nil) async throws {
-        try await db.transaction { db in
-            // The checks read before the write: on SQLite, wait for the write lock first (see takeWriteLock).
-            try await db.takeWriteLock(workspace: caller.workspaceID)
+        try await db.writeTransaction(workspace: caller.workspaceID) { db in
             let scope = Scope(workspaceID: caller.workspaceID, db: db)
             let model = try await scope.find(M.self, id)
             try check(model.version)

@@ -212,8 +212,7 @@ enum KPISnapshots {
         snapshot.methodVersion = methodVersion
         snapshot.createdBy = caller.label
         snapshot.createdAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000).rounded() / 1_000)
-        try await scope.db.transaction { db in
-            try await db.takeWriteLock(workspace: scope.workspaceID)
+        try await scope.db.writeTransaction(workspace: scope.workspaceID) { db in
             let last = try await KPISnapshot.query(on: db).filter(\.$workspaceID == scope.workspaceID).sort(\.$seq, .descending).first()
             snapshot.seq = (last?.seq ?? 0) + 1
             snapshot.prevHash = last?.hash ?? genesis

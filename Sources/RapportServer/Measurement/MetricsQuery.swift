@@ -218,7 +218,8 @@ struct MeasurementDimensions: Sendable {
     var touchpoints: [UUID: TouchpointInfo] = [:]
     var journeys: [UUID: String] = [:]
     var phases: [UUID: String] = [:]
-    /// The values the filters offer: account segments and countries, and the channels answers came through.
+    /// The values the filters offer: account segments and countries, and the channels answers came
+    /// through (only from `withChoices`).
     var segments: [String] = []
     var markets: [String] = []
     var channels: [String] = []
@@ -246,27 +247,16 @@ struct MeasurementDimensions: Sendable {
         for l in try await sql.raw("SELECT tp.touchpoint_id, tp.phase_id FROM touchpoint_phases tp JOIN touchpoints t ON t.id = tp.touchpoint_id WHERE t.workspace_id = \(bind: scope.workspaceID)").all(decoding: TP.self) {
             d.touchpoints[l.touchpoint_id]?.phases.append(l.phase_id)
         }
-        (d.segments, d.markets, d.channels) = try await FilterChoices.shared.lists(scope)
         return d
     }
-}
 
-/// The values the dashboards' filters offer: DISTINCTs over every account and every month of
-/// answers, asked on every dashboard view. A minute of staleness in a drop-down costs nothing; the
-/// queries cost more than a figure.
-actor FilterChoices {
-    static let shared = FilterChoices()
-    private var entries: [UUID: (at: Date, lists: ([String], [String], [String]))] = [:]
-
-    func lists(_ scope: Scope) async throws -> (segments: [String], markets: [String], channels: [String]) {
-        if let e = entries[scope.workspaceID], Date().timeIntervalSince(e.at) < 60 { return e.lists }
-        let sql = scope.db.sql
-        struct V: Decodable { var v: String? }
-        let segments = try await sql.raw("SELECT DISTINCT segment AS v FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND segment IS NOT NULL ORDER BY segment").all(decoding: V.self).compactMap(\.v)
-        let markets = try await sql.raw("SELECT DISTINCT country AS v FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND country IS NOT NULL ORDER BY country").all(decoding: V.self).compactMap(\.v)
-        let channels = try await sql.raw("SELECT DISTINCT channel AS v FROM metric_rollups WHERE workspace_id = \(bind: scope.workspaceID) AND grain = 'm' AND segment = '*' AND market = '*' AND metric = 'responses' ORDER BY channel").all(decoding: V.self).compactMap(\.v).filter { !$0.isEmpty }
-        entries[scope.workspaceID] = (Date(), (segments, markets, channels))
-        return (segments, markets, channels)
+    /// The same, with the values the filters offer (from `ChoiceCache`): pages with a filter form.
+    static func withChoices(_ scope: Scope) async throws -> MeasurementDimensions {
+        var d = try await load(scope)
+        d.segments = try await ChoiceCache.shared.segments(scope)
+        d.markets = try await ChoiceCache.shared.markets(scope)
+        d.channels = try await ChoiceCache.shared.channels(scope)
+        return d
     }
 }
 
@@ -400,7 +390,7 @@ enum MetricEngine {
             sign.appendLiteral(" THEN -1 ELSE 1 END * ")
         }
         // First the sums per group and source (a source whose answers all lie outside the period
-        // nets to nothing and is dropped), then per group, with each group's distinct sources.
+        // nets to nothing and is dropped), then per group and question, with how many sources each sums.
         var select = fields.map { "\($0.1) AS f_\($0.0)" }
         if let bucket { select.append("\(bucket) AS b") }
         select += [sqlite ? "r.survey_id AS s_survey" : "CAST(r.survey_id AS TEXT) AS s_survey",

@@ -205,8 +205,7 @@ enum Rollups {
     /// responses, all in SQL: the database parses the answers, nothing crosses into Swift.
     @discardableResult
     static func rebuild(workspace: UUID?, on db: any Database) async throws -> Int {
-        try await db.transaction { db in
-            try await db.takeWriteLock(workspace: workspace)
+        try await db.writeTransaction(workspace: workspace) { db in
             // On PostgreSQL, writers adding to the roll-ups wait until the recount is in.
             if !db.isSQLite { try await db.sql.raw("LOCK TABLE metric_rollups IN SHARE ROW EXCLUSIVE MODE").run() }
             var delete = SQLQueryString("DELETE FROM metric_rollups")

@@ -385,9 +385,9 @@ enum UsageIngest {
     static let progressEvery = 250_000
 
     /// A CSV file (account_external_id or account_id, user, feature, count, time) as one batch, folded
-    /// as it is read, so memory follows the distinct keys rather than the file's length. `partSize`
+    /// as it is read, so memory follows the distinct keys rather than the file's length. `progressEvery`
     /// events are read between progress reports.
-    static func csv(_ reader: CSVReader, batchID: String, scope: Scope, partSize: Int = progressEvery,
+    static func csv(_ reader: CSVReader, batchID: String, scope: Scope, progressEvery: Int = progressEvery,
                     progress: (@Sendable (Int, Int?, Int) -> Void)? = nil) async throws -> UsageBatchResult {
         let header = reader.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let columns = ["account_id", "account_external_id", "user", "feature", "count", "time"]
@@ -421,7 +421,7 @@ enum UsageIngest {
             total += 1
             if total > maxFileEvents { throw AppError.invalid("file", "more than \(maxFileEvents) events in one file; split it") }
             if let r = checker.check(e, label: "line \(record.line)", problems: &problems) { try fold.add(r) }
-            if total % max(1, partSize) == 0 { progress?(reader.bytesRead, reader.totalBytes, total) }
+            if total % max(1, progressEvery) == 0 { progress?(reader.bytesRead, reader.totalBytes, total) }
         }
         progress?(reader.bytesRead, reader.totalBytes, total)
         return try await store(batchID: batchID, fold: fold, problems: problems, scope: scope)

@@ -105,8 +105,7 @@ enum Distribution {
         }
         if !good.isEmpty {
             let good = good
-            let decided = try await scope.db.transaction { db in
-                try await db.takeWriteLock(workspace: scope.workspaceID)
+            let decided = try await scope.db.writeTransaction(workspace: scope.workspaceID) { db in
                 return try await decide(good, scope: scope.with(db), lookup: lookup, caller: caller, now: now)
             }
             for o in decided { outcomes[o.index] = o }

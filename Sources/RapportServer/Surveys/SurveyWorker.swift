@@ -78,8 +78,7 @@ enum Reminders {
                 .where("id", .equal, SQLBind(row.id)).where("reminder_due_at", .isNot, SQLLiteral.null)
                 .returning("id").all()
             guard !claimed.isEmpty else { continue }
-            try await app.db.transaction { db in
-                try await db.takeWriteLock(workspace: nil)
+            try await app.db.writeTransaction(workspace: nil) { db in
                 try await decide(row.id, now: now, db: db)
             }
             done += 1
@@ -145,8 +144,7 @@ enum BatchRules {
                 .where("id", .equal, SQLBind(rule.id!)).where("next_run_at", .lessThanOrEqual, SQLBind(now)).returning("id").all()
             guard !claimed.isEmpty else { continue }
             let from = scheduled.addingTimeInterval(-TimeInterval(every) * 86_400)
-            try await app.db.transaction { db in
-                try await db.takeWriteLock(workspace: rule.workspaceID)
+            try await app.db.writeTransaction(workspace: rule.workspaceID) { db in
                 try await run(rule, from: from, to: now, period: scheduled, db: db)
             }
             done += 1

@@ -16,7 +16,7 @@ enum AccountsPage {
         let ctx = WebContext.make(req)
         let scope = try req.scope
         let page = try await AccountsAPI.list(req)
-        let segments = try await SegmentCache.shared.segments(scope)
+        let segments = try await ChoiceCache.shared.segments(scope)
         let m = Model(q: req.query[String.self, at: "q"] ?? "", coverage: req.query[String.self, at: "coverage_model"] ?? "",
                       country: req.query[String.self, at: "country"] ?? "", segment: req.query[String.self, at: "segment"] ?? "",
                       sort: req.query[String.self, at: "sort"] ?? "name", rows: page.items, nextCursor: page.nextCursor, segments: segments)
@@ -68,16 +68,3 @@ enum AccountsPage {
     }
 }
 
-/// The segment choices of the filter: a DISTINCT over every account of a workspace, asked on every
-/// page view. A minute of staleness in a drop-down costs nothing; the query at 100,000 accounts did.
-actor SegmentCache {
-    static let shared = SegmentCache()
-    private var entries: [UUID: (at: Date, segments: [String])] = [:]
-
-    func segments(_ scope: Scope) async throws -> [String] {
-        if let e = entries[scope.workspaceID], Date().timeIntervalSince(e.at) < 60 { return e.segments }
-        let fresh = try await scope.query(Account.self).unique().all(\.$segment).compactMap { $0 }.sorted()
-        entries[scope.workspaceID] = (Date(), fresh)
-        return fresh
-    }
-}

@@ -69,7 +69,7 @@ enum DashboardPages {
             if let db = req.application.databases.database(logger: req.logger, on: loop) { scopes.append(Scope(workspaceID: scope.workspaceID, db: db)) }
         }
         return Context(ctx: ctx, scope: scope, filters: filters, guardrail: try await MeasurementSettingsStore.load(scope).guardrail,
-                       dims: try await MeasurementDimensions.load(scope), indices: try await scope.query(MetricIndex.self).all(),
+                       dims: try await MeasurementDimensions.withChoices(scope), indices: try await scope.query(MetricIndex.self).all(),
                        canDrill: ctx.caller?.role.can(.readResponses) == true, scopes: scopes.isEmpty ? [scope] : scopes)
     }
 

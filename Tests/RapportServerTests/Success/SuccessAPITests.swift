@@ -252,7 +252,7 @@ struct HealthAPITests {
                 weeks.insert("\(account)|\(UsageIngest.week(ofDay: day.dayNumber))|\(user)")
             }
             let file = lines.joined(separator: "\n") + "\n"
-            let r = try await UsageIngest.csv(try CSVReader(data: Data(file.utf8)), batchID: "parts-1", scope: scope, partSize: 7)
+            let r = try await UsageIngest.csv(try CSVReader(data: Data(file.utf8)), batchID: "parts-1", scope: scope, progressEvery: 7)
             #expect(r.events == 40 && r.accounts == 2 && r.days == 5, "\(r)")
             struct D: Decodable { var external_id: String; var day: Int; var feature: String; var events: Int }
             let stored = try await app.db.sql.raw("""
@@ -271,7 +271,7 @@ struct HealthAPITests {
             bad[24] = "A-1,u1,claims,1,1999-12-31T12:00:00Z"
             bad[33] = "A-9,u1,claims,1,\(today.iso)"
             do {
-                _ = try await UsageIngest.csv(try CSVReader(data: Data((bad.joined(separator: "\n") + "\n").utf8)), batchID: "parts-2", scope: scope, partSize: 7)
+                _ = try await UsageIngest.csv(try CSVReader(data: Data((bad.joined(separator: "\n") + "\n").utf8)), batchID: "parts-2", scope: scope, progressEvery: 7)
                 Issue.record("a file with refused lines was stored")
             } catch AppError.validation(let problems) {
                 #expect(problems.map(\.field) == ["line 25", "line 34"], "\(problems)")
@@ -281,7 +281,7 @@ struct HealthAPITests {
             #expect(after.count == stored.count && after.map(\.events).reduce(0, +) == expected.values.reduce(0, +))
             #expect(try await app.db.sql.raw("SELECT events FROM usage_batches WHERE batch_id = 'parts-2'").first(decoding: B.self) == nil)
             // The refused file, mended, goes in under the id it could not take.
-            let mended = try await UsageIngest.csv(try CSVReader(data: Data(file.utf8)), batchID: "parts-2", scope: scope, partSize: 7)
+            let mended = try await UsageIngest.csv(try CSVReader(data: Data(file.utf8)), batchID: "parts-2", scope: scope, progressEvery: 7)
             #expect(mended.events == 40)
         }
     }
