@@ -30,6 +30,10 @@ public struct Settings: Sendable, Equatable {
     /// Seconds between rounds of the survey worker when idle (RAPPORT_WORKER_INTERVAL, 2 by
     /// default when read from the environment); 0 turns it off, as in tests that drive it by hand.
     public var workerInterval: Double = 0
+    /// The hour of the workspace's day (0–23, in its time zone) from which the worker computes every
+    /// account's health for that day (RAPPORT_HEALTH_HOUR, 3 by default when read from the
+    /// environment, `off` for never); nil turns it off, as in tests that drive it by hand.
+    public var healthHour: Int?
 
     public init() {}
 
@@ -45,6 +49,7 @@ public struct Settings: Sendable, Equatable {
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> Settings {
         var s = Settings()
         s.workerInterval = 2
+        s.healthHour = 3
         if let url = env["RAPPORT_DATABASE_URL"] { s.database = try parseDatabase(url, variable: "RAPPORT_DATABASE_URL") }
         if let schema = env["RAPPORT_DATABASE_SCHEMA"] {
             guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
@@ -79,6 +84,14 @@ public struct Settings: Sendable, Equatable {
                 throw Problem(variable: "RAPPORT_WORKER_INTERVAL", reason: "'\(w)' is not a number of seconds from 0 (off) to 3600")
             }
             s.workerInterval = seconds
+        }
+        if let h = env["RAPPORT_HEALTH_HOUR"] {
+            if h.lowercased() == "off" { s.healthHour = nil } else {
+                guard let hour = Int(h), (0...23).contains(hour) else {
+                    throw Problem(variable: "RAPPORT_HEALTH_HOUR", reason: "'\(h)' is not an hour from 0 to 23, or off")
+                }
+                s.healthHour = hour
+            }
         }
         if let level = env["RAPPORT_LOG_LEVEL"] {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

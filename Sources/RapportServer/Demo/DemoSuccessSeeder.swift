@@ -215,9 +215,13 @@ enum DemoSuccessSeeder {
          ("Alle Berater aktiv im System", "subordinate", "Nutzer")],
     ]
 
-    static func seedGoals(accounts: [Account], scope: Scope, caller: Caller, login: User, today: DateOnly, rng: inout Rand) async throws {
+    /// Goals (with KPIs, measurements, agreements, resets and sign-offs) for the first `goalAccounts`
+    /// accounts and a success plan with three milestones for the first `planAccounts`; the benchmark
+    /// uses it for a whole portfolio.
+    static func seedGoals(accounts: [Account], scope: Scope, caller: Caller, login: User, today: DateOnly, rng: inout Rand,
+                          goalAccounts: Int = 36, planAccounts: Int = 24) async throws {
         let db = scope.db
-        for (i, a) in accounts.prefix(36).enumerated() {
+        for (i, a) in accounts.prefix(goalAccounts).enumerated() {
             let contacts = try await scope.query(Contact.self).filter(\.$accountID == a.id!).filter(\.$stakeholderSide == "customer").sort(\.$lastName).limit(3).all()
             let owner = contacts.first
             let ownerName = owner.map { [$0.firstName, $0.lastName].compactMap { $0 }.joined(separator: " ") } ?? "Kundin"
@@ -273,7 +277,7 @@ enum DemoSuccessSeeder {
             // Goals set months ago, so the "not agreed after two weeks" signal means something.
             try await Goal.query(on: db).filter(\.$accountID == a.id!).set(\.$createdAt, to: today.adding(months: -9).date(in: SurveyImport.berlin)).update()
 
-            if i < 24 {
+            if i < planAccounts {
                 var plan = PlanInput()
                 plan.account_id = a.id; plan.title = "Erfolgsplan \(today.year)"
                 plan.vendor_owner_id = .set(a.ownerID ?? login.id); plan.customer_owner_id = .set(i % 6 == 5 ? nil : owner?.id)

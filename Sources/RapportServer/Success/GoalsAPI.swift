@@ -102,7 +102,10 @@ struct GoalSnapshot: Codable, Sendable {
 
 /// An account's goals with their KPIs, measured values and agreements, read in four queries.
 struct GoalBook: Sendable {
-    var goals: [Goal] = []
+    var goals: [Goal] = [] { didSet { byAccount = Dictionary(grouping: goals, by: \.accountID) } }
+    /// The goals of each account, in the order of `goals`: a portfolio asks per account, and filtering
+    /// all goals for each of 500 accounts grew with the square of the portfolio.
+    private(set) var byAccount: [UUID: [Goal]] = [:]
     var kpis: [UUID: [GoalKPI]] = [:]
     var measurements: [UUID: [KPIMeasurement]] = [:]
     var agreements: [UUID: [GoalAgreement]] = [:]
@@ -126,6 +129,8 @@ struct GoalBook: Sendable {
         book.agreements = Dictionary(grouping: a.filter { revisions[$0.goalID] == $0.revision }, by: \.goalID)
         return book
     }
+
+    func goals(of account: UUID) -> [Goal] { byAccount[account] ?? [] }
 
     func agreement(_ goal: Goal, _ stage: AgreementStage, _ side: AgreementSide) -> GoalAgreement? {
         agreements[goal.id!]?.first { $0.stage == stage.rawValue && $0.side == side.rawValue }
@@ -161,7 +166,7 @@ struct GoalBook: Sendable {
 
     /// The goals of one account as the Customer Success assessment sees them.
     func assessment(of account: UUID) -> SuccessAssessment {
-        SuccessAssessment.assess(goals.filter { $0.accountID == account }.map { g in
+        SuccessAssessment.assess(goals(of: account).map { g in
             AssessedGoal(attainment: GoalAttainment(rawValue: g.attainment) ?? .open,
                          agreedByVendor: agreement(g, .exAnte, .vendor) != nil, agreedByCustomer: agreement(g, .exAnte, .customer) != nil,
                          signedOffByVendor: agreement(g, .exPost, .vendor) != nil, signedOffByCustomer: agreement(g, .exPost, .customer) != nil,
@@ -172,7 +177,7 @@ struct GoalBook: Sendable {
     /// Mean progress of the KPIs that have a measured value, each clamped to 0…1: the health score's
     /// goals component.
     func meanProgress(of account: UUID) -> Double? {
-        let values = goals.filter { $0.accountID == account }.flatMap { kpiDTOs($0) }.compactMap(\.progress).map { min(max($0, 0), 1) }
+        let values = goals(of: account).flatMap { kpiDTOs($0) }.compactMap(\.progress).map { min(max($0, 0), 1) }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

@@ -32,7 +32,7 @@ enum RiskSignals {
     static func signals(account a: UUID, book: GoalBook, plan: SuccessPlan?, milestones: [PlanMilestone], health: HealthScoreDTO?,
                         usage: UsageReads.Facts?, recentNPS: AccountSentiment.Figure?, nextRenewal: String?, today: DateOnly) -> [RiskSignal] {
         var out: [RiskSignal] = []
-        let goals = book.goals.filter { $0.accountID == a }
+        let goals = book.goals(of: a)
         let cutoff = goals.isEmpty ? Date.distantPast : today.adding(days: -14).date(in: SurveyImport.berlin)
         let settled = goals.filter { ($0.createdAt ?? .distantPast) < cutoff || $0.revision > 1 }
         let notAgreed = settled.filter { $0.revision == 1 && !book.agreedByBoth($0) }
@@ -182,7 +182,7 @@ struct SuccessOverview: Sendable {
     func row(_ a: PortfolioAccount) -> PortfolioRow {
         let id = a.id
         let h = health[id]
-        let goals = book.goals.filter { $0.accountID == id }
+        let goals = book.goals(of: id)
         return PortfolioRow(account_id: id, name: a.name, segment: a.segment, owner_id: a.owner_id, health: h?.score, band: h?.band,
                             health_change: h?.previous.flatMap { p in h?.score.flatMap { s in p.score.map { s - $0 } } },
                             next_renewal: renewals[id], arr_minor: arr[id] ?? [:],
@@ -289,11 +289,8 @@ enum SuccessAPI {
     struct RecomputeDTO: Codable, Sendable { var computed_on: String; var accounts: Int; var seconds: Double }
 
     static func recompute(_ req: Request) async throws -> Response {
-        let started = Date()
-        let today = DateOnly.today()
-        let n = try await HealthEngine.recompute(asOf: today, scope: try req.scope)
-        try await Audit.record("recompute", "health scores", id: nil, by: try req.caller, on: req.db)
-        return SuccessJSON.response(RecomputeDTO(computed_on: today.iso, accounts: n, seconds: Date().timeIntervalSince(started)))
+        let r = try await HealthSchedule.recomputeNow(scope: try req.scope, by: try req.caller)
+        return SuccessJSON.response(RecomputeDTO(computed_on: r.day.iso, accounts: r.accounts, seconds: r.seconds))
     }
 
     struct BackTestInput: Decodable, Sendable { var from: String?; var to: String?; var lead_days: Int?; var model: HealthModel? }
@@ -344,8 +341,10 @@ enum SuccessAPI {
         api.on(APIRoute(method: .DELETE, path: "/health/models", summary: "Remove a segment's own health model", tag: tag, permission: .configureHealth,
                         response: .none, successStatus: 204,
                         queryParameters: [QueryParameter(name: "segment", type: "string", summary: "The segment")]), deleteModel)
-        api.on(APIRoute(method: .POST, path: "/health/recompute", summary: "Compute every account's health for today", tag: tag,
+        api.on(APIRoute(method: .POST, path: "/health/recompute", summary: "Compute every account's health for today (the workspace's day)", tag: tag,
                         permission: .configureHealth, response: .object("HealthRecompute")), recompute)
+        api.on(APIRoute(method: .GET, path: "/health/runs", summary: "The recent health recomputes, daily and by hand: day, who, when, how many accounts, how long, any error",
+                        tag: tag, permission: .readCustomers, response: .list("HealthRun")), HealthSchedule.runsRoute)
         api.on(APIRoute(method: .GET, path: "/health/backtest", summary: "How well the stored health scores predicted renewals and churns (AUC, churn per band)",
                         tag: tag, permission: .readCustomers, response: .object("BackTest"), queryParameters: [
                             QueryParameter(name: "from", type: "string", summary: "First outcome day (default two years before to)", format: "date"),

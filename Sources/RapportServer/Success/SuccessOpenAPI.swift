@@ -128,6 +128,9 @@ extension OpenAPIDocument {
         s["HealthModel"] = model
         s["HealthModels"] = array(object(["segment": optStr, "model": ref("HealthModel"), "version": int], required: ["model", "version"]))
         s["HealthModelInput"] = ["type": "object", "properties": ["segment": ["type": ["string", "null"], "maxLength": 100], "model": ref("HealthModel")], "required": ["model"]]
+        s["HealthRun"] = object(["computed_on": date, "origin": choice(["schedule", "manual"]), "claimed_by": str,
+                                 "started_at": dateTime, "finished_at": dateTime, "accounts": int, "seconds": num, "error": str],
+                                required: ["computed_on", "origin", "claimed_by", "started_at"])
         s["HealthRecompute"] = object(["computed_on": date, "accounts": int, "seconds": num], required: ["computed_on", "accounts", "seconds"])
         s["BackTestInput"] = ["type": "object", "properties": [
             "from": date, "to": date, "lead_days": ["type": "integer", "minimum": 0, "maximum": 730], "model": ref("HealthModel"),

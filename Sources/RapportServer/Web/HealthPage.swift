@@ -23,6 +23,8 @@ enum HealthPage {
         let current = try? await SuccessAPI.backTest(SuccessAPI.BackTestInput(lead_days: lead), scope: scope)
         let tried = proposed == nil ? nil : try? await SuccessAPI.backTest(SuccessAPI.BackTestInput(lead_days: lead, model: proposed), scope: scope)
         let title = ctx.t("Health model and back-test")
+        let runs = try await HealthSchedule.runs(scope: scope, limit: 7)
+        let zone = try await Workspace.find(scope.workspaceID, on: scope.db)?.timeZone ?? "Europe/Berlin"
         func value(_ name: String, _ fallback: Double) -> String { form[name] ?? SuccessPages.number(ctx, fallback) }
         let byKind = Dictionary(uniqueKeysWithValues: model.components.map { ($0.kind, $0) })
         let rows: [[Node<HTML.BodyContext>]] = HealthComponentKind.allCases.map { k in
@@ -54,9 +56,27 @@ enum HealthPage {
                  formNode,
                  .if(canConfigure, .form(.method(.post), .action("/success/health/recompute"), .class("spaced"), Layout.csrfField(ctx),
                                          .button(.type(.submit), .class("secondary"), .text(ctx.t("Recompute every account's health now")))))),
+            runsCard(ctx, runs, hour: req.application.settings.healthHour, zone: zone),
             .div(.class("dash-grid"),
                  backTestCard(ctx, ctx.t("Back-test of the saved model"), current, id: "backtest-current"),
                  .unwrap(tried) { backTestCard(ctx, ctx.t("Back-test of the weights tried"), $0, id: "backtest-tried") })))
+    }
+
+    /// When the scores are computed, and the last runs: day, daily or by hand, how many accounts, how long, any error.
+    static func runsCard(_ ctx: WebContext, _ runs: [HealthSchedule.RunDTO], hour: Int?, zone: String) -> Node<HTML.BodyContext> {
+        let rows: [[Node<HTML.BodyContext>]] = runs.map { r in
+            [.text(ctx.lang.date(r.computed_on)),
+             .text(r.origin == "schedule" ? ctx.t("daily") : ctx.t("by hand") + " (" + r.claimed_by + ")"),
+             .text(r.accounts.map { ctx.lang.number($0) } ?? "–"),
+             .text(r.seconds.map { DashboardPages.number(ctx, $0, digits: 1) + " s" } ?? "–"),
+             r.error.map { .span(.class("bad"), .text(ctx.t("failed") + ": " + $0)) } ?? (r.finished_at == nil ? .text(ctx.t("running")) : .text(ctx.t("done")))]
+        }
+        let when = hour.map { SuccessPages.fill(ctx.t("Every account's health is computed once a day, from {h}:00 ({zone}), by whichever Rapport node gets there first."),
+                                                 ["h": String(format: "%02d", $0), "zone": zone]) }
+            ?? ctx.t("The daily computation is turned off on this server (RAPPORT_HEALTH_HOUR=off): scores change only when someone recomputes them.")
+        return .div(.class("card"), .id("health-runs"), .h2(.text(ctx.t("Daily computation"))), .p(.text(when)),
+                    runs.isEmpty ? .p(.class("muted"), .text(ctx.t("No computation yet."))) :
+                        Layout.table(caption: ctx.t("The latest computations"), headers: [ctx.t("Day"), ctx.t("How"), ctx.t("Accounts"), ctx.t("Time"), ctx.t("Status")], rows: rows))
     }
 
     static func backTestCard(_ ctx: WebContext, _ title: String, _ b: BackTestDTO?, id: String) -> Node<HTML.BodyContext> {
@@ -120,11 +140,9 @@ enum HealthPage {
     }
 
     static func recompute(_ req: Request) async throws -> Response {
-        let started = Date()
-        let n = try await HealthEngine.recompute(asOf: .today(), scope: try req.scope)
-        try await Audit.record("recompute", "health scores", id: nil, by: try req.caller, on: req.db)
+        let r = try await HealthSchedule.recomputeNow(scope: try req.scope, by: try req.caller)
         let ctx = WebContext.make(req)
         return try await render(req, form: [:], proposed: nil, error: nil, status: .ok,
-                                notice: SuccessPages.fill(ctx.t("Computed the health of {n} accounts in {s} s."), ["n": ctx.lang.number(n), "s": DashboardPages.number(ctx, Date().timeIntervalSince(started), digits: 1)]))
+                                notice: SuccessPages.fill(ctx.t("Computed the health of {n} accounts in {s} s."), ["n": ctx.lang.number(r.accounts), "s": DashboardPages.number(ctx, r.seconds, digits: 1)]))
     }
 }

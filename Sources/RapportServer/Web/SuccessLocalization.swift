@@ -47,6 +47,12 @@ enum SuccessWords {
         "Components: weights add up to 100; points run linearly from the first threshold (0) to the second (100)":
             "Komponenten: Die Gewichte ergeben 100; die Punkte laufen linear von der ersten Schwelle (0) bis zur zweiten (100)",
         "Computed the health of {n} accounts in {s} s.": "Gesundheit von {n} Kunden in {s} s berechnet.", "Contribution": "Beitrag",
+        "Every account's health is computed once a day, from {h}:00 ({zone}), by whichever Rapport node gets there first.":
+            "Die Gesundheit aller Kunden wird einmal am Tag ab {h}:00 Uhr ({zone}) berechnet, von dem Rapport-Knoten, der zuerst dazu kommt.",
+        "The daily computation is turned off on this server (RAPPORT_HEALTH_HOUR=off): scores change only when someone recomputes them.":
+            "Die tägliche Berechnung ist auf diesem Server ausgeschaltet (RAPPORT_HEALTH_HOUR=off): Die Werte ändern sich nur, wenn jemand sie neu berechnet.",
+        "Daily computation": "Tägliche Berechnung", "No computation yet.": "Noch keine Berechnung.", "The latest computations": "Die letzten Berechnungen",
+        "daily": "täglich", "by hand": "von Hand", "running": "läuft", "done": "fertig", "How": "Wie", "Time": "Dauer", "Day": "Tag", "failed": "fehlgeschlagen",
         "Create success plan": "Erfolgsplan anlegen", "Currency": "Währung", "Current": "Aktuell", "Customer Success": "Customer Success",
         "Customer Success assessment": "Customer-Success-Bewertung", "Customer Success portfolio": "Customer-Success-Portfolio",
         "Customer Success: goals, plan, health": "Customer Success: Ziele, Plan, Gesundheit", "Deadline": "Frist", "Due": "Fällig",

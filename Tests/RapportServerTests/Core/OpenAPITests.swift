@@ -35,7 +35,11 @@ struct OpenAPITests {
         let s = try Settings.fromEnvironment(["RAPPORT_DATABASE_URL": "sqlite:/tmp/x.sqlite", "RAPPORT_PORT": "9000", "RAPPORT_BASE_URL": "https://cx.example.com/"])
         #expect(s.database == .sqlite(path: "/tmp/x.sqlite") && s.port == 9000 && s.secureCookies && s.baseURL == "https://cx.example.com")
         let defaults = try Settings.fromEnvironment([:])
-        #expect(defaults.database == .sqlite(path: "data/rapport.sqlite"))
+        #expect(defaults.database == .sqlite(path: "data/rapport.sqlite") && defaults.healthHour == 3)
+        #expect(try Settings.fromEnvironment(["RAPPORT_HEALTH_HOUR": "off"]).healthHour == nil)
+        #expect(try Settings.fromEnvironment(["RAPPORT_HEALTH_HOUR": "0"]).healthHour == 0)
+        do { _ = try Settings.fromEnvironment(["RAPPORT_HEALTH_HOUR": "24"]); Issue.record("accepted hour 24") }
+        catch { #expect(error.variable == "RAPPORT_HEALTH_HOUR" && error.reason.contains("from 0 to 23")) }
     }
 
     @Test("health and readiness answer without a token")

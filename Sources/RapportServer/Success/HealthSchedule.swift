@@ -1,0 +1,130 @@
+import Fluent
+import Foundation
+import RapportKit
+import SQLKit
+import Vapor
+
+/// The daily health recompute. Once a workspace's clock (its time zone) has passed
+/// `Settings.healthHour`, the first node whose worker notices claims that workspace's day by inserting
+/// its row in `health_runs` — the primary key lets exactly one insert succeed — and scores every
+/// account as of that day. A claim left unfinished for an hour (its node died, or the run failed) is
+/// taken over by the next round; a recompute replaces the day's scores, so running a day twice is
+/// harmless, only wasted. Recomputes by hand are recorded in the same table, so the schedule does not
+/// redo a day someone already computed.
+enum HealthSchedule {
+    /// After this long an unfinished claim is taken over.
+    static let staleAfter: TimeInterval = 3_600
+
+    struct RunDTO: Codable, Sendable {
+        var computed_on: String; var origin: String; var claimed_by: String
+        var started_at: Date; var finished_at: Date?; var accounts: Int?; var seconds: Double?; var error: String?
+    }
+
+    /// The workspace's day at `now`, in its time zone.
+    static func day(of workspace: Workspace, at now: Date = Date()) -> DateOnly {
+        DateOnly(now, in: TimeZone(identifier: workspace.timeZone) ?? SurveyImport.berlin)
+    }
+
+    static func today(scope: Scope, at now: Date = Date()) async throws -> DateOnly {
+        guard let ws = try await Workspace.find(scope.workspaceID, on: scope.db) else { return DateOnly(now, in: SurveyImport.berlin) }
+        return day(of: ws, at: now)
+    }
+
+    /// One round: every workspace whose day has reached the hour and has no run for it gets one.
+    /// Returns how many workspaces this node computed.
+    static func runDue(_ app: Application, now: Date = Date(), node: String = SurveyWorker.node) async throws -> Int {
+        guard let hour = app.settings.healthHour else { return 0 }
+        var due: [(workspace: UUID, day: DateOnly)] = []
+        for w in try await Workspace.query(on: app.db).all() {
+            let tz = TimeZone(identifier: w.timeZone) ?? SurveyImport.berlin
+            let local = DateOnly(now, in: tz)
+            let secondsIntoDay = now.timeIntervalSince1970 + Double(tz.secondsFromGMT(for: now)) - Double(local.dayNumber) * 86_400
+            if secondsIntoDay >= Double(hour) * 3_600 { due.append((w.id!, local)) }
+        }
+        guard !due.isEmpty else { return 0 }
+        // One read per round; only a day without a live run is worth a write.
+        struct Existing { var workspace: UUID; var day: String; var finished: Bool; var startedAt: Double }
+        let existing = try await PlainRow.all(app.db, """
+            SELECT workspace_id, computed_on, finished_at, started_at FROM health_runs WHERE computed_on IN (\(binds: Array(Set(due.map(\.day.iso)))))
+            """).map { r in
+            Existing(workspace: try r.required(r.uuid("workspace_id"), "workspace_id"), day: try r.required(r.text("computed_on"), "computed_on"),
+                     finished: try r.double("finished_at") != nil, startedAt: try r.required(r.double("started_at"), "started_at"))
+        }
+        var done = 0
+        for (ws, day) in due {
+            let run = existing.first { $0.workspace == ws && $0.day == day.iso }
+            if let run, run.finished || run.startedAt > now.timeIntervalSince1970 - staleAfter { continue }
+            guard try await claim(ws, day: day, node: node, now: now, db: app.db) else { continue }
+            let scope = Scope(workspaceID: ws, db: app.db)
+            let started = Date()
+            do {
+                let n = try await HealthEngine.recompute(asOf: day, scope: scope)
+                try await app.db.sql.raw("""
+                    UPDATE health_runs SET finished_at = \(bind: Date().timeIntervalSince1970), accounts = \(bind: n), seconds = \(bind: Date().timeIntervalSince(started)), error = NULL
+                    WHERE workspace_id = \(bind: ws) AND computed_on = \(bind: day.iso) AND claimed_by = \(bind: node)
+                    """).run()
+                app.logger.info("health of \(n) accounts computed for \(day.iso) (workspace \(ws))")
+                done += 1
+            } catch {
+                // Left unfinished: the round after `staleAfter` tries again (on whichever node).
+                app.logger.error("health recompute for workspace \(ws): \(String(reflecting: error))")
+                try? await app.db.sql.raw("""
+                    UPDATE health_runs SET error = \(bind: String(describing: error).prefix(500).description)
+                    WHERE workspace_id = \(bind: ws) AND computed_on = \(bind: day.iso) AND claimed_by = \(bind: node)
+                    """).run()
+            }
+        }
+        return done
+    }
+
+    /// Inserts the day's run (only one node can), or takes over a run whose claim went stale.
+    static func claim(_ ws: UUID, day: DateOnly, node: String, now: Date, db: any Database) async throws -> Bool {
+        let at = now.timeIntervalSince1970
+        let inserted = try await db.sql.raw("""
+            INSERT INTO health_runs (workspace_id, computed_on, origin, claimed_by, started_at) VALUES (\(bind: ws), \(bind: day.iso), 'schedule', \(bind: node), \(bind: at))
+            ON CONFLICT (workspace_id, computed_on) DO NOTHING RETURNING computed_on
+            """).all()
+        if !inserted.isEmpty { return true }
+        let taken = try await db.sql.raw("""
+            UPDATE health_runs SET claimed_by = \(bind: node), started_at = \(bind: at), origin = 'schedule'
+            WHERE workspace_id = \(bind: ws) AND computed_on = \(bind: day.iso) AND finished_at IS NULL AND started_at < \(bind: at - staleAfter)
+            RETURNING computed_on
+            """).all()
+        return !taken.isEmpty
+    }
+
+    /// A recompute by hand: computes the workspace's day now and records it as that day's run.
+    static func recomputeNow(scope: Scope, by caller: Caller) async throws -> (day: DateOnly, accounts: Int, seconds: Double) {
+        let day = try await today(scope: scope)
+        let started = Date()
+        let n = try await HealthEngine.recompute(asOf: day, scope: scope)
+        let seconds = Date().timeIntervalSince(started)
+        let now = Date().timeIntervalSince1970
+        try await scope.db.sql.raw("""
+            INSERT INTO health_runs (workspace_id, computed_on, origin, claimed_by, started_at, finished_at, accounts, seconds)
+            VALUES (\(bind: scope.workspaceID), \(bind: day.iso), 'manual', \(bind: caller.label), \(bind: started.timeIntervalSince1970), \(bind: now), \(bind: n), \(bind: seconds))
+            ON CONFLICT (workspace_id, computed_on) DO UPDATE SET origin = excluded.origin, claimed_by = excluded.claimed_by, started_at = excluded.started_at,
+              finished_at = excluded.finished_at, accounts = excluded.accounts, seconds = excluded.seconds, error = NULL
+            """).run()
+        try await Audit.record("recompute", "health scores", id: nil, by: caller, on: scope.db)
+        return (day, n, seconds)
+    }
+
+    /// The newest runs first.
+    static func runs(scope: Scope, limit: Int = 30) async throws -> [RunDTO] {
+        try await PlainRow.all(scope.db, """
+            SELECT computed_on, origin, claimed_by, started_at, finished_at, accounts, seconds, error FROM health_runs
+            WHERE workspace_id = \(bind: scope.workspaceID) ORDER BY computed_on DESC LIMIT \(bind: limit)
+            """).map { r in
+            RunDTO(computed_on: try r.required(r.text("computed_on"), "computed_on"), origin: try r.required(r.text("origin"), "origin"),
+                   claimed_by: try r.required(r.text("claimed_by"), "claimed_by"),
+                   started_at: Date(timeIntervalSince1970: try r.required(r.double("started_at"), "started_at")),
+                   finished_at: try r.double("finished_at").map(Date.init(timeIntervalSince1970:)), accounts: try r.int("accounts"),
+                   seconds: try r.double("seconds"), error: try r.text("error"))
+        }
+    }
+
+    static func runsRoute(_ req: Request) async throws -> Response {
+        SuccessJSON.response(PlainPage(items: try await runs(scope: try req.scope), nextCursor: nil))
+    }
+}
