@@ -138,6 +138,16 @@ struct PlainRow {
         return data(column).flatMap(Double.init(sqliteData:))
     }
 
+    func date(_ column: String) throws -> Date? {
+        guard lite != nil else { return try decoded(column, Date.self) }
+        return data(column).flatMap(Date.init(sqliteData:))
+    }
+
+    func int64(_ column: String) throws -> Int64? {
+        guard lite != nil else { return try decoded(column, Int64.self) }
+        return data(column).flatMap(Int64.init(sqliteData:))
+    }
+
     /// A column that must be there: a missing value is a broken query, named in the error.
     func required<T>(_ value: T?, _ column: String) throws -> T {
         guard let value else { throw PlainRowError(column: column) }

@@ -110,22 +110,23 @@ struct GoalBook: Sendable {
     var measurements: [UUID: [KPIMeasurement]] = [:]
     var agreements: [UUID: [GoalAgreement]] = [:]
 
-    static func load(scope: Scope, accounts: [UUID]? = nil, goals goalIDs: [UUID]? = nil) async throws -> GoalBook {
+    /// `kpis: false` (the portfolio, whose rows and risk signals use goals and agreements only) leaves
+    /// out the KPIs and their measurements.
+    static func load(scope: Scope, accounts: [UUID]? = nil, goals goalIDs: [UUID]? = nil, kpis withKPIs: Bool = true) async throws -> GoalBook {
         var book = GoalBook()
-        let q = scope.query(Goal.self).sort(\.$createdAt).sort(\.$id)
-        if let accounts { q.filter(\.$accountID ~~ accounts) }
-        if let goalIDs { q.filter(\.$id ~~ goalIDs) }
-        book.goals = try await q.all()
+        if accounts?.isEmpty == true || goalIDs?.isEmpty == true { return book }
+        book.goals = try await SuccessRows.goals(scope, accounts: accounts, ids: goalIDs)
         let ids = book.goals.map { $0.id! }
         guard !ids.isEmpty else { return book }
-        let kpis = try await scope.query(GoalKPI.self).filter(\.$goalID ~~ ids).sort(\.$createdAt).sort(\.$id).all()
-        book.kpis = Dictionary(grouping: kpis, by: \.goalID)
-        if !kpis.isEmpty {
-            let m = try await scope.query(KPIMeasurement.self).filter(\.$kpiID ~~ kpis.map { $0.id! }).sort(\.$measuredOn).sort(\.$createdAt).all()
-            book.measurements = Dictionary(grouping: m, by: \.kpiID)
+        if withKPIs {
+            let kpis = try await SuccessRows.kpis(scope, goals: ids)
+            book.kpis = Dictionary(grouping: kpis, by: \.goalID)
+            if !kpis.isEmpty {
+                book.measurements = Dictionary(grouping: try await SuccessRows.measurements(scope, kpis: kpis.map { $0.id! }), by: \.kpiID)
+            }
         }
         let revisions = Dictionary(uniqueKeysWithValues: book.goals.map { ($0.id!, $0.revision) })
-        let a = try await scope.query(GoalAgreement.self).filter(\.$goalID ~~ ids).sort(\.$createdAt).all()
+        let a = try await SuccessRows.agreements(scope, goals: ids)
         book.agreements = Dictionary(grouping: a.filter { revisions[$0.goalID] == $0.revision }, by: \.goalID)
         return book
     }

@@ -131,12 +131,19 @@ struct SuccessOverview: Sendable {
     var tasks: [UUID: (open: Int, overdue: Int)] = [:]
     let today: DateOnly
 
+    /// More than `narrowUpTo` accounts (a playbook sweep over the whole workspace) are read without
+    /// naming them: the whole workspace's rows cost less than thousands of bound ids, and SQLite
+    /// refuses more than 32,766 of them in one statement.
+    static let narrowUpTo = 2_000
+
     /// `detailed: false` (the portfolio, playbooks) leaves out each health score's contributions and changes.
     static func load(accounts ids: [UUID], scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
-        let book = try await GoalBook.load(scope: scope, accounts: ids)
-        let plans = ids.isEmpty ? [] : try await scope.query(SuccessPlan.self).filter(\.$accountID ~~ ids).all()
-        let ms = plans.isEmpty ? [] : try await scope.query(PlanMilestone.self).filter(\.$planID ~~ plans.map { $0.id! }).all()
-        let (health, stored) = ids.isEmpty ? ([:], [:]) : try await HealthEngine.latestWithUsage(scope: scope, accounts: ids, detailed: detailed)
+        if ids.isEmpty { return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today) }
+        let narrow = ids.count > narrowUpTo ? nil : ids
+        let book = try await GoalBook.load(scope: scope, accounts: narrow, kpis: detailed)
+        let plans = try await SuccessRows.plans(scope, accounts: narrow)
+        let ms = plans.isEmpty ? [] : try await SuccessRows.milestones(scope, plans: plans.map { $0.id! })
+        let (health, stored) = try await HealthEngine.latestWithUsage(scope: scope, accounts: narrow, detailed: detailed)
         // The light read (portfolio, playbooks) takes the usage facts stored with each account's newest
         // score when that score is from today or yesterday (a daily recompute); older or missing ones are
         // counted from the roll-ups, as the detailed read (one account's view) always does.
@@ -144,15 +151,15 @@ struct SuccessOverview: Sendable {
         var usage = detailed ? [:] : stored.filter { (health[$0.key]?.computed_on ?? "") >= recent }
         let uncounted = ids.filter { usage[$0] == nil }
         if !uncounted.isEmpty {
-            usage.merge(try await UsageReads.facts(asOf: today, accounts: uncounted, scope: scope)) { a, _ in a }
+            usage.merge(try await UsageReads.facts(asOf: today, accounts: uncounted.count > narrowUpTo ? nil : uncounted, scope: scope)) { a, _ in a }
         }
-        let nps = try await AccountSentiment.nps(accounts: ids, asOf: today, days: 90, scope: scope)
+        let nps = try await AccountSentiment.nps(accounts: narrow, asOf: today, days: 90, scope: scope)
         // Plain rows, not models: Fluent decodes a model by reflecting over all its properties, which
         // cost more than the query for a portfolio's contracts.
         struct C { var account_id: UUID; var renewal_date: String?; var currency: String; var arr_minor: Int64 }
-        let contracts = ids.isEmpty ? [] : try await PlainRow.all(scope.db, """
+        let contracts = try await PlainRow.all(scope.db, """
             SELECT account_id, renewal_date, currency, arr_minor FROM contracts
-            WHERE workspace_id = \(bind: scope.workspaceID) AND status = 'active'\(SQLQueryString.accounts(ids))
+            WHERE workspace_id = \(bind: scope.workspaceID) AND status = 'active'\(SQLQueryString.accounts(narrow))
             """).map { r in
             C(account_id: try r.required(r.uuid("account_id"), "account_id"), renewal_date: try r.text("renewal_date"),
               currency: try r.required(r.text("currency"), "currency"), arr_minor: Int64(try r.required(r.int("arr_minor"), "arr_minor")))
@@ -163,9 +170,11 @@ struct SuccessOverview: Sendable {
             arr[c.account_id, default: [:]][c.currency, default: 0] += c.arr_minor
         }
         var tasks: [UUID: (open: Int, overdue: Int)] = [:]
-        for t in ids.isEmpty ? [] : try await scope.query(CSTask.self).filter(\.$accountID ~~ ids).filter(\.$status == "open").all() {
-            tasks[t.accountID, default: (0, 0)].open += 1
-            if t.dueOn < today.iso { tasks[t.accountID, default: (0, 0)].overdue += 1 }
+        for r in try await PlainRow.all(scope.db, """
+            SELECT account_id, COUNT(*) AS open, SUM(CASE WHEN due_on < \(bind: today.iso) THEN 1 ELSE 0 END) AS overdue FROM cs_tasks
+            WHERE workspace_id = \(bind: scope.workspaceID) AND status = 'open'\(SQLQueryString.accounts(narrow)) GROUP BY account_id
+            """) {
+            tasks[try r.required(r.uuid("account_id"), "account_id")] = (try r.required(r.int("open"), "open"), try r.int("overdue") ?? 0)
         }
         let planByAccount = Dictionary(plans.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
         return SuccessOverview(book: book, plans: planByAccount,
