@@ -1,3 +1,5 @@
+import Foundation
+
 /// Byte-level checks that only ever *accept*: a plain ASCII value that passes every rule is accepted
 /// here without building Characters or Sets; anything else goes to the full check in `FieldCheck`,
 /// which also words the error. A million-row import calls these a million times each.
@@ -59,5 +61,42 @@ enum FastPath {
             index += 1
         }
         return digits >= 6 && s.utf8.first != 0x20 && s.utf8.last != 0x20
+    }
+}
+
+/// A UUID read from its 36-character text (either case) with a byte loop. Foundation's parser goes
+/// through `sscanf`, which was 8 % of a portfolio view that reads ids of some 5,000 rows.
+public enum FastUUID {
+    @inline(__always) private static func nibble(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: b - 0x30
+        case 0x41...0x46: b - 0x41 + 10
+        case 0x61...0x66: b - 0x61 + 10
+        default: nil
+        }
+    }
+
+    /// The UUID, or nil for anything but the hyphenated 8-4-4-4-12 form.
+    public static func parse(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { p -> UUID? in
+            guard p.count == 36 else { return nil }
+            var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let ok = withUnsafeMutableBytes(of: &u) { out -> Bool in
+                var i = 0, j = 0
+                while i < 36 {
+                    if i == 8 || i == 13 || i == 18 || i == 23 {
+                        guard p[i] == 0x2D else { return false }
+                        i += 1
+                        continue
+                    }
+                    guard let hi = nibble(p[i]), let lo = nibble(p[i + 1]) else { return false }
+                    out[j] = hi << 4 | lo
+                    i += 2; j += 1
+                }
+                return true
+            }
+            return ok ? UUID(uuid: u) : nil
+        }
     }
 }

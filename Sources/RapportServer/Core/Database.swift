@@ -75,9 +75,9 @@ extension Database {
 
 extension SQLQueryString {
     /// ` AND account_id IN (…)` for a list of accounts, or nothing for all of them (nil).
-    static func accounts(_ ids: [UUID]?) -> SQLQueryString {
+    static func accounts(_ ids: [UUID]?, column: String = "account_id") -> SQLQueryString {
         guard let ids else { return "" }
-        return " AND account_id IN (\(binds: ids))"
+        return " AND \(unsafeRaw: column) IN (\(binds: ids))"
     }
 
     /// `column IN (first, …, last)` for a run of days or weeks. The usage roll-ups are keyed by day

@@ -2,6 +2,7 @@ import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import Fluent
+import RapportKit
 
 /// SQLite-only: multi-row INSERTs bound straight through SQLiteNIO. The generic SQLKit path encodes
 /// every value through an Encoder and serialises the statement anew per batch, which cost more than
@@ -115,7 +116,7 @@ struct PlainRow {
     func uuid(_ column: String) throws -> UUID? {
         guard lite != nil else { return try decoded(column, UUID.self) }
         switch data(column) {
-        case .text(let s)?: return UUID(uuidString: s)
+        case .text(let s)?: return FastUUID.parse(s)
         case .blob(let b)? where b.readableBytes == 16:
             let u = Array(b.readableBytesView)
             return UUID(uuid: (u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]))

@@ -29,28 +29,47 @@ enum RiskSignals {
     static let kinds = ["goals_not_agreed", "missing_customer_owner", "goals_changed_without_agreement", "lacking_customer_resources",
                         "usage_drop", "detractor", "renewal_low_health"]
 
-    static func signals(account a: UUID, book: GoalBook, plan: SuccessPlan?, milestones: [PlanMilestone], health: HealthScoreDTO?,
+    /// What the signals need of a goal.
+    struct GoalFacts: Sendable {
+        var title: String; var revision: Int; var createdAt: Date?; var hasCustomerOwner: Bool; var attainment: String
+        /// Both sides agreed ex ante on the goal's current revision.
+        var agreedByBoth: Bool
+    }
+    /// What the signals need of a success plan: its customer-side owner and its milestones (the light
+    /// read brings only the open ones more than two weeks overdue, the only ones a signal counts).
+    struct PlanFacts: Sendable {
+        var hasCustomerOwner: Bool
+        var milestones: [(title: String, dueOn: String, doneOn: String?)]
+    }
+
+    static func facts(_ book: GoalBook, account: UUID) -> [GoalFacts] {
+        book.goals(of: account).map { g in
+            GoalFacts(title: g.title, revision: g.revision, createdAt: g.createdAt, hasCustomerOwner: g.customerOwnerID != nil, attainment: g.attainment,
+                      agreedByBoth: book.agreedByBoth(g))
+        }
+    }
+
+    static func signals(goals: [GoalFacts], plan: PlanFacts?, health: HealthScoreDTO?,
                         usage: UsageReads.Facts?, recentNPS: AccountSentiment.Figure?, nextRenewal: String?, today: DateOnly) -> [RiskSignal] {
         var out: [RiskSignal] = []
-        let goals = book.goals(of: a)
         let cutoff = goals.isEmpty ? Date.distantPast : today.adding(days: -14).date(in: SurveyImport.berlin)
         let settled = goals.filter { ($0.createdAt ?? .distantPast) < cutoff || $0.revision > 1 }
-        let notAgreed = settled.filter { $0.revision == 1 && !book.agreedByBoth($0) }
+        let notAgreed = settled.filter { $0.revision == 1 && !$0.agreedByBoth }
         if !notAgreed.isEmpty {
             out.append(RiskSignal(kind: "goals_not_agreed", severity: "medium",
                                   detail: "\(notAgreed.count) of \(goals.count) goals not agreed by both sides after two weeks: " + notAgreed.prefix(3).map { "'\($0.title)'" }.joined(separator: ", ")))
         }
-        let changed = goals.filter { $0.revision > 1 && !book.agreedByBoth($0) }
+        let changed = goals.filter { $0.revision > 1 && !$0.agreedByBoth }
         if !changed.isEmpty {
             out.append(RiskSignal(kind: "goals_changed_without_agreement", severity: "high",
                                   detail: "\(changed.count) goals were reset and not agreed again: " + changed.prefix(3).map { "'\($0.title)'" }.joined(separator: ", ")))
         }
-        let ownerless = goals.filter { $0.customerOwnerID == nil }
-        if !ownerless.isEmpty || (plan != nil && plan?.customerOwnerID == nil) {
-            let parts = (ownerless.isEmpty ? [] : ["\(ownerless.count) goals"]) + (plan != nil && plan?.customerOwnerID == nil ? ["the success plan"] : [])
+        let ownerless = goals.filter { !$0.hasCustomerOwner }
+        if !ownerless.isEmpty || plan?.hasCustomerOwner == false {
+            let parts = (ownerless.isEmpty ? [] : ["\(ownerless.count) goals"]) + (plan?.hasCustomerOwner == false ? ["the success plan"] : [])
             out.append(RiskSignal(kind: "missing_customer_owner", severity: "medium", detail: "No customer-side owner for " + parts.joined(separator: " and ")))
         }
-        let overdue = milestones.filter { $0.doneOn == nil && $0.dueOn < today.adding(days: -14).iso }
+        let overdue = (plan?.milestones ?? []).filter { $0.doneOn == nil && $0.dueOn < today.adding(days: -14).iso }
         if !overdue.isEmpty {
             out.append(RiskSignal(kind: "lacking_customer_resources", severity: "medium",
                                   detail: "\(overdue.count) milestones more than two weeks overdue (often the customer lacks people or time): " + overdue.prefix(3).map { "'\($0.title)' (due \($0.dueOn))" }.joined(separator: ", ")))
@@ -117,9 +136,13 @@ struct PortfolioAccount: Decodable, Sendable { var id: UUID; var name: String; v
 /// Everything the portfolio and the account's success view show, read in a fixed number of queries
 /// for any number of accounts.
 struct SuccessOverview: Sendable {
+    /// The goals with their KPIs and agreements, the plans and their milestones: in the detailed read
+    /// only (one account's view); the light read brings just what rows and signals use (`goals`, `plan`).
     var book: GoalBook
     var plans: [UUID: SuccessPlan]
     var milestones: [UUID: [PlanMilestone]]
+    var goals: [UUID: [RiskSignals.GoalFacts]]
+    var plan: [UUID: RiskSignals.PlanFacts]
     var health: [UUID: HealthScoreDTO]
     /// In the light read, as of each account's newest health score and with only the active-user counts
     /// (what the risk signals use); in the detailed read, everything as of today.
@@ -138,11 +161,25 @@ struct SuccessOverview: Sendable {
 
     /// `detailed: false` (the portfolio, playbooks) leaves out each health score's contributions and changes.
     static func load(accounts ids: [UUID], scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
-        if ids.isEmpty { return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today) }
+        if ids.isEmpty {
+            return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], goals: [:], plan: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today)
+        }
         let narrow = ids.count > narrowUpTo ? nil : ids
-        let book = try await GoalBook.load(scope: scope, accounts: narrow, kpis: detailed)
-        let plans = try await SuccessRows.plans(scope, accounts: narrow)
-        let ms = plans.isEmpty ? [] : try await SuccessRows.milestones(scope, plans: plans.map { $0.id! })
+        var book = GoalBook(), planByAccount: [UUID: SuccessPlan] = [:], milestones: [UUID: [PlanMilestone]] = [:]
+        var goals: [UUID: [RiskSignals.GoalFacts]] = [:], planFacts: [UUID: RiskSignals.PlanFacts] = [:]
+        if detailed {
+            book = try await GoalBook.load(scope: scope, accounts: narrow)
+            let plans = try await SuccessRows.plans(scope, accounts: narrow)
+            let ms = plans.isEmpty ? [] : try await SuccessRows.milestones(scope, plans: plans.map { $0.id! })
+            planByAccount = Dictionary(plans.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
+            milestones = Dictionary(grouping: ms, by: \.planID)
+            for id in ids { goals[id] = RiskSignals.facts(book, account: id) }
+            for (a, p) in planByAccount {
+                planFacts[a] = .init(hasCustomerOwner: p.customerOwnerID != nil, milestones: (milestones[p.id!] ?? []).map { ($0.title, $0.dueOn, $0.doneOn) })
+            }
+        } else {
+            (goals, planFacts) = try await lightFacts(scope: scope, accounts: narrow, today: today)
+        }
         let (health, stored) = try await HealthEngine.latestWithUsage(scope: scope, accounts: narrow, detailed: detailed)
         // The light read (portfolio, playbooks) takes the usage facts stored with each account's newest
         // score when that score is from today or yesterday (a daily recompute); older or missing ones are
@@ -176,22 +213,54 @@ struct SuccessOverview: Sendable {
             """) {
             tasks[try r.required(r.uuid("account_id"), "account_id")] = (try r.required(r.int("open"), "open"), try r.int("overdue") ?? 0)
         }
-        let planByAccount = Dictionary(plans.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
-        return SuccessOverview(book: book, plans: planByAccount,
-                               milestones: Dictionary(grouping: ms, by: \.planID), health: health, usage: usage, recentNPS: nps,
-                               renewals: renewals, arr: arr, tasks: tasks, today: today)
+        return SuccessOverview(book: book, plans: planByAccount, milestones: milestones, goals: goals, plan: planFacts, health: health, usage: usage,
+                               recentNPS: nps, renewals: renewals, arr: arr, tasks: tasks, today: today)
+    }
+
+    /// The goals and plans of many accounts as the risk signals and portfolio rows need them, in three
+    /// queries and without models: whether both sides agreed a goal's current revision is counted in
+    /// SQL, and of the milestones only the open ones more than two weeks overdue are read.
+    static func lightFacts(scope: Scope, accounts: [UUID]?, today: DateOnly) async throws -> ([UUID: [RiskSignals.GoalFacts]], [UUID: RiskSignals.PlanFacts]) {
+        var goals: [UUID: [RiskSignals.GoalFacts]] = [:]
+        for r in try await PlainRow.all(scope.db, """
+            SELECT g.account_id, g.title, g.revision, g.created_at, g.attainment, CASE WHEN g.customer_owner_id IS NULL THEN 0 ELSE 1 END AS owned,
+                   (SELECT COUNT(DISTINCT a.side) FROM goal_agreements a WHERE a.goal_id = g.id AND a.revision = g.revision AND a.stage = 'ex_ante') AS sides
+            FROM goals g WHERE g.workspace_id = \(bind: scope.workspaceID)\(SQLQueryString.accounts(accounts, column: "g.account_id")) ORDER BY g.created_at, g.id
+            """) {
+            goals[try r.required(r.uuid("account_id"), "account_id"), default: []].append(.init(
+                title: try r.required(r.text("title"), "title"), revision: try r.required(r.int("revision"), "revision"), createdAt: try r.date("created_at"),
+                hasCustomerOwner: try r.int("owned") == 1, attainment: try r.required(r.text("attainment"), "attainment"), agreedByBoth: try r.int("sides") == 2))
+        }
+        var plans: [UUID: RiskSignals.PlanFacts] = [:], planAccount: [UUID: UUID] = [:]
+        for r in try await PlainRow.all(scope.db, """
+            SELECT id, account_id, CASE WHEN customer_owner_id IS NULL THEN 0 ELSE 1 END AS owned FROM success_plans
+            WHERE workspace_id = \(bind: scope.workspaceID)\(SQLQueryString.accounts(accounts))
+            """) {
+            let account = try r.required(r.uuid("account_id"), "account_id")
+            planAccount[try r.required(r.uuid("id"), "id")] = account
+            plans[account] = .init(hasCustomerOwner: try r.int("owned") == 1, milestones: [])
+        }
+        if !plans.isEmpty {
+            for r in try await PlainRow.all(scope.db, """
+                SELECT m.plan_id, m.title, m.due_on FROM plan_milestones m JOIN success_plans p ON p.id = m.plan_id
+                WHERE p.workspace_id = \(bind: scope.workspaceID)\(SQLQueryString.accounts(accounts, column: "p.account_id"))
+                AND m.done_on IS NULL AND m.due_on < \(bind: today.adding(days: -14).iso)
+                """) {
+                guard let account = planAccount[try r.required(r.uuid("plan_id"), "plan_id")] else { continue }
+                plans[account]?.milestones.append((try r.required(r.text("title"), "title"), try r.required(r.text("due_on"), "due_on"), nil))
+            }
+        }
+        return (goals, plans)
     }
 
     func risks(_ a: UUID) -> [RiskSignal] {
-        let plan = plans[a]
-        return RiskSignals.signals(account: a, book: book, plan: plan, milestones: plan.flatMap { milestones[$0.id!] } ?? [], health: health[a],
-                                   usage: usage[a], recentNPS: recentNPS[a], nextRenewal: renewals[a], today: today)
+        RiskSignals.signals(goals: goals[a] ?? [], plan: plan[a], health: health[a], usage: usage[a], recentNPS: recentNPS[a], nextRenewal: renewals[a], today: today)
     }
 
     func row(_ a: PortfolioAccount) -> PortfolioRow {
         let id = a.id
         let h = health[id]
-        let goals = book.goals(of: id)
+        let goals = self.goals[id] ?? []
         return PortfolioRow(account_id: id, name: a.name, segment: a.segment, owner_id: a.owner_id, health: h?.score, band: h?.band,
                             health_change: h?.previous.flatMap { p in h?.score.flatMap { s in p.score.map { s - $0 } } },
                             next_renewal: renewals[id], arr_minor: arr[id] ?? [:],

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RapportKit
 
@@ -24,5 +25,22 @@ struct FastPathTests {
     @Test("phone", arguments: phones)
     func phone(_ s: String) {
         if FastPath.phone(s) { #expect(FieldCheck.phone(s) == .success(s)) }
+    }
+}
+
+@Suite("A UUID read by bytes")
+struct FastUUIDTests {
+    @Test("agrees with Foundation on random ids in both cases and on malformed text")
+    func agrees() {
+        for _ in 0..<2_000 {
+            let u = UUID()
+            #expect(FastUUID.parse(u.uuidString) == u)
+            #expect(FastUUID.parse(u.uuidString.lowercased()) == u)
+        }
+        for bad in ["", "not-a-uuid", "01A24E48F5877A1B9E5616CA5CFF990B", "01A24E48-F587-7A1B-9E56-16CA5CFF990", "01A24E48-F587-7A1B-9E56-16CA5CFF990BB",
+                    "01A24E48_F587-7A1B-9E56-16CA5CFF990B", "01A24E48-F587-7A1B-9E56-16CA5CFF990G", "01A24E48-F587-7A1B-9E5-616CA5CFF990B", "{1A24E48-F587-7A1B-9E56-16CA5CFF990B}",
+                    "01A24E48-F587-7A1B-9E56-16CA5CFF99ö"] {
+            #expect(FastUUID.parse(bad) == nil && UUID(uuidString: bad) == nil, "\(bad)")
+        }
     }
 }

@@ -500,6 +500,44 @@ extension SuccessAPITests {
     }
 }
 
+extension SuccessAPITests {
+    @Test("an overview of more accounts than are named in a query (a playbook sweep) reads the whole workspace and says the same of each account as a narrow read", arguments: TestDB.all)
+    func wideOverview(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "wide")
+            // A goal without a customer-side owner, a plan with an overdue milestone, and an open overdue task.
+            let goal = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Durchlaufzeit halbieren"])
+            _ = try await s.fx.create("/api/v1/goals/\(goal.id)/kpis", token: s.token, ["name": "Durchlaufzeit", "unit": "Tage", "baseline": 20, "target": 10,
+                                                                                     "deadline": DateOnly.today().adding(days: 90).iso])
+            let plan = try await s.fx.create("/api/v1/plans", token: s.token, ["account_id": s.account, "title": "Erfolgsplan"])
+            _ = try await s.fx.create("/api/v1/plans/\(plan.id)/milestones", token: s.token, ["title": "Schulung", "phase": "adoption",
+                                                                                                    "due_on": DateOnly.today().adding(days: -30).iso])
+            _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.account, "title": "Anrufen", "due_on": DateOnly.today().adding(days: -2).iso])
+            let scope = Scope(workspaceID: s.ws.id!, db: app.db)
+            let many = (0...SuccessOverview.narrowUpTo).map { _ in UUID() }
+            for chunk in stride(from: 0, to: many.count, by: 500) {
+                let models = many[chunk..<min(chunk + 500, many.count)].enumerated().map { i, id -> Account in
+                    let a = Account()
+                    a.id = id; a.workspaceID = s.ws.id!; a.name = "Konto \(chunk + i)"; a.searchText = "konto \(chunk + i)"; a.kind = "business"
+                    a.coverageModel = "tech_touch"; a.attributes = [:]; a.version = 1
+                    return a
+                }
+                try await models.create(on: app.db)
+            }
+            let ids = [UUID(uuidString: s.account)!, UUID(uuidString: s.other)!] + many
+            let wide = try await SuccessOverview.load(accounts: ids, scope: scope, detailed: false)
+            let narrow = try await SuccessOverview.load(accounts: [ids[0]], scope: scope, detailed: false)
+            #expect(wide.risks(ids[0]).map(\.kind) == narrow.risks(ids[0]).map(\.kind))
+            #expect(Set(narrow.risks(ids[0]).map(\.kind)) == ["missing_customer_owner", "lacking_customer_resources"], "\(narrow.risks(ids[0]))")
+            #expect(wide.tasks[ids[0]]?.open == 1 && wide.tasks[ids[0]]?.overdue == 1 && wide.goals[ids[0]]?.count == 1)
+            #expect(wide.risks(ids[1]).isEmpty && wide.risks(many[0]).isEmpty)
+            // The detailed read has the KPI; the portfolio's light read leaves it out.
+            let detailed = try await SuccessOverview.load(accounts: [ids[0]], scope: scope)
+            #expect(detailed.book.kpis[UUID(uuidString: goal.id)!]?.count == 1 && narrow.book.kpis.isEmpty)
+        }
+    }
+}
+
 @Suite("Customer Success pages")
 struct SuccessPageTests {
     @Test("a CSM works a goal, a KPI and the plan in the browser, shares it, and a viewer only reads", arguments: TestDB.all)
