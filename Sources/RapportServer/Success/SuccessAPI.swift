@@ -120,6 +120,33 @@ struct PortfolioRow: Encodable, Sendable {
         try c.encode(goals, forKey: .goals); try c.encode(goals_reached, forKey: .goals_reached); try c.encode(risks, forKey: .risks)
         try c.encode(open_tasks, forKey: .open_tasks); try c.encode(overdue_tasks, forKey: .overdue_tasks)
     }
+
+    /// The same object as `encode(to:)` writes (keys sorted), written directly.
+    func write(to j: inout JSONText) {
+        j.raw("{\"account_id\":"); j.string(account_id.uuidString)
+        j.raw(",\"arr\":{")
+        for (i, (currency, minor)) in arr_minor.sorted(by: { $0.key < $1.key }).enumerated() {
+            if i > 0 { j.raw(",") }
+            j.string(currency); j.raw(":"); j.minor(minor)
+        }
+        j.raw("}")
+        if let band { j.raw(",\"band\":"); j.string(band) }
+        j.raw(",\"goals\":"); j.int(goals); j.raw(",\"goals_reached\":"); j.int(goals_reached)
+        if let health { j.raw(",\"health\":"); j.number(health) }
+        if let health_change { j.raw(",\"health_change\":"); j.number(health_change) }
+        j.raw(",\"name\":"); j.string(name)
+        if let next_renewal { j.raw(",\"next_renewal\":"); j.string(next_renewal) }
+        j.raw(",\"open_tasks\":"); j.int(open_tasks); j.raw(",\"overdue_tasks\":"); j.int(overdue_tasks)
+        if let owner_id { j.raw(",\"owner_id\":"); j.string(owner_id.uuidString) }
+        j.raw(",\"risks\":[")
+        for (i, r) in risks.enumerated() {
+            if i > 0 { j.raw(",") }
+            j.raw("{\"detail\":"); j.string(r.detail); j.raw(",\"kind\":"); j.string(r.kind); j.raw(",\"severity\":"); j.string(r.severity); j.raw("}")
+        }
+        j.raw("]")
+        if let segment { j.raw(",\"segment\":"); j.string(segment) }
+        j.raw("}")
+    }
 }
 
 struct AccountSuccessDTO: Codable, Sendable {
@@ -302,7 +329,15 @@ enum SuccessAPI {
         var f = Filters(req)
         let owner = f.uuid("owner_id")
         try f.finish()
-        return PlainJSON.response(PlainPage(items: try await portfolioRows(scope: scope, owner: owner ?? (try req.caller).userID), nextCursor: nil))
+        let rows = try await portfolioRows(scope: scope, owner: owner ?? (try req.caller).userID)
+        var j = JSONText(capacity: 64 + rows.count * 600)
+        j.raw("{\"items\":[")
+        for (i, r) in rows.enumerated() {
+            if i > 0 { j.raw(",") }
+            r.write(to: &j)
+        }
+        j.raw("],\"next_cursor\":null}")
+        return j.response()
     }
 
     static func healthHistory(_ req: Request) async throws -> Response {

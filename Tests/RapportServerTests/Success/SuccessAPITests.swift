@@ -538,6 +538,28 @@ extension SuccessAPITests {
     }
 }
 
+extension SuccessAPITests {
+    @Test("a portfolio row written directly is the same JSON as the encoder writes, quotes, control characters, umlauts, cents and missing fields included")
+    func directJSON() throws {
+        let rows = [
+            PortfolioRow(account_id: UUID(), name: "Müller \"&\" Söhne\n\tGmbH \\ \u{1}", segment: nil, owner_id: UUID(), health: 41.25, band: "yellow", health_change: -3.5,
+                         next_renewal: "2027-01-31", arr_minor: ["EUR": 1_234_567, "CHF": -5, "USD": 150], goals: 3, goals_reached: 1,
+                         risks: [RiskSignal(kind: "usage_drop", severity: "high", detail: "Active users fell from 12 to 3 (−75 %)")], open_tasks: 2, overdue_tasks: 1),
+            PortfolioRow(account_id: UUID(), name: "Alpen AG", segment: "SMB", owner_id: nil, health: nil, band: nil, health_change: nil, next_renewal: nil,
+                         arr_minor: [:], goals: 0, goals_reached: 0, risks: [], open_tasks: 0, overdue_tasks: 0),
+            PortfolioRow(account_id: UUID(), name: "", segment: "", owner_id: nil, health: 100, band: "green", health_change: 0, next_renewal: nil,
+                         arr_minor: ["EUR": 99, "GBP": 100_000_000_000], goals: 1, goals_reached: 1, risks: [], open_tasks: 0, overdue_tasks: 0),
+        ]
+        for row in rows {
+            var j = JSONText(capacity: 256)
+            row.write(to: &j)
+            let direct = try JSONSerialization.jsonObject(with: Data(j.bytes)) as? NSDictionary
+            let encoded = try JSONSerialization.jsonObject(with: Data(PlainJSON.encode(row).utf8)) as? NSDictionary
+            #expect(direct != nil && direct == encoded, "\(String(decoding: j.bytes, as: UTF8.self))")
+        }
+    }
+}
+
 @Suite("Customer Success pages")
 struct SuccessPageTests {
     @Test("a CSM works a goal, a KPI and the plan in the browser, shares it, and a viewer only reads", arguments: TestDB.all)
