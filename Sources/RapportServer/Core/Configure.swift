@@ -38,6 +38,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     _ = app.groupCommit   // made once here, not raced for by the first requests
     try routes(app)
     if settings.workerInterval > 0 { app.lifecycle.use(SurveyWorker.Lifecycle(interval: settings.workerInterval)) }
+    if settings.workerInterval > 0, settings.healthHour != nil { app.lifecycle.use(HealthSchedule.Lifecycle()) }
 }
 
 struct SettingsKey: StorageKey { typealias Value = Settings }

@@ -110,20 +110,16 @@ struct GoalBook: Sendable {
     var measurements: [UUID: [KPIMeasurement]] = [:]
     var agreements: [UUID: [GoalAgreement]] = [:]
 
-    /// `kpis: false` (the portfolio, whose rows and risk signals use goals and agreements only) leaves
-    /// out the KPIs and their measurements.
-    static func load(scope: Scope, accounts: [UUID]? = nil, goals goalIDs: [UUID]? = nil, kpis withKPIs: Bool = true) async throws -> GoalBook {
+    static func load(scope: Scope, accounts: [UUID]? = nil, goals goalIDs: [UUID]? = nil) async throws -> GoalBook {
         var book = GoalBook()
         if accounts?.isEmpty == true || goalIDs?.isEmpty == true { return book }
         book.goals = try await SuccessRows.goals(scope, accounts: accounts, ids: goalIDs)
         let ids = book.goals.map { $0.id! }
         guard !ids.isEmpty else { return book }
-        if withKPIs {
-            let kpis = try await SuccessRows.kpis(scope, goals: ids)
-            book.kpis = Dictionary(grouping: kpis, by: \.goalID)
-            if !kpis.isEmpty {
-                book.measurements = Dictionary(grouping: try await SuccessRows.measurements(scope, kpis: kpis.map { $0.id! }), by: \.kpiID)
-            }
+        let kpis = try await SuccessRows.kpis(scope, goals: ids)
+        book.kpis = Dictionary(grouping: kpis, by: \.goalID)
+        if !kpis.isEmpty {
+            book.measurements = Dictionary(grouping: try await SuccessRows.measurements(scope, kpis: kpis.map { $0.id! }), by: \.kpiID)
         }
         let revisions = Dictionary(uniqueKeysWithValues: book.goals.map { ($0.id!, $0.revision) })
         let a = try await SuccessRows.agreements(scope, goals: ids)

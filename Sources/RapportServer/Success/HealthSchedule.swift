@@ -31,30 +31,37 @@ enum HealthSchedule {
     }
 
     /// One round: every workspace whose day has reached the hour and has no run for it gets one.
-    /// Returns how many workspaces this node computed.
+    /// Returns how many workspaces this node computed. A recompute by hand before the hour does not
+    /// count as the day's run: the scheduled one, which sees the night's data, replaces it.
     static func runDue(_ app: Application, now: Date = Date(), node: String = SurveyWorker.node) async throws -> Int {
         guard let hour = app.settings.healthHour else { return 0 }
-        var due: [(workspace: UUID, day: DateOnly)] = []
+        var due: [(workspace: UUID, day: DateOnly, hourStart: Double)] = []
         for w in try await Workspace.query(on: app.db).all() {
             let tz = TimeZone(identifier: w.timeZone) ?? SurveyImport.berlin
             let local = DateOnly(now, in: tz)
-            let secondsIntoDay = now.timeIntervalSince1970 + Double(tz.secondsFromGMT(for: now)) - Double(local.dayNumber) * 86_400
-            if secondsIntoDay >= Double(hour) * 3_600 { due.append((w.id!, local)) }
+            let offset = Double(tz.secondsFromGMT(for: now))
+            let hourStart = Double(local.dayNumber) * 86_400 - offset + Double(hour) * 3_600
+            if now.timeIntervalSince1970 >= hourStart { due.append((w.id!, local, hourStart)) }
         }
         guard !due.isEmpty else { return 0 }
-        // One read per round; only a day without a live run is worth a write.
-        struct Existing { var workspace: UUID; var day: String; var finished: Bool; var startedAt: Double }
+        // One read per round; only a day without a live or valid run is worth a write.
+        struct Existing { var workspace: UUID; var day: String; var origin: String; var finished: Bool; var startedAt: Double }
         let existing = try await PlainRow.all(app.db, """
-            SELECT workspace_id, computed_on, finished_at, started_at FROM health_runs WHERE computed_on IN (\(binds: Array(Set(due.map(\.day.iso)))))
+            SELECT workspace_id, computed_on, origin, finished_at, started_at FROM health_runs WHERE computed_on IN (\(binds: Array(Set(due.map(\.day.iso)))))
             """).map { r in
             Existing(workspace: try r.required(r.uuid("workspace_id"), "workspace_id"), day: try r.required(r.text("computed_on"), "computed_on"),
-                     finished: try r.double("finished_at") != nil, startedAt: try r.required(r.double("started_at"), "started_at"))
+                     origin: try r.required(r.text("origin"), "origin"), finished: try r.double("finished_at") != nil,
+                     startedAt: try r.required(r.double("started_at"), "started_at"))
         }
         var done = 0
-        for (ws, day) in due {
-            let run = existing.first { $0.workspace == ws && $0.day == day.iso }
-            if let run, run.finished || run.startedAt > now.timeIntervalSince1970 - staleAfter { continue }
-            guard try await claim(ws, day: day, node: node, now: now, db: app.db) else { continue }
+        for (ws, day, hourStart) in due {
+            try Task.checkCancellation()
+            if let run = existing.first(where: { $0.workspace == ws && $0.day == day.iso }) {
+                let early = run.origin == "manual" && run.startedAt < hourStart
+                if run.finished && !early { continue }
+                if !run.finished && run.startedAt > now.timeIntervalSince1970 - staleAfter { continue }
+            }
+            guard try await claim(ws, day: day, hourStart: hourStart, node: node, now: now, db: app.db) else { continue }
             let scope = Scope(workspaceID: ws, db: app.db)
             let started = Date()
             do {
@@ -65,6 +72,8 @@ enum HealthSchedule {
                     """).run()
                 app.logger.info("health of \(n) accounts computed for \(day.iso) (workspace \(ws))")
                 done += 1
+            } catch is CancellationError {
+                throw CancellationError()   // shutting down: the claim goes stale and another round takes it
             } catch {
                 // Left unfinished: the round after `staleAfter` tries again (on whichever node).
                 app.logger.error("health recompute for workspace \(ws): \(String(reflecting: error))")
@@ -77,25 +86,56 @@ enum HealthSchedule {
         return done
     }
 
-    /// Inserts the day's run (only one node can), or takes over a run whose claim went stale.
-    static func claim(_ ws: UUID, day: DateOnly, node: String, now: Date, db: any Database) async throws -> Bool {
-        let at = now.timeIntervalSince1970
+    /// Inserts the day's run (only one node can), or takes over a run whose claim went stale or a
+    /// recompute by hand from before the hour. The claim is stamped with the time it is made, not the
+    /// round's start: a node working through many workspaces must not hand out claims that look old.
+    static func claim(_ ws: UUID, day: DateOnly, hourStart: Double, node: String, now: Date, db: any Database) async throws -> Bool {
+        let at = max(now, Date()).timeIntervalSince1970
         let inserted = try await db.sql.raw("""
             INSERT INTO health_runs (workspace_id, computed_on, origin, claimed_by, started_at) VALUES (\(bind: ws), \(bind: day.iso), 'schedule', \(bind: node), \(bind: at))
             ON CONFLICT (workspace_id, computed_on) DO NOTHING RETURNING computed_on
             """).all()
         if !inserted.isEmpty { return true }
         let taken = try await db.sql.raw("""
-            UPDATE health_runs SET claimed_by = \(bind: node), started_at = \(bind: at), origin = 'schedule'
-            WHERE workspace_id = \(bind: ws) AND computed_on = \(bind: day.iso) AND finished_at IS NULL AND started_at < \(bind: at - staleAfter)
+            UPDATE health_runs SET claimed_by = \(bind: node), started_at = \(bind: at), origin = 'schedule', finished_at = NULL, accounts = NULL, seconds = NULL, error = NULL
+            WHERE workspace_id = \(bind: ws) AND computed_on = \(bind: day.iso)
+            AND ((finished_at IS NULL AND started_at < \(bind: at - staleAfter)) OR (origin = 'manual' AND finished_at IS NOT NULL AND started_at < \(bind: hourStart)))
             RETURNING computed_on
             """).all()
         return !taken.isEmpty
     }
 
+    /// Runs `runDue` every minute until the application shuts down, beside the survey worker so a long
+    /// recompute never holds up e-mail delivery.
+    struct Lifecycle: LifecycleHandler {
+        func didBootAsync(_ app: Application) async throws {
+            let task = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await runDue(app)
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        app.logger.error("health schedule: \(String(reflecting: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            }
+            app.storage[TaskKey.self] = task
+        }
+
+        func shutdownAsync(_ app: Application) async {
+            app.storage[TaskKey.self]?.cancel()
+            _ = await app.storage[TaskKey.self]?.value
+        }
+    }
+
+    struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }
+
     /// A recompute by hand: computes the workspace's day now and records it as that day's run.
-    static func recomputeNow(scope: Scope, by caller: Caller) async throws -> (day: DateOnly, accounts: Int, seconds: Double) {
-        let day = try await today(scope: scope)
+    static func recomputeNow(scope: Scope, by caller: Caller, day given: DateOnly? = nil) async throws -> (day: DateOnly, accounts: Int, seconds: Double) {
+        let today = try await today(scope: scope)
+        let day = given ?? today
         let started = Date()
         let n = try await HealthEngine.recompute(asOf: day, scope: scope)
         let seconds = Date().timeIntervalSince(started)

@@ -271,7 +271,7 @@ struct SuccessOverview: Sendable {
             for r in try await PlainRow.all(scope.db, """
                 SELECT m.plan_id, m.title, m.due_on FROM plan_milestones m JOIN success_plans p ON p.id = m.plan_id
                 WHERE p.workspace_id = \(bind: scope.workspaceID)\(SQLQueryString.accounts(accounts, column: "p.account_id"))
-                AND m.done_on IS NULL AND m.due_on < \(bind: today.adding(days: -14).iso)
+                AND m.done_on IS NULL AND m.due_on < \(bind: today.adding(days: -14).iso) ORDER BY m.due_on, m.created_at, m.id
                 """) {
                 guard let account = planAccount[try r.required(r.uuid("plan_id"), "plan_id")] else { continue }
                 plans[account]?.milestones.append((try r.required(r.text("title"), "title"), try r.required(r.text("due_on"), "due_on"), nil))

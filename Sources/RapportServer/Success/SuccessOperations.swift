@@ -26,14 +26,14 @@ extension Operations {
     public static func recomputeHealth(_ settings: Settings, workspace slug: String, on day: String?) async throws -> String {
         try await Runtime.withApp(settings) { app in
             let ws = try await Workspaces.find(slug: slug, on: app.db)
-            var date = DateOnly.today()
+            var date: DateOnly?
             if let day {
                 guard let d = DateOnly(iso: day) else { throw AppError.invalid("date", "'\(day)' is not a date like 2026-12-01") }
                 date = d
             }
-            let started = Date()
-            let n = try await HealthEngine.recompute(asOf: date, scope: Scope(workspaceID: ws.id!, db: app.db))
-            return String(format: "health of %d accounts computed for %@ in %.1f s", n, date.iso, Date().timeIntervalSince(started))
+            let caller = Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: "rapport health recompute")
+            let r = try await HealthSchedule.recomputeNow(scope: Scope(workspaceID: ws.id!, db: app.db), by: caller, day: date)
+            return String(format: "health of %d accounts computed for %@ in %.1f s", r.accounts, r.day.iso, r.seconds)
         }
     }
 

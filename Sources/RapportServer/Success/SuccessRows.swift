@@ -43,7 +43,7 @@ enum SuccessRows {
     static func kpis(_ scope: Scope, goals: [UUID]) async throws -> [GoalKPI] {
         keep(try await PlainRow.all(scope.db, """
             SELECT id, goal_id, name, unit, baseline, baseline_on, target, deadline, source, source_ref, version, created_at, updated_at FROM goal_kpis
-            WHERE workspace_id = \(bind: scope.workspaceID) \(within("goal_id", goals)) ORDER BY created_at, id
+            WHERE workspace_id = \(bind: scope.workspaceID)\(within("goal_id", goals)) ORDER BY created_at, id
             """).map { r in
             let k = GoalKPI()
             k.id = try r.required(r.uuid("id"), "id"); k.$id.exists = true
@@ -60,7 +60,7 @@ enum SuccessRows {
     static func measurements(_ scope: Scope, kpis: [UUID]) async throws -> [KPIMeasurement] {
         keep(try await PlainRow.all(scope.db, """
             SELECT id, kpi_id, measured_on, value, source, note, recorded_by, created_at FROM kpi_measurements
-            WHERE workspace_id = \(bind: scope.workspaceID) \(within("kpi_id", kpis)) ORDER BY measured_on, created_at
+            WHERE workspace_id = \(bind: scope.workspaceID)\(within("kpi_id", kpis)) ORDER BY measured_on, created_at
             """).map { r in
             let m = KPIMeasurement()
             m.id = try r.required(r.uuid("id"), "id"); m.$id.exists = true
@@ -75,7 +75,7 @@ enum SuccessRows {
     static func agreements(_ scope: Scope, goals: [UUID]) async throws -> [GoalAgreement] {
         keep(try await PlainRow.all(scope.db, """
             SELECT id, goal_id, revision, stage, side, attainment, by_name, via, note, created_at FROM goal_agreements
-            WHERE workspace_id = \(bind: scope.workspaceID) \(within("goal_id", goals)) ORDER BY created_at
+            WHERE workspace_id = \(bind: scope.workspaceID)\(within("goal_id", goals)) ORDER BY created_at
             """).map { r in
             let a = GoalAgreement()
             a.id = try r.required(r.uuid("id"), "id"); a.$id.exists = true
@@ -109,7 +109,7 @@ enum SuccessRows {
     static func milestones(_ scope: Scope, plans: [UUID]) async throws -> [PlanMilestone] {
         keep(try await PlainRow.all(scope.db, """
             SELECT id, plan_id, title, phase, due_on, done_on, created_at FROM plan_milestones
-            WHERE workspace_id = \(bind: scope.workspaceID) \(within("plan_id", plans))
+            WHERE workspace_id = \(bind: scope.workspaceID)\(within("plan_id", plans)) ORDER BY due_on, created_at, id
             """).map { r in
             let m = PlanMilestone()
             m.id = try r.required(r.uuid("id"), "id"); m.$id.exists = true

@@ -16,7 +16,6 @@ enum SurveyWorker {
         var done = 0
         done += try await BatchRules.runDue(app, now: now)
         done += try await Reminders.decideDue(app, now: now)
-        done += try await HealthSchedule.runDue(app, now: now)
         done += try await Playbooks.runDue(app, now: now)
         let claimed = try await Outbox.claim(node: node, limit: 20, now: now, db: app.db)
         // A few at a time: an SMTP server is slow, and one failure must not hold up the others.

@@ -448,54 +448,77 @@ extension SuccessAPITests {
 }
 
 extension SuccessAPITests {
-    @Test("health is computed once a day per workspace from the hour of its time zone, by one node of several; a dead node's claim is taken over after an hour; by hand is recorded", arguments: TestDB.all)
+    @Test("health is computed once a day per workspace from the hour of its time zone, by one node of several; a dead node's claim is taken over after an hour; by hand is recorded, and before the hour is redone", arguments: TestDB.all)
     func dailyHealth(db: TestDB) async throws {
         try await withTestApp(db, settings: { $0.healthHour = 3 }) { app in
             let s = try await SuccessAPITests.make(app, slug: "daily")   // Europe/Berlin, two accounts
             let ny = try await Workspaces.create(slug: "daily-ny", name: "New York", timeZone: "America/New_York", on: app.db)
             _ = try await s.fx.create("/api/v1/accounts", token: try await s.fx.token(ny), ["name": "Hudson Inc", "external_id": "NY-1"])
-            let at = { (iso: String) in ISO8601DateFormatter().date(from: iso)! }
-            func scores(_ day: String) async throws -> Int { try await HealthScoreRow.query(on: app.db).filter(\.$computedOn == day).count() }
+            // Days after today, so no claim made here looks older than it is.
+            let berlin = TimeZone(identifier: "Europe/Berlin")!, newYork = TimeZone(identifier: "America/New_York")!
+            let d = DateOnly.today(in: berlin).adding(days: 2)
+            func at(_ day: DateOnly, _ hours: Double, _ zone: TimeZone) -> Date {
+                let noon = Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + 43_200)
+                return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + hours * 3_600 - Double(zone.secondsFromGMT(for: noon)))
+            }
+            func scores(_ day: DateOnly) async throws -> Int { try await HealthScoreRow.query(on: app.db).filter(\.$computedOn == day.iso).count() }
+            func runs(_ token: String? = nil) async throws -> [[String: Any]] { try await s.fx.send(.GET, "/api/v1/health/runs", token: token ?? s.token).items() }
 
-            // 02:30 in Berlin, before its hour; 20:30 on the 6th in New York, whose day has not been computed yet.
-            #expect(try await HealthSchedule.runDue(app, now: at("2026-12-07T01:30:00Z")) == 1)
-            #expect(try await scores("2026-12-07") == 0)
-            #expect(try await scores("2026-12-06") == 1)
+            // 02:30 in Berlin, before its hour; in New York the evening before, whose day has not been computed yet.
+            #expect(try await HealthSchedule.runDue(app, now: at(d, 2.5, berlin)) == 1)
+            #expect(try await scores(d) == 0)
+            #expect(try await scores(d.adding(days: -1)) == 1)
             // 03:30 in Berlin, two nodes at once: Berlin's day is computed by one of them.
-            let due = at("2026-12-07T02:30:00Z")
+            let due = at(d, 3.5, berlin)
             async let a = HealthSchedule.runDue(app, now: due, node: "node-a")
             async let b = HealthSchedule.runDue(app, now: due, node: "node-b")
             let (x, y) = try await (a, b)
             #expect(x + y == 1, "node a computed \(x), node b \(y)")
-            #expect(try await scores("2026-12-07") == 2)
-            let runs = try await s.fx.send(.GET, "/api/v1/health/runs", token: s.token).items()
-            #expect(runs.count == 1 && runs[0]["computed_on"] as? String == "2026-12-07" && runs[0]["origin"] as? String == "schedule"
-                    && runs[0]["accounts"] as? Int == 2 && runs[0]["finished_at"] is String && ["node-a", "node-b"].contains(runs[0]["claimed_by"] as? String ?? ""), "\(runs)")
+            #expect(try await scores(d) == 2)
+            let first = try await runs()
+            #expect(first.count == 1 && first[0]["computed_on"] as? String == d.iso && first[0]["origin"] as? String == "schedule"
+                    && first[0]["accounts"] as? Int == 2 && first[0]["finished_at"] is String && ["node-a", "node-b"].contains(first[0]["claimed_by"] as? String ?? ""), "\(first)")
             #expect(try await HealthSchedule.runDue(app, now: due.addingTimeInterval(3_600)) == 0, "Berlin's day is done")
             // 03:30 in New York: its own day, its own account only.
-            #expect(try await HealthSchedule.runDue(app, now: at("2026-12-07T08:30:00Z")) == 1)
-            #expect(try await scores("2026-12-07") == 3)
+            #expect(try await HealthSchedule.runDue(app, now: at(d, 3.5, newYork)) == 1)
+            #expect(try await scores(d) == 3)
+            let theirs = try await runs(try await s.fx.token(ny))
+            #expect(theirs.map { $0["computed_on"] as? String } == [d.iso, d.adding(days: -1).iso], "another workspace sees only its own runs")
 
-            // A node claimed Berlin's next day and died: its claim is left alone for an hour, then taken over.
+            // A node claimed Berlin's next day at 03:05 and died: its claim is left alone for an hour, then taken over.
+            let next = d.adding(days: 1)
             try await app.db.sql.raw("""
                 INSERT INTO health_runs (workspace_id, computed_on, origin, claimed_by, started_at)
-                VALUES (\(bind: s.ws.id!), '2026-12-08', 'schedule', 'dead-node', \(bind: at("2026-12-08T02:05:00Z").timeIntervalSince1970))
+                VALUES (\(bind: s.ws.id!), \(bind: next.iso), 'schedule', 'dead-node', \(bind: at(next, 3 + 5.0 / 60, berlin).timeIntervalSince1970))
                 """).run()
-            #expect(try await HealthSchedule.runDue(app, now: at("2026-12-08T02:30:00Z"), node: "node-c") == 0, "a live claim is left alone")
-            #expect(try await scores("2026-12-08") == 0)
-            #expect(try await HealthSchedule.runDue(app, now: at("2026-12-08T03:10:00Z"), node: "node-c") == 1, "taken over after an hour")
-            #expect(try await scores("2026-12-08") == 2)
-            let next = try await s.fx.send(.GET, "/api/v1/health/runs", token: s.token).items()
-            #expect(next.first?["computed_on"] as? String == "2026-12-08" && next.first?["claimed_by"] as? String == "node-c", "\(next)")
+            #expect(try await HealthSchedule.runDue(app, now: at(next, 3.5, berlin), node: "node-c") == 0, "a live claim is left alone")
+            #expect(try await scores(next) == 0)
+            #expect(try await HealthSchedule.runDue(app, now: at(next, 4.2, berlin), node: "node-c") == 1, "taken over after an hour")
+            #expect(try await scores(next) == 2)
+            #expect(try await runs().first?["claimed_by"] as? String == "node-c")
 
-            // By hand: the workspace's day, recorded as such; a viewer reads the runs, another workspace sees only its own.
+            // Recomputed by hand at 00:30: the 03:00 run still comes and replaces it. By hand at 03:10: that is the day's run.
+            let third = d.adding(days: 2), fourth = d.adding(days: 3)
+            for (day, hours) in [(third, 0.5), (fourth, 3 + 10.0 / 60)] {
+                try await app.db.sql.raw("""
+                    INSERT INTO health_runs (workspace_id, computed_on, origin, claimed_by, started_at, finished_at, accounts, seconds)
+                    VALUES (\(bind: s.ws.id!), \(bind: day.iso), 'manual', 'user anna@example.org', \(bind: at(day, hours, berlin).timeIntervalSince1970),
+                            \(bind: at(day, hours, berlin).timeIntervalSince1970 + 1), 2, 1.0)
+                    """).run()
+            }
+            // (New York's evenings fall in these rounds too, and its days are computed with them.)
+            func berlinRun(_ day: DateOnly) async throws -> [String: Any]? { try await runs().first { $0["computed_on"] as? String == day.iso } }
+            _ = try await HealthSchedule.runDue(app, now: at(third, 3.5, berlin))
+            #expect(try await berlinRun(third)?["origin"] as? String == "schedule")
+            _ = try await HealthSchedule.runDue(app, now: at(fourth, 3.5, berlin))
+            #expect(try await berlinRun(fourth)?["origin"] as? String == "manual")
+
+            // By hand now: the workspace's day, recorded as such; a viewer reads the runs, another workspace sees only its own.
             let manual = try await s.fx.send(.POST, "/api/v1/health/recompute", token: s.token).json()
-            let today = DateOnly.today(in: TimeZone(identifier: "Europe/Berlin")!).iso
+            let today = DateOnly.today(in: berlin).iso
             #expect(manual["computed_on"] as? String == today && manual["accounts"] as? Int == 2, "\(manual)")
-            let listed = try await s.fx.send(.GET, "/api/v1/health/runs", token: try await s.fx.token(s.ws, .viewer)).items()
+            let listed = try await runs(try await s.fx.token(s.ws, .viewer))
             #expect(listed.contains { $0["computed_on"] as? String == today && $0["origin"] as? String == "manual" && ($0["claimed_by"] as? String ?? "").contains("token") }, "\(listed)")
-            let theirs = try await s.fx.send(.GET, "/api/v1/health/runs", token: try await s.fx.token(ny)).items()
-            #expect(theirs.map { $0["computed_on"] as? String } == ["2026-12-07", "2026-12-06"])
         }
     }
 }
