@@ -22,8 +22,8 @@ struct Caller: Sendable {
         guard role.can(permission) else { throw AppError.forbidden(permission) }
     }
 
-    static func system(_ workspace: Workspace) -> Caller {
-        Caller(kind: .system, workspaceID: workspace.id!, workspaceSlug: workspace.slug, workspaceName: workspace.name, role: .owner, label: "system")
+    static func system(_ workspace: Workspace, label: String = "system") -> Caller {
+        Caller(kind: .system, workspaceID: workspace.id!, workspaceSlug: workspace.slug, workspaceName: workspace.name, role: .owner, label: label)
     }
 }
 

@@ -37,8 +37,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     _ = app.groupCommit   // made once here, not raced for by the first requests
     try routes(app)
-    if settings.workerInterval > 0 { app.lifecycle.use(SurveyWorker.Lifecycle(interval: settings.workerInterval)) }
-    if settings.workerInterval > 0, settings.healthHour != nil { app.lifecycle.use(HealthSchedule.Lifecycle()) }
+    if settings.workerInterval > 0 {
+        app.lifecycle.use(BackgroundLoop("survey worker", every: settings.workerInterval) { try await SurveyWorker.tick($0) })
+        if settings.healthHour != nil { app.lifecycle.use(BackgroundLoop("health schedule", every: 60) { try await HealthSchedule.runDue($0) }) }
+    }
 }
 
 struct SettingsKey: StorageKey { typealias Value = Settings }

@@ -73,6 +73,16 @@ extension Database {
     var sql: any SQLDatabase { self as! any SQLDatabase }
 }
 
+/// Lists of ids longer than `namedUpTo` are not named in a query: reading the whole workspace and
+/// keeping what was asked for costs less than thousands of bound values, and SQLite refuses more than
+/// 32,766 of them in one statement (a playbook sweep names every account).
+enum IDList {
+    static let namedUpTo = 2_000
+
+    /// The ids to name in a query, or nil (the whole workspace) for a list too long to name.
+    static func narrowed(_ ids: [UUID]) -> [UUID]? { ids.count > namedUpTo ? nil : ids }
+}
+
 extension SQLQueryString {
     /// ` AND account_id IN (…)` for a list of accounts, or nothing for all of them (nil).
     static func accounts(_ ids: [UUID]?, column: String = "account_id") -> SQLQueryString {

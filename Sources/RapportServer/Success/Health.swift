@@ -60,7 +60,7 @@ enum HealthEngine {
     /// The raw measure of every component per account as of `day` (nil where the account has no data
     /// for it), and the usage facts the usage measure came from.
     static func raw(asOf day: DateOnly, scope: Scope, accounts: [Account]) async throws -> (measures: [UUID: [HealthComponentKind: Double]], usage: [UUID: UsageReads.Facts]) {
-        let ids = accounts.count > 2_000 ? nil : accounts.map { $0.id! }
+        let ids = IDList.narrowed(accounts.map { $0.id! })
         let usage = try await UsageReads.facts(asOf: day, accounts: ids, scope: scope)
         let catalogue = try await UsageReads.catalogue(asOf: day, scope: scope)
         let seats = try await UsageReads.seats(scope: scope, asOf: day)

@@ -20,14 +20,11 @@ enum HealthSchedule {
         var started_at: Date; var finished_at: Date?; var accounts: Int?; var seconds: Double?; var error: String?
     }
 
-    /// The workspace's day at `now`, in its time zone.
-    static func day(of workspace: Workspace, at now: Date = Date()) -> DateOnly {
-        DateOnly(now, in: TimeZone(identifier: workspace.timeZone) ?? SurveyImport.berlin)
-    }
+    static func zone(of workspace: Workspace?) -> TimeZone { workspace.flatMap { TimeZone(identifier: $0.timeZone) } ?? SurveyImport.berlin }
 
-    static func today(scope: Scope, at now: Date = Date()) async throws -> DateOnly {
-        guard let ws = try await Workspace.find(scope.workspaceID, on: scope.db) else { return DateOnly(now, in: SurveyImport.berlin) }
-        return day(of: ws, at: now)
+    /// The workspace's day now, in its time zone.
+    static func today(scope: Scope) async throws -> DateOnly {
+        DateOnly(Date(), in: zone(of: try await Workspace.find(scope.workspaceID, on: scope.db)))
     }
 
     /// One round: every workspace whose day has reached the hour and has no run for it gets one.
@@ -37,7 +34,7 @@ enum HealthSchedule {
         guard let hour = app.settings.healthHour else { return 0 }
         var due: [(workspace: UUID, day: DateOnly, hourStart: Double)] = []
         for w in try await Workspace.query(on: app.db).all() {
-            let tz = TimeZone(identifier: w.timeZone) ?? SurveyImport.berlin
+            let tz = zone(of: w)
             let local = DateOnly(now, in: tz)
             let offset = Double(tz.secondsFromGMT(for: now))
             let hourStart = Double(local.dayNumber) * 86_400 - offset + Double(hour) * 3_600
@@ -105,37 +102,10 @@ enum HealthSchedule {
         return !taken.isEmpty
     }
 
-    /// Runs `runDue` every minute until the application shuts down, beside the survey worker so a long
-    /// recompute never holds up e-mail delivery.
-    struct Lifecycle: LifecycleHandler {
-        func didBootAsync(_ app: Application) async throws {
-            let task = Task {
-                while !Task.isCancelled {
-                    do {
-                        try await runDue(app)
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        app.logger.error("health schedule: \(String(reflecting: error))")
-                    }
-                    try? await Task.sleep(for: .seconds(60))
-                }
-            }
-            app.storage[TaskKey.self] = task
-        }
-
-        func shutdownAsync(_ app: Application) async {
-            app.storage[TaskKey.self]?.cancel()
-            _ = await app.storage[TaskKey.self]?.value
-        }
-    }
-
-    struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }
-
     /// A recompute by hand: computes the workspace's day now and records it as that day's run.
     static func recomputeNow(scope: Scope, by caller: Caller, day given: DateOnly? = nil) async throws -> (day: DateOnly, accounts: Int, seconds: Double) {
-        let today = try await today(scope: scope)
-        let day = given ?? today
+        let day: DateOnly
+        if let given { day = given } else { day = try await today(scope: scope) }
         let started = Date()
         let n = try await HealthEngine.recompute(asOf: day, scope: scope)
         let seconds = Date().timeIntervalSince(started)

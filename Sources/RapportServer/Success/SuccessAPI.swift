@@ -181,17 +181,12 @@ struct SuccessOverview: Sendable {
     var tasks: [UUID: (open: Int, overdue: Int)] = [:]
     let today: DateOnly
 
-    /// More than `narrowUpTo` accounts (a playbook sweep over the whole workspace) are read without
-    /// naming them: the whole workspace's rows cost less than thousands of bound ids, and SQLite
-    /// refuses more than 32,766 of them in one statement.
-    static let narrowUpTo = 2_000
-
     /// `detailed: false` (the portfolio, playbooks) leaves out each health score's contributions and changes.
     static func load(accounts ids: [UUID], scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
         if ids.isEmpty {
             return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], goals: [:], plan: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today)
         }
-        let narrow = ids.count > narrowUpTo ? nil : ids
+        let narrow = IDList.narrowed(ids)
         var book = GoalBook(), planByAccount: [UUID: SuccessPlan] = [:], milestones: [UUID: [PlanMilestone]] = [:]
         var goals: [UUID: [RiskSignals.GoalFacts]] = [:], planFacts: [UUID: RiskSignals.PlanFacts] = [:]
         if detailed {
@@ -215,7 +210,7 @@ struct SuccessOverview: Sendable {
         var usage = detailed ? [:] : stored.filter { (health[$0.key]?.computed_on ?? "") >= recent }
         let uncounted = ids.filter { usage[$0] == nil }
         if !uncounted.isEmpty {
-            usage.merge(try await UsageReads.facts(asOf: today, accounts: uncounted.count > narrowUpTo ? nil : uncounted, scope: scope)) { a, _ in a }
+            usage.merge(try await UsageReads.facts(asOf: today, accounts: IDList.narrowed(uncounted), scope: scope)) { a, _ in a }
         }
         let nps = try await AccountSentiment.nps(accounts: narrow, asOf: today, days: 90, scope: scope)
         // Plain rows, not models: Fluent decodes a model by reflecting over all its properties, which
@@ -258,23 +253,20 @@ struct SuccessOverview: Sendable {
                 title: try r.required(r.text("title"), "title"), revision: try r.required(r.int("revision"), "revision"), createdAt: try r.date("created_at"),
                 hasCustomerOwner: try r.int("owned") == 1, attainment: try r.required(r.text("attainment"), "attainment"), agreedByBoth: try r.int("sides") == 2))
         }
-        var plans: [UUID: RiskSignals.PlanFacts] = [:], planAccount: [UUID: UUID] = [:]
+        var plans: [UUID: RiskSignals.PlanFacts] = [:]
         for r in try await PlainRow.all(scope.db, """
-            SELECT id, account_id, CASE WHEN customer_owner_id IS NULL THEN 0 ELSE 1 END AS owned FROM success_plans
+            SELECT account_id, CASE WHEN customer_owner_id IS NULL THEN 0 ELSE 1 END AS owned FROM success_plans
             WHERE workspace_id = \(bind: scope.workspaceID)\(SQLQueryString.accounts(accounts))
             """) {
-            let account = try r.required(r.uuid("account_id"), "account_id")
-            planAccount[try r.required(r.uuid("id"), "id")] = account
-            plans[account] = .init(hasCustomerOwner: try r.int("owned") == 1, milestones: [])
+            plans[try r.required(r.uuid("account_id"), "account_id")] = .init(hasCustomerOwner: try r.int("owned") == 1, milestones: [])
         }
         if !plans.isEmpty {
             for r in try await PlainRow.all(scope.db, """
-                SELECT m.plan_id, m.title, m.due_on FROM plan_milestones m JOIN success_plans p ON p.id = m.plan_id
+                SELECT p.account_id, m.title, m.due_on FROM plan_milestones m JOIN success_plans p ON p.id = m.plan_id
                 WHERE p.workspace_id = \(bind: scope.workspaceID)\(SQLQueryString.accounts(accounts, column: "p.account_id"))
                 AND m.done_on IS NULL AND m.due_on < \(bind: today.adding(days: -14).iso) ORDER BY m.due_on, m.created_at, m.id
                 """) {
-                guard let account = planAccount[try r.required(r.uuid("plan_id"), "plan_id")] else { continue }
-                plans[account]?.milestones.append((try r.required(r.text("title"), "title"), try r.required(r.text("due_on"), "due_on"), nil))
+                plans[try r.required(r.uuid("account_id"), "account_id")]?.milestones.append((try r.required(r.text("title"), "title"), try r.required(r.text("due_on"), "due_on"), nil))
             }
         }
         return (goals, plans)

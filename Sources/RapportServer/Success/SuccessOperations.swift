@@ -31,8 +31,7 @@ extension Operations {
                 guard let d = DateOnly(iso: day) else { throw AppError.invalid("date", "'\(day)' is not a date like 2026-12-01") }
                 date = d
             }
-            let caller = Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: "rapport health recompute")
-            let r = try await HealthSchedule.recomputeNow(scope: Scope(workspaceID: ws.id!, db: app.db), by: caller, day: date)
+            let r = try await HealthSchedule.recomputeNow(scope: Scope(workspaceID: ws.id!, db: app.db), by: .system(ws, label: "rapport health recompute"), day: date)
             return String(format: "health of %d accounts computed for %@ in %.1f s", r.accounts, r.day.iso, r.seconds)
         }
     }
@@ -115,19 +114,19 @@ extension Operations {
             // The CSM's accounts get what a real portfolio has, so the page does the work it does in use:
             // goals with KPIs and agreements, a success plan with milestones, and open tasks.
             let scope = Scope(workspaceID: wsID, db: db)
-            let book = try await scope.query(Account.self).filter(\.$ownerID == csm.id!).sort(\.$name).all()
+            let portfolio = try await scope.query(Account.self).filter(\.$ownerID == csm.id!).sort(\.$name).all()
             let caller = Caller(kind: .user(csm.id!), workspaceID: wsID, workspaceSlug: slug, workspaceName: workspace!.name, role: .owner, label: "user \(email)")
             if try await scope.query(Goal.self).count() == 0 {
                 var rng = DemoSuccessSeeder.Rand(state: 20261207)
-                try await DemoSuccessSeeder.seedGoals(accounts: book, scope: scope, caller: caller, login: csm, today: today, rng: &rng,
-                                                      goalAccounts: book.count, planAccounts: book.count * 2 / 3)
-                for (i, a) in book.enumerated() {
+                try await DemoSuccessSeeder.seedGoals(accounts: portfolio, scope: scope, caller: caller, login: csm, today: today, rng: &rng,
+                                                      goalAccounts: portfolio.count, planAccounts: portfolio.count * 2 / 3)
+                for (i, a) in portfolio.enumerated() {
                     for k in 0..<(i % 3) {
                         _ = try await TasksAPI.insert(TaskInput(account_id: a.id, title: "Nachfassen \(k + 1)", owner_id: .set(csm.id), due_on: today.adding(days: 7 * k - 5).iso),
                                                       scope: scope, caller: caller)
                     }
                 }
-                progress("goals, plans and tasks for the \(book.count) accounts of \(email)")
+                progress("goals, plans and tasks for the \(portfolio.count) accounts of \(email)")
             }
             if sqlite { try await db.sql.raw("ANALYZE").run() } else {
                 for t in ["accounts", "contracts", "usage_daily", "usage_user_weeks", "health_scores"] { try await db.sql.raw("ANALYZE \(unsafeRaw: t)").run() }

@@ -7,15 +7,12 @@ import SQLKit
 /// of 500 accounts reads some 8,000 of them, and decoding them was two thirds of the page's time.
 /// Each model comes back marked as stored, as Fluent's own would, and with every field set.
 enum SuccessRows {
-    /// Rows of more parents than this are read for the whole workspace and filtered here: SQLite
-    /// refuses more than 32,766 bound values in one statement, and such lists cost more than the rows.
-    static let listUpTo = 2_000
-
+    /// Children of more parents than `IDList.namedUpTo` are read for the whole workspace and kept here.
     private static func within(_ column: String, _ ids: [UUID]) -> SQLQueryString {
-        ids.count > listUpTo ? "" : " AND \(unsafeRaw: column) IN (\(binds: ids))"
+        IDList.narrowed(ids) == nil ? "" : " AND \(unsafeRaw: column) IN (\(binds: ids))"
     }
     private static func keep<M>(_ rows: [M], _ ids: [UUID], _ parent: (M) -> UUID) -> [M] {
-        guard ids.count > listUpTo else { return rows }
+        guard IDList.narrowed(ids) == nil else { return rows }
         let wanted = Set(ids)
         return rows.filter { wanted.contains(parent($0)) }
     }

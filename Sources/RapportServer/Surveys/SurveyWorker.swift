@@ -31,36 +31,6 @@ enum SurveyWorker {
         }
         return done + claimed.count
     }
-
-    /// Runs `tick` every `interval` until the application shuts down.
-    struct Lifecycle: LifecycleHandler {
-        let interval: TimeInterval
-
-        func didBootAsync(_ app: Application) async throws {
-            let interval = interval
-            let task = Task {
-                while !Task.isCancelled {
-                    do {
-                        // Busy: go again at once; idle: wait.
-                        if try await tick(app) == 0 { try await Task.sleep(for: .seconds(interval)) }
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        app.logger.error("survey worker: \(String(reflecting: error))")
-                        try? await Task.sleep(for: .seconds(interval))
-                    }
-                }
-            }
-            app.storage[TaskKey.self] = task
-        }
-
-        func shutdownAsync(_ app: Application) async {
-            app.storage[TaskKey.self]?.cancel()
-            _ = await app.storage[TaskKey.self]?.value
-        }
-    }
-
-    struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }
 }
 
 /// One reminder after N days if unanswered, decided by the contact policy like every invitation.

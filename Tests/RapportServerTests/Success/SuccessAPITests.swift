@@ -537,7 +537,7 @@ extension SuccessAPITests {
                                                                                                     "due_on": DateOnly.today().adding(days: -30).iso])
             _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.account, "title": "Anrufen", "due_on": DateOnly.today().adding(days: -2).iso])
             let scope = Scope(workspaceID: s.ws.id!, db: app.db)
-            let many = (0...SuccessOverview.narrowUpTo).map { _ in UUID() }
+            let many = (0...IDList.namedUpTo).map { _ in UUID() }
             for chunk in stride(from: 0, to: many.count, by: 500) {
                 let models = many[chunk..<min(chunk + 500, many.count)].enumerated().map { i, id -> Account in
                     let a = Account()
