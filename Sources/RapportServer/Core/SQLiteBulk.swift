@@ -124,30 +124,17 @@ struct PlainRow {
         }
     }
 
-    func text(_ column: String) throws -> String? {
-        guard lite != nil else { return try decoded(column, String.self) }
-        return data(column).flatMap(String.init(sqliteData:))
+    /// A column read straight from SQLite's value, or through SQLKit's decoder on PostgreSQL.
+    private func value<T: SQLiteDataConvertible & Decodable>(_ column: String) throws -> T? {
+        guard lite != nil else { return try decoded(column, T.self) }
+        return data(column).flatMap(T.init(sqliteData:))
     }
 
-    func int(_ column: String) throws -> Int? {
-        guard lite != nil else { return try decoded(column, Int.self) }
-        return data(column).flatMap(Int.init(sqliteData:))
-    }
-
-    func double(_ column: String) throws -> Double? {
-        guard lite != nil else { return try decoded(column, Double.self) }
-        return data(column).flatMap(Double.init(sqliteData:))
-    }
-
-    func date(_ column: String) throws -> Date? {
-        guard lite != nil else { return try decoded(column, Date.self) }
-        return data(column).flatMap(Date.init(sqliteData:))
-    }
-
-    func int64(_ column: String) throws -> Int64? {
-        guard lite != nil else { return try decoded(column, Int64.self) }
-        return data(column).flatMap(Int64.init(sqliteData:))
-    }
+    func text(_ column: String) throws -> String? { try value(column) }
+    func int(_ column: String) throws -> Int? { try value(column) }
+    func int64(_ column: String) throws -> Int64? { try value(column) }
+    func double(_ column: String) throws -> Double? { try value(column) }
+    func date(_ column: String) throws -> Date? { try value(column) }
 
     /// A column that must be there: a missing value is a broken query, named in the error.
     func required<T>(_ value: T?, _ column: String) throws -> T {
