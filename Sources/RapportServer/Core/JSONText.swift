@@ -50,9 +50,41 @@ struct JSONText {
         }
     }
 
-    func response() -> Response {
+    mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
+
+    /// A UUID as `JSONEncoder` writes it: upper-case, in quotes.
+    mutating func uuid(_ u: UUID?) { if let u { string(u.uuidString) } else { raw("null") } }
+
+    /// A time as `JSONEncoder`'s `.iso8601` strategy writes it: UTC to the second, "2026-12-07T05:14:00Z".
+    mutating func date(_ d: Date) {
+        let seconds = Int(d.timeIntervalSince1970.rounded(.down))
+        let (days, second) = (seconds.floorDiv(86_400), seconds.floorMod(86_400))
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = z.floorDiv(146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ v: Int) { bytes.append(UInt8(48 + v / 10)); bytes.append(UInt8(48 + v % 10)) }
+        bytes.append(0x22)
+        bytes.append(contentsOf: String(year).utf8)
+        bytes.append(0x2D); two(month); bytes.append(0x2D); two(day)
+        bytes.append(0x54); two(second / 3_600); bytes.append(0x3A); two(second / 60 % 60); bytes.append(0x3A); two(second % 60)
+        bytes.append(0x5A); bytes.append(0x22)
+    }
+
+    func response(status: HTTPResponseStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .json
-        return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
+        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
     }
+}
+
+private extension Int {
+    func floorDiv(_ d: Int) -> Int { self >= 0 ? self / d : (self - d + 1) / d }
+    func floorMod(_ d: Int) -> Int { self - floorDiv(d) * d }
 }

@@ -135,6 +135,7 @@ struct PlainRow {
     func int64(_ column: String) throws -> Int64? { try value(column) }
     func double(_ column: String) throws -> Double? { try value(column) }
     func date(_ column: String) throws -> Date? { try value(column) }
+    func bool(_ column: String) throws -> Bool? { try value(column) }
 
     /// A column that must be there: a missing value is a broken query, named in the error.
     func required<T>(_ value: T?, _ column: String) throws -> T {

@@ -70,13 +70,62 @@ struct EventOutcome: Codable, Sendable {
     var errors: [FieldError]?
 
     enum CodingKeys: String, CodingKey { case index, status, decisions, errors, eventId = "event_id" }
+
+    /// The same JSON as `PlainJSON.encode(self)`, written directly: a batch reply of 5,000 outcomes
+    /// cost 0.18 s through `JSONEncoder`.
+    func write(to j: inout JSONText) {
+        j.raw("{")
+        if let decisions {
+            j.raw("\"decisions\":[")
+            for (n, d) in decisions.enumerated() {
+                if n > 0 { j.raw(",") }
+                j.raw("{\"at\":"); j.date(d.at)
+                j.raw(",\"channel\":"); j.string(d.channel)
+                j.raw(",\"contact_id\":"); j.uuid(d.contactId)
+                j.raw(",\"explanation\":"); j.string(d.explanation)
+                if let v = d.invitationId { j.raw(",\"invitation_id\":"); j.uuid(v) }
+                j.raw(",\"invited\":"); j.bool(d.invited)
+                j.raw(",\"kind\":"); j.string(d.kind)
+                if let v = d.reason { j.raw(",\"reason\":"); j.string(v) }
+                if let v = d.surveyId { j.raw(",\"survey_id\":"); j.uuid(v) }
+                if let v = d.triggerId { j.raw(",\"trigger_id\":"); j.uuid(v) }
+                j.raw("}")
+            }
+            j.raw("],")
+        }
+        if let errors {
+            j.raw("\"errors\":[")
+            for (n, e) in errors.enumerated() {
+                if n > 0 { j.raw(",") }
+                j.raw("{\"field\":"); j.string(e.field); j.raw(",\"message\":"); j.string(e.message); j.raw("}")
+            }
+            j.raw("],")
+        }
+        if let eventId { j.raw("\"event_id\":"); j.uuid(eventId); j.raw(",") }
+        j.raw("\"index\":"); j.int(index)
+        j.raw(",\"status\":"); j.string(status)
+        j.raw("}")
+    }
 }
 
 /// Turns customer events into invitation decisions: each active trigger rule for the event's type
 /// whose conditions hold asks the workspace's contact policy, for each contact the event names, and
 /// the answer — invited or skipped, with its reason — is recorded and shown in the contact's timeline.
 enum Distribution {
-    static var eventType: Regex<Substring> { /^[a-z][a-z0-9_.:-]{0,63}$/ }
+    /// An event type: a lower-case letter, then up to 63 lower-case letters, digits and `_ . : -`.
+    /// (Checked by hand: a `Regex` literal is parsed again on every use, 7 % of an event batch.)
+    static func isEventType(_ s: String) -> Bool {
+        var n = 0
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): break
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "-"): if n == 0 { return false }
+            default: return false
+            }
+            n += 1
+        }
+        return n >= 1 && n <= 64
+    }
     static let maxBatch = 10_000
 
     /// A resolved, checked event ready to be stored.
@@ -116,7 +165,7 @@ enum Distribution {
     static func check(_ e: EventInput, index: Int, lookup: Lookup, now: Date) -> Result<Checked, ValidationFailure> {
         var v = RapportKit.Validator()
         let type = v.text("type", e.type, required: true, maxLength: 64)
-        if let type, type.wholeMatch(of: eventType) == nil {
+        if let type, !isEventType(type) {
             v.fail("type", "'\(type)' is not an event type: lower-case letters, digits and _ . : -, starting with a letter (e.g. service_contact_closed)")
         }
         if let x = e.externalId, x.isEmpty || x.count > 200 { v.fail("external_id", "must be 1 to 200 characters") }
@@ -181,6 +230,13 @@ enum Distribution {
         }
 
         struct CRow: Decodable { var id: UUID; var account_id: UUID?; var external_id: String? }
+
+        /// The workspace's contacts whose `column` is one of `values`, read column by column (thousands per batch).
+        static func contacts(_ scope: Scope, _ column: String, _ values: [any Encodable & Sendable]) async throws -> [CRow] {
+            try await PlainRow.all(scope.db, """
+                SELECT id, account_id, external_id FROM contacts WHERE workspace_id = \(bind: scope.workspaceID) AND \(ident: column) IN (\(binds: values))
+                """).map { r in CRow(id: try r.required(r.uuid("id"), "id"), account_id: try r.uuid("account_id"), external_id: try r.text("external_id")) }
+        }
         struct ARow: Decodable { var id: UUID; var external_id: String? }
 
         /// The workspace's rows of `table` whose `column` is one of `values`.
@@ -198,14 +254,10 @@ enum Distribution {
                          touchpoints: Bool, scope: Scope) async throws -> Lookup {
             var l = Lookup()
             for chunk in Array(contactIDs).chunked(500) {
-                for r in try await rows(scope, "contacts", ["id", "account_id", "external_id"], "id", chunk, as: CRow.self) {
-                    l.contactsByID[r.id] = ContactInfo(id: r.id, accountID: r.account_id)
-                }
+                for r in try await contacts(scope, "id", chunk) { l.contactsByID[r.id] = ContactInfo(id: r.id, accountID: r.account_id) }
             }
             for chunk in Array(contactExternalIDs).chunked(500) {
-                for r in try await rows(scope, "contacts", ["id", "account_id", "external_id"], "external_id", chunk, as: CRow.self) {
-                    l.contactsByExternal[r.external_id!] = ContactInfo(id: r.id, accountID: r.account_id)
-                }
+                for r in try await contacts(scope, "external_id", chunk) { l.contactsByExternal[r.external_id!] = ContactInfo(id: r.id, accountID: r.account_id) }
             }
             for chunk in Array(accountIDs).chunked(500) {
                 for r in try await rows(scope, "accounts", ["id", "external_id"], "id", chunk, as: ARow.self) { l.accountsByID[r.id] = r.id }
@@ -434,19 +486,19 @@ struct ContactLedger {
         var l = ContactLedger()
         guard !ids.isEmpty else { return l }
         let sql = scope.db as! any SQLDatabase
-        // Read with SQLKit into small structs: this runs for every contact of every event batch.
-        struct ContactRow: Decodable {
+        // Read column by column (`PlainRow`): this runs for every contact of every event batch, and
+        // SQLKit's row decoder cost more than the queries.
+        struct ContactRow {
             var id: UUID; var account_id: UUID?; var role: String?; var language: String?; var stakeholder_side: String
-            var email: String?; var phone: String?; var erased_at: Date?
+            var email: String?; var phone: String?; var erased: Bool
         }
         struct AccountRow: Decodable {
             var id: UUID; var segment: String?; var attributes: [String: String]; var coverage_model: String; var industry: String?; var country: String?
         }
-        struct TouchRow: Decodable {
-            var contact_id: UUID; var kind: String; var occurrence_key: String; var survey_id: UUID?; var channel: String; var at: Date; var invitation_id: UUID?
+        struct TouchRow {
+            var contact_id: UUID; var kind: String; var occurrence_key: String; var survey_id: UUID?; var channel: String; var at: Date; var answered: Bool
         }
         struct NameRow: Decodable { var id: UUID; var name: String }
-        struct IDRow: Decodable { var id: UUID }
         let surveyNames = Dictionary(uniqueKeysWithValues: try await sql.select().columns("id", "name").from(Survey.schema)
             .where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: NameRow.self).map { ($0.id, "'\($0.name)'") })
         for chunk in ids.chunked(500) {
@@ -455,8 +507,14 @@ struct ContactLedger {
                 // (SQLite has one writer at a time, and the caller has already written.)
                 _ = try await sql.raw("SELECT id FROM contacts WHERE id IN (\(binds: chunk)) ORDER BY id FOR UPDATE").all()
             }
-            let contacts = try await Distribution.Lookup.rows(scope, "contacts", ["id", "account_id", "role", "language", "stakeholder_side", "email", "phone", "erased_at"],
-                                                             "id", chunk, as: ContactRow.self)
+            let contacts = try await PlainRow.all(scope.db, """
+                SELECT id, account_id, role, language, stakeholder_side, email, phone, erased_at IS NOT NULL AS erased FROM contacts
+                WHERE workspace_id = \(bind: scope.workspaceID) AND id IN (\(binds: chunk))
+                """).map { r in
+                ContactRow(id: try r.required(r.uuid("id"), "id"), account_id: try r.uuid("account_id"), role: try r.text("role"), language: try r.text("language"),
+                           stakeholder_side: try r.required(r.text("stakeholder_side"), "stakeholder_side"), email: try r.text("email"), phone: try r.text("phone"),
+                           erased: try r.bool("erased") ?? false)
+            }
             let accountIDs = Array(Set(contacts.compactMap(\.account_id)))
             var accountByID: [UUID: AccountRow] = [:]
             for part in accountIDs.chunked(500) {
@@ -464,14 +522,19 @@ struct ContactLedger {
                     accountByID[a.id] = a
                 }
             }
-            let consents = Dictionary(grouping: try await Distribution.Lookup.rows(scope, "consents", ["contact_id", "purpose", "channel", "status", "recorded_at"],
-                                                                                   "contact_id", chunk, as: ConsentRecord.self), by: \.contact_id)
-            let touches = try await Distribution.Lookup.rows(scope, "contact_decisions", ["contact_id", "kind", "occurrence_key", "survey_id", "channel", "at", "invitation_id"],
-                                                            "contact_id", chunk, as: TouchRow.self, extra: { $0.where("invited", .equal, SQLBind(true)) })
-            var answered = Set<UUID>()
-            for part in Array(Set(touches.compactMap(\.invitation_id))).chunked(500) {
-                for inv in try await Distribution.Lookup.rows(scope, "invitations", ["id"], "id", part, as: IDRow.self,
-                                                              extra: { $0.where("answered_at", .isNot, SQLLiteral.null) }) { answered.insert(inv.id) }
+            let consents = Dictionary(grouping: try await ConsentRecord.of(chunk, scope: scope), by: \.contact_id)
+            // Whether each invitation was answered comes with it, joined by the invitation's key. (A
+            // separate look-up of invitations by id and workspace let SQLite's planner, with statistics
+            // from before the workspace had many invitations, scan the workspace's invitations for every
+            // batch: 2.2 of 4 s per 5,000 events.)
+            let touches = try await PlainRow.all(scope.db, """
+                SELECT d.contact_id, d.kind, d.occurrence_key, d.survey_id, d.channel, d.at, i.answered_at IS NOT NULL AS answered
+                FROM contact_decisions d LEFT JOIN invitations i ON i.id = d.invitation_id
+                WHERE d.workspace_id = \(bind: scope.workspaceID) AND d.contact_id IN (\(binds: chunk)) AND d.invited = \(bind: true)
+                """).map { r in
+                TouchRow(contact_id: try r.required(r.uuid("contact_id"), "contact_id"), kind: try r.required(r.text("kind"), "kind"),
+                         occurrence_key: try r.required(r.text("occurrence_key"), "occurrence_key"), survey_id: try r.uuid("survey_id"),
+                         channel: try r.required(r.text("channel"), "channel"), at: try r.required(r.date("at"), "at"), answered: try r.bool("answered") ?? false)
             }
             let touchesBy = Dictionary(grouping: touches, by: \.contact_id)
             for c in contacts {
@@ -485,10 +548,10 @@ struct ContactLedger {
                 if let country = a?.country { attributes["country"] = country }
                 let history = (touchesBy[c.id] ?? []).map { d in
                     ContactTouch(kind: d.kind == "reminder" ? .reminder : .invitation, invitationKey: d.occurrence_key, surveyID: d.survey_id.flatMap { surveyNames[$0] } ?? "(deleted)",
-                                 channel: InvitationChannel(rawValue: d.channel) ?? .email, at: d.at, answered: d.invitation_id.map(answered.contains) ?? false)
+                                 channel: InvitationChannel(rawValue: d.channel) ?? .email, at: d.at, answered: d.answered)
                 }
                 l.people[c.id] = Person(accountID: c.account_id, language: c.language?.lowercased().prefix(2).description, email: c.email, phone: c.phone,
-                                        erased: c.erased_at != nil, policyContact: PolicyContact(segment: a?.segment, attributes: attributes),
+                                        erased: c.erased, policyContact: PolicyContact(segment: a?.segment, attributes: attributes),
                                         consents: consents[c.id] ?? [], history: history)
             }
         }
@@ -506,8 +569,18 @@ struct ConsentRecord: Decodable, Sendable {
 
     var recordedAt: Date { recorded_at }
 
-    static func of(_ contact: UUID, scope: Scope) async throws -> [ConsentRecord] {
-        try await Distribution.Lookup.rows(scope, "consents", ["contact_id", "purpose", "channel", "status", "recorded_at"], "contact_id", [contact], as: ConsentRecord.self)
+    static func of(_ contact: UUID, scope: Scope) async throws -> [ConsentRecord] { try await of([contact], scope: scope) }
+
+    /// The consent records of these contacts (at most a few thousand ids).
+    static func of(_ contacts: [UUID], scope: Scope) async throws -> [ConsentRecord] {
+        try await PlainRow.all(scope.db, """
+            SELECT contact_id, purpose, channel, status, recorded_at FROM consents
+            WHERE workspace_id = \(bind: scope.workspaceID) AND contact_id IN (\(binds: contacts))
+            """).map { r in
+            ConsentRecord(contact_id: try r.required(r.uuid("contact_id"), "contact_id"), purpose: try r.required(r.text("purpose"), "purpose"),
+                          channel: try r.required(r.text("channel"), "channel"), status: try r.required(r.text("status"), "status"),
+                          recorded_at: try r.required(r.date("recorded_at"), "recorded_at"))
+        }
     }
 }
 
@@ -571,3 +644,4 @@ enum SurveyRows {
         })
     }
 }
+

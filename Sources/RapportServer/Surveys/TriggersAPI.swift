@@ -65,7 +65,7 @@ enum TriggersAPI {
         }
         if isNew || input.eventType != nil {
             if let e = v.text("event_type", input.eventType, required: true, maxLength: 64) {
-                if e.wholeMatch(of: Distribution.eventType) == nil { v.fail("event_type", "'\(e)' is not an event type: lower-case letters, digits and _ . : -, e.g. order_delivered") } else { t.eventType = e }
+                if !Distribution.isEventType(e) { v.fail("event_type", "'\(e)' is not an event type: lower-case letters, digits and _ . : -, e.g. order_delivered") } else { t.eventType = e }
             }
         }
         if isNew || input.conditions != nil {
@@ -207,7 +207,7 @@ enum EventsAPI {
             throw AppError.invalid("events", "\(input.events.count) events in one batch; at most \(Distribution.maxBatch)")
         }
         let outcomes = try await Distribution.receive(input.events, scope: try req.scope, caller: try req.caller)
-        return PlainJSON.response(BatchReply(items: outcomes))
+        return BatchReply(items: outcomes).response()
     }
 
     struct BatchReply: Codable {
@@ -220,6 +220,20 @@ enum EventsAPI {
             accepted = items.count { $0.status == "accepted" }
             duplicates = items.count { $0.status == "duplicate" }
             rejected = items.count { $0.status == "rejected" }
+        }
+
+        /// The same JSON as `PlainJSON.response(self)`, written directly (see `EventOutcome.write`).
+        func response() -> Response {
+            var j = JSONText(capacity: 64 + items.count * 700)
+            j.raw("{\"accepted\":"); j.int(accepted)
+            j.raw(",\"duplicates\":"); j.int(duplicates)
+            j.raw(",\"items\":[")
+            for (n, item) in items.enumerated() {
+                if n > 0 { j.raw(",") }
+                item.write(to: &j)
+            }
+            j.raw("],\"rejected\":"); j.int(rejected); j.raw("}")
+            return j.response()
         }
     }
 

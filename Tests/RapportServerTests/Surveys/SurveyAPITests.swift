@@ -164,6 +164,39 @@ struct SurveyAPITests {
         }
     }
 
+    @Test("event types: a lower-case letter, then lower-case letters, digits and _ . : -, at most 64 characters")
+    func eventTypes() {
+        for good in ["a", "service_contact_closed", "order.delivered", "claim:closed-2", "x" + String(repeating: "9", count: 63)] {
+            #expect(Distribution.isEventType(good), "\(good)")
+        }
+        for bad in ["", "Not A Type", "Case_closed", "1st_contact", "_x", "case closed", "käse", "x" + String(repeating: "9", count: 64), "a/b"] {
+            #expect(!Distribution.isEventType(bad), "\(bad)")
+        }
+    }
+
+    @Test("a batch of event outcomes is written as JSONEncoder writes it")
+    func outcomeJSON() throws {
+        func decision(invited: Bool, at: Date) -> DecisionDTO {
+            let d = ContactDecision()
+            d.contactID = UUID(); d.surveyID = UUID(); d.triggerID = invited ? UUID() : nil; d.invitationID = invited ? UUID() : nil
+            d.channel = "email"; d.kind = "invitation"; d.invited = invited; d.reason = invited ? nil : "quiet_period"
+            d.explanation = "Skipped: last invited on 2026-11-30 (\"Service\" \\ e-mail);\n\tthe 30-day quiet period ends on 2026-12-30 — ü \u{1}"
+            d.at = at
+            return DecisionDTO(d)
+        }
+        let times = [Date(timeIntervalSince1970: 1_796_534_096.987), Date(timeIntervalSince1970: 951_782_400), Date(timeIntervalSince1970: -86_400.5),
+                     Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 4_102_444_799.999)]
+        let reply = EventsAPI.BatchReply(items: [
+            EventOutcome(index: 0, status: "accepted", eventId: UUID(), decisions: times.map { decision(invited: true, at: $0) } + [decision(invited: false, at: times[0])]),
+            EventOutcome(index: 1, status: "accepted", eventId: UUID(), decisions: []),
+            EventOutcome(index: 2, status: "duplicate", eventId: UUID(), decisions: []),
+            EventOutcome(index: 3, status: "rejected", errors: [FieldError("type", "'Not A Type' is not an event type"), FieldError("contact_external_id", "no contact \"x\"")]),
+        ])
+        let direct = try JSONSerialization.jsonObject(with: Data(buffer: reply.response().body.buffer!)) as? NSDictionary
+        let encoded = try JSONSerialization.jsonObject(with: Data(PlainJSON.encode(reply).utf8)) as? NSDictionary
+        #expect(direct != nil && direct == encoded)
+    }
+
     @Test("a batch of events reports each item's fate; bad items store nothing", arguments: TestDB.all)
     func eventBatch(db: TestDB) async throws {
         try await withTestApp(db) { app in
