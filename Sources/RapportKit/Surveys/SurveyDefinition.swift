@@ -185,9 +185,11 @@ public enum Answer: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) { self = .flag(b); return }
+        // Most answers are scale numbers, then texts: tried first, since every failed attempt costs a
+        // thrown error. (A JSON true is never an Int, nor 1 a Bool, so the order changes no result.)
         if let n = try? c.decode(Int.self) { self = .number(n); return }
         if let s = try? c.decode(String.self) { self = .text(s); return }
+        if let b = try? c.decode(Bool.self) { self = .flag(b); return }
         if let a = try? c.decode([String].self) { self = .choices(a); return }
         if let g = try? c.decode([String: Int].self) { self = .grid(g); return }
         throw DecodingError.dataCorruptedError(in: c, debugDescription:

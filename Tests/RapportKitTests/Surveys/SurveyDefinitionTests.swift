@@ -76,6 +76,19 @@ struct SurveyDefinitionTests {
         #expect(json.hasPrefix("{\"aspects\":[\"price\",\"a\\\"b\"],\"nps\":7"))
     }
 
+    @Test("each JSON shape of an answer decodes to its own kind; a fraction or null is refused")
+    func answerShapes() throws {
+        let cases: [(String, Answer)] = [("1", .number(1)), ("0", .number(0)), ("-3", .number(-3)), ("\"1\"", .text("1")), ("\"true\"", .text("true")),
+                                         ("true", .flag(true)), ("false", .flag(false)), ("[]", .choices([])), ("[\"a\"]", .choices(["a"])),
+                                         ("{\"speed\": 2}", .grid(["speed": 2]))]
+        for (json, answer) in cases {
+            #expect(try JSONDecoder().decode(Answer.self, from: Data(json.utf8)) == answer, "\(json)")
+        }
+        for json in ["1.5", "null", "[1]", "{\"speed\": \"fast\"}"] {
+            #expect(throws: DecodingError.self, "\(json)") { try JSONDecoder().decode(Answer.self, from: Data(json.utf8)) }
+        }
+    }
+
     @Test("Wilson intervals agree with the published formula's values")
     func wilson() {
         let p = Proportion.wilson(successes: 81, n: 263)   // Newcombe (1998), example: 0.2553–0.3662
