@@ -1,4 +1,5 @@
 import Foundation
+import RapportKit
 import Vapor
 
 /// JSON written directly into bytes, for long lists of a fixed shape (the portfolio's 500 rows):
@@ -75,6 +76,16 @@ struct JSONText {
         bytes.append(0x2D); two(month); bytes.append(0x2D); two(day)
         bytes.append(0x54); two(second / 3_600); bytes.append(0x3A); two(second / 60 % 60); bytes.append(0x3A); two(second % 60)
         bytes.append(0x5A); bytes.append(0x22)
+    }
+
+    /// `[{"field": …, "message": …}, …]`, as `FieldError` encodes.
+    mutating func errors(_ errors: [FieldError]) {
+        raw("[")
+        for (n, e) in errors.enumerated() {
+            if n > 0 { raw(",") }
+            raw("{\"field\":"); string(e.field); raw(",\"message\":"); string(e.message); raw("}")
+        }
+        raw("]")
     }
 
     func response(status: HTTPResponseStatus = .ok) -> Response {

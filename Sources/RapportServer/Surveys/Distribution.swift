@@ -93,14 +93,7 @@ struct EventOutcome: Codable, Sendable {
             }
             j.raw("],")
         }
-        if let errors {
-            j.raw("\"errors\":[")
-            for (n, e) in errors.enumerated() {
-                if n > 0 { j.raw(",") }
-                j.raw("{\"field\":"); j.string(e.field); j.raw(",\"message\":"); j.string(e.message); j.raw("}")
-            }
-            j.raw("],")
-        }
+        if let errors { j.raw("\"errors\":"); j.errors(errors); j.raw(",") }
         if let eventId { j.raw("\"event_id\":"); j.uuid(eventId); j.raw(",") }
         j.raw("\"index\":"); j.int(index)
         j.raw(",\"status\":"); j.string(status)

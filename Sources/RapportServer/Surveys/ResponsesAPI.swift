@@ -83,9 +83,12 @@ enum ResponseIntake {
         var touchpointID: UUID? { touchpoint_id }
     }
 
+    /// A survey version, as the key of a batch's definitions (a text key cost a UUID formatted per look-up).
+    struct Version: Hashable { var survey: UUID; var number: Int }
+
     struct Context {
         var surveys: [UUID: SurveyRef] = [:]
-        var versions: [String: SurveyDefinition] = [:]    // "survey/number"
+        var versions: [Version: SurveyDefinition] = [:]
         var contacts: [String: (UUID, UUID?)] = [:]          // by id text and by external id
         var accounts: [String: UUID] = [:]
         var touchpoints: [String: UUID] = [:]
@@ -113,7 +116,7 @@ enum ResponseIntake {
                 r.source = source
                 rows.append(r)
                 given[r.id!] = item.answers ?? [:]
-                scores[r.id!] = ctx.versions["\(r.surveyID)/\(r.surveyVersion)"]?.rollupScores(item.answers ?? [:]) ?? []
+                scores[r.id!] = ctx.versions[Version(survey: r.surveyID, number: r.surveyVersion)]?.rollupScores(item.answers ?? [:]) ?? []
                 if let x = item.externalId { seen[x] = r.id }
                 outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id, stored: items.count == 1 ? ResponseDTO(r, answers: item.answers ?? [:]) : nil))
             }
@@ -121,7 +124,7 @@ enum ResponseIntake {
         guard !rows.isEmpty else { return outcomes }
         var entries: [TimelineEvent] = []
         for r in rows where r.contactID != nil || r.accountID != nil {
-            let definition = ctx.versions["\(r.surveyID)/\(r.surveyVersion)"]
+            let definition = ctx.versions[Version(survey: r.surveyID, number: r.surveyVersion)]
             let detail: String? = definition.map { Responses.summary(given[r.id!] ?? [:], $0) }
             let title = "Answered " + (ctx.surveys[r.surveyID]?.name ?? "a survey")
             entries.append(Timeline.event(workspaceID: r.workspaceID, accountID: r.accountID, contactID: r.contactID, kind: "survey_response",
@@ -150,7 +153,7 @@ enum ResponseIntake {
             return .failure(ValidationFailure(v.errors))
         }
         let number = item.surveyVersion ?? survey.publishedVersion
-        guard let number, let def = ctx.versions["\(sid)/\(number)"] else {
+        guard let number, let def = ctx.versions[Version(survey: sid, number: number)] else {
             v.fail("survey_version", item.surveyVersion.map { "survey '\(survey.name)' has no published version \($0)" } ?? "survey '\(survey.name)' has no published version yet")
             return .failure(ValidationFailure(v.errors))
         }
@@ -211,14 +214,14 @@ enum ResponseIntake {
                 }
             }
             // The versions asked for: published ones never change, so they come from the cache when they can.
-            var wanted = Set<String>()
-            for item in items { if let id = item.surveyId, let s = ctx.surveys[id], let n = item.surveyVersion ?? s.publishedVersion { wanted.insert("\(id)/\(n)") } }
+            var wanted = Set<Version>()
+            for item in items { if let id = item.surveyId, let s = ctx.surveys[id], let n = item.surveyVersion ?? s.publishedVersion { wanted.insert(Version(survey: id, number: n)) } }
             var missing = false
-            for key in wanted { if let d = PublishedDefinitions.shared.get(key) { ctx.versions[key] = d } else { missing = true } }
+            for key in wanted { if let d = PublishedDefinitions.shared.get("\(key.survey)/\(key.number)") { ctx.versions[key] = d } else { missing = true } }
             if missing {
                 for v in try await scope.query(SurveyVersion.self).filter(\.$surveyID ~~ Set(ctx.surveys.keys)).filter(\.$publishedAt != nil).all() {
                     let key = "\(v.surveyID)/\(v.number)"
-                    if let d = try? v.decoded() { ctx.versions[key] = d; PublishedDefinitions.shared.put(key, d) }
+                    if let d = try? v.decoded() { ctx.versions[Version(survey: v.surveyID, number: v.number)] = d; PublishedDefinitions.shared.put(key, d) }
                 }
             }
         }
@@ -268,6 +271,24 @@ enum ResponsesAPI {
             duplicates = items.count { $0.status == "duplicate" }
             rejected = items.count { $0.status == "rejected" }
         }
+
+        /// The same JSON as `PlainJSON.response(self)`, written directly (10,000 items per batch).
+        func response() -> Response {
+            var j = JSONText(capacity: 64 + items.count * 80)
+            j.raw("{\"created\":"); j.int(created)
+            j.raw(",\"duplicates\":"); j.int(duplicates)
+            j.raw(",\"items\":[")
+            for (n, item) in items.enumerated() {
+                if n > 0 { j.raw(",") }
+                j.raw("{")
+                if let errors = item.errors { j.raw("\"errors\":"); j.errors(errors); j.raw(",") }
+                if let id = item.id { j.raw("\"id\":"); j.uuid(id); j.raw(",") }
+                j.raw("\"index\":"); j.int(item.index)
+                j.raw(",\"status\":"); j.string(item.status); j.raw("}")
+            }
+            j.raw("],\"rejected\":"); j.int(rejected); j.raw("}")
+            return j.response()
+        }
     }
 
     static func one(_ req: Request) async throws -> Response {
@@ -285,7 +306,7 @@ enum ResponsesAPI {
         guard input.responses.count <= ResponseIntake.maxBatch else {
             throw AppError.invalid("responses", "\(input.responses.count) responses in one batch; at most \(ResponseIntake.maxBatch)")
         }
-        return PlainJSON.response(BatchReply(try await ResponseIntake.receive(input.responses, source: "api", scope: try req.scope, caller: try req.caller)))
+        return BatchReply(try await ResponseIntake.receive(input.responses, source: "api", scope: try req.scope, caller: try req.caller)).response()
     }
 
     static func list(_ req: Request) async throws -> Response {

@@ -161,6 +161,14 @@ struct SurveyAPITests {
             #expect(invitations.count == 1 && invitations[0]["status"] as? String == "scheduled")
             let outbox = try await OutboxMessage.query(on: app.db).all()
             #expect(outbox.count == 1 && outbox[0].status == "pending")
+
+            // The contact log the policy reads knows which invitation was answered.
+            let invitation = try #require(try await Invitation.query(on: app.db).first())
+            let scope = Scope(workspaceID: invitation.workspaceID, db: app.db)
+            #expect(try await ContactLedger.load([invitation.contactID], scope: scope).people[invitation.contactID]?.history.map(\.answered) == [false])
+            invitation.answeredAt = Date()
+            try await invitation.save(on: app.db)
+            #expect(try await ContactLedger.load([invitation.contactID], scope: scope).people[invitation.contactID]?.history.map(\.answered) == [true])
         }
     }
 
@@ -174,8 +182,8 @@ struct SurveyAPITests {
         }
     }
 
-    @Test("a batch of event outcomes is written as JSONEncoder writes it")
-    func outcomeJSON() throws {
+    @Test("batch replies of events and responses are written as JSONEncoder writes them")
+    func batchReplyJSON() throws {
         func decision(invited: Bool, at: Date) -> DecisionDTO {
             let d = ContactDecision()
             d.contactID = UUID(); d.surveyID = UUID(); d.triggerID = invited ? UUID() : nil; d.invitationID = invited ? UUID() : nil
@@ -195,6 +203,14 @@ struct SurveyAPITests {
         let direct = try JSONSerialization.jsonObject(with: Data(buffer: reply.response().body.buffer!)) as? NSDictionary
         let encoded = try JSONSerialization.jsonObject(with: Data(PlainJSON.encode(reply).utf8)) as? NSDictionary
         #expect(direct != nil && direct == encoded)
+
+        let responses = ResponsesAPI.BatchReply([
+            ResponseOutcome(index: 0, status: "created", id: UUID()), ResponseOutcome(index: 1, status: "duplicate", id: UUID()),
+            ResponseOutcome(index: 2, status: "rejected", errors: [FieldError("answers.nps", "11 is not on the scale 0–10 \"NPS\"")]),
+        ])
+        let directResponses = try JSONSerialization.jsonObject(with: Data(buffer: responses.response().body.buffer!)) as? NSDictionary
+        let encodedResponses = try JSONSerialization.jsonObject(with: Data(PlainJSON.encode(responses).utf8)) as? NSDictionary
+        #expect(directResponses != nil && directResponses == encodedResponses)
     }
 
     @Test("a batch of events reports each item's fate; bad items store nothing", arguments: TestDB.all)
