@@ -3,8 +3,8 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// Work a node repeats until the application shuts down: a round that did something goes again at
-/// once; an idle or failed round waits `interval`. The survey worker and the health schedule run in
-/// loops of their own, so a long health recompute never holds up e-mail delivery.
+/// once; an idle or failed round waits `interval`. The survey worker, the health schedule and the
+/// SQLite statistics run in loops of their own, so a long health recompute never holds up e-mail delivery.
 struct BackgroundLoop: LifecycleHandler {
     let name: String
     let interval: TimeInterval

@@ -40,6 +40,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     if settings.workerInterval > 0 {
         app.lifecycle.use(BackgroundLoop("survey worker", every: settings.workerInterval) { try await SurveyWorker.tick($0) })
         if settings.healthHour != nil { app.lifecycle.use(BackgroundLoop("health schedule", every: 60) { try await HealthSchedule.runDue($0) }) }
+        app.lifecycle.use(BackgroundLoop("planner statistics", every: 3_600) { try await $0.refreshSQLiteStatistics(); return 0 })
     }
 }
 

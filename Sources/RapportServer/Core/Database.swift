@@ -44,6 +44,23 @@ extension Application {
             try await conn.raw("PRAGMA cache_size = -8000").run()
         }
     }
+
+    /// Fresh planner statistics for SQLite tables that have grown or shrunk a lot since they were last
+    /// analysed. With statistics from when a table was nearly empty, SQLite's planner chose to scan a
+    /// workspace's 80,000 invitations instead of looking 40 of them up by id. `PRAGMA optimize`
+    /// analyses only such tables, each from a sample of at most 2,000 rows per index, so it is cheap
+    /// enough for the worker to run at start-up and every hour (`BackgroundLoop` in `configure`).
+    /// Every connection runs it: a connection reads the statistics when it loads the schema, and another
+    /// connection's ANALYZE does not make it load them again. PostgreSQL's autovacuum does this itself.
+    func refreshSQLiteStatistics() async throws {
+        guard databases.configuration(for: .sqlite) != nil else { return }
+        for loop in eventLoopGroup.makeIterator() {
+            guard let conn = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase else { continue }
+            // 0x02: analyse the tables that need it; 0x10: with the 2,000-row limit; 0x10000: every
+            // table, not only those this connection has used.
+            try await conn.raw("PRAGMA optimize = 0x10012").run()
+        }
+    }
 }
 
 extension Database {

@@ -60,20 +60,12 @@ struct JSONText {
     mutating func date(_ d: Date) {
         let seconds = Int(d.timeIntervalSince1970.rounded(.down))
         let (days, second) = (seconds.floorDiv(86_400), seconds.floorMod(86_400))
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = z.floorDiv(146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let date = DateOnly(dayNumber: days)
         func two(_ v: Int) { bytes.append(UInt8(48 + v / 10)); bytes.append(UInt8(48 + v % 10)) }
         bytes.append(0x22)
-        bytes.append(contentsOf: String(year).utf8)
-        bytes.append(0x2D); two(month); bytes.append(0x2D); two(day)
+        if (0..<1_000).contains(date.year) { bytes.append(contentsOf: Array(repeating: 0x30, count: 4 - String(date.year).count)) }
+        bytes.append(contentsOf: String(date.year).utf8)
+        bytes.append(0x2D); two(date.month); bytes.append(0x2D); two(date.day)
         bytes.append(0x54); two(second / 3_600); bytes.append(0x3A); two(second / 60 % 60); bytes.append(0x3A); two(second % 60)
         bytes.append(0x5A); bytes.append(0x22)
     }
@@ -86,6 +78,22 @@ struct JSONText {
             raw("{\"field\":"); string(e.field); raw(",\"message\":"); string(e.message); raw("}")
         }
         raw("]")
+    }
+
+    /// A batch reply, `{"<stored>": n, "duplicates": n, "items": [...], "rejected": n}` (keys in sorted
+    /// order: `stored` is "accepted" or "created"), each item written by `write`.
+    static func batchReply<Item>(_ stored: StaticString, _ storedCount: Int, duplicates: Int, rejected: Int, items: [Item], bytesPerItem: Int,
+                                 write: (Item, inout JSONText) -> Void) -> Response {
+        var j = JSONText(capacity: 64 + items.count * bytesPerItem)
+        j.raw("{\""); j.raw(stored); j.raw("\":"); j.int(storedCount)
+        j.raw(",\"duplicates\":"); j.int(duplicates)
+        j.raw(",\"items\":[")
+        for (n, item) in items.enumerated() {
+            if n > 0 { j.raw(",") }
+            write(item, &j)
+        }
+        j.raw("],\"rejected\":"); j.int(rejected); j.raw("}")
+        return j.response()
     }
 
     func response(status: HTTPResponseStatus = .ok) -> Response {

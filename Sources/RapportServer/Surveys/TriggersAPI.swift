@@ -222,18 +222,9 @@ enum EventsAPI {
             rejected = items.count { $0.status == "rejected" }
         }
 
-        /// The same JSON as `PlainJSON.response(self)`, written directly (see `EventOutcome.write`).
+        /// The JSON `PlainJSON.response(self)` writes (slashes unescaped), written directly (see `EventOutcome.write`).
         func response() -> Response {
-            var j = JSONText(capacity: 64 + items.count * 700)
-            j.raw("{\"accepted\":"); j.int(accepted)
-            j.raw(",\"duplicates\":"); j.int(duplicates)
-            j.raw(",\"items\":[")
-            for (n, item) in items.enumerated() {
-                if n > 0 { j.raw(",") }
-                item.write(to: &j)
-            }
-            j.raw("],\"rejected\":"); j.int(rejected); j.raw("}")
-            return j.response()
+            JSONText.batchReply("accepted", accepted, duplicates: duplicates, rejected: rejected, items: items, bytesPerItem: 700) { item, j in item.write(to: &j) }
         }
     }
 

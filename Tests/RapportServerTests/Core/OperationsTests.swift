@@ -74,6 +74,28 @@ struct OperationsTests {
         catch { #expect(Runtime.message(for: error).contains("pg_dump")) }
     }
 
+    @Test("SQLite's planner statistics follow a table that outgrew them")
+    func plannerStatistics() async throws {
+        try await withTestApp(.sqlite) { app in
+            let sql = app.db.sql
+            try await sql.raw("CREATE TABLE stats_probe (id INTEGER PRIMARY KEY, k TEXT)").run()
+            try await sql.raw("CREATE INDEX stats_probe_k ON stats_probe (k)").run()
+            try await sql.raw("INSERT INTO stats_probe (k) VALUES ('a'), ('b'), ('c')").run()
+            try await sql.raw("ANALYZE stats_probe").run()
+            try await sql.raw("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) INSERT INTO stats_probe (k) SELECT 'k' || i FROM n
+                """).run()
+            struct Stat: Decodable { var stat: String }
+            func rows() async throws -> Int {
+                let stat = try await sql.raw("SELECT stat FROM sqlite_stat1 WHERE tbl = 'stats_probe' AND idx = 'stats_probe_k'").first(decoding: Stat.self)?.stat
+                return Int(stat?.split(separator: " ").first ?? "") ?? -1
+            }
+            #expect(try await rows() == 3)
+            try await app.refreshSQLiteStatistics()
+            #expect(try await rows() > 10_000)
+        }
+    }
+
     /// `rapport bench success` seeds in SQL written per dialect, then `rapport import usage` adds to
     /// what it seeded; run on a SQLite file and, when the test command provides one, on PostgreSQL.
     @Test("bench seeding, usage import and health recompute", arguments: TestDB.all)

@@ -193,6 +193,7 @@ struct SurveyAPITests {
             return DecisionDTO(d)
         }
         let times = [Date(timeIntervalSince1970: 1_796_534_096.987), Date(timeIntervalSince1970: 951_782_400), Date(timeIntervalSince1970: -86_400.5),
+                     Date(timeIntervalSince1970: -11_670_000_000),   // 1600-03-04
                      Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 4_102_444_799.999)]
         let reply = EventsAPI.BatchReply(items: [
             EventOutcome(index: 0, status: "accepted", eventId: UUID(), decisions: times.map { decision(invited: true, at: $0) } + [decision(invited: false, at: times[0])]),
@@ -200,17 +201,19 @@ struct SurveyAPITests {
             EventOutcome(index: 2, status: "duplicate", eventId: UUID(), decisions: []),
             EventOutcome(index: 3, status: "rejected", errors: [FieldError("type", "'Not A Type' is not an event type"), FieldError("contact_external_id", "no contact \"x\"")]),
         ])
-        let direct = try JSONSerialization.jsonObject(with: Data(buffer: reply.response().body.buffer!)) as? NSDictionary
-        let encoded = try JSONSerialization.jsonObject(with: Data(PlainJSON.encode(reply).utf8)) as? NSDictionary
-        #expect(direct != nil && direct == encoded)
+        // Byte for byte (no text here holds a slash, which JSONEncoder alone escapes).
+        #expect(String(buffer: reply.response().body.buffer!) == PlainJSON.encode(reply))
 
         let responses = ResponsesAPI.BatchReply([
             ResponseOutcome(index: 0, status: "created", id: UUID()), ResponseOutcome(index: 1, status: "duplicate", id: UUID()),
             ResponseOutcome(index: 2, status: "rejected", errors: [FieldError("answers.nps", "11 is not on the scale 0–10 \"NPS\"")]),
         ])
-        let directResponses = try JSONSerialization.jsonObject(with: Data(buffer: responses.response().body.buffer!)) as? NSDictionary
-        let encodedResponses = try JSONSerialization.jsonObject(with: Data(PlainJSON.encode(responses).utf8)) as? NSDictionary
-        #expect(directResponses != nil && directResponses == encodedResponses)
+        #expect(String(buffer: responses.response().body.buffer!) == PlainJSON.encode(responses))
+
+        // Before 1582 Foundation switches to the Julian calendar; ISO 8601, and JSONText, stay Gregorian.
+        var j = JSONText(capacity: 32)
+        j.date(Date(timeIntervalSince1970: -31_000_000_000))
+        #expect(String(decoding: j.bytes, as: UTF8.self) == "\"0987-08-25T16:53:20Z\"")
     }
 
     @Test("a batch of events reports each item's fate; bad items store nothing", arguments: TestDB.all)
