@@ -23,19 +23,18 @@ extension Application {
         }
     }
 
-    /// Per-connection SQLite settings. The SQLite pool keeps one long-lived connection per event loop,
-    /// so setting them once on each loop's connection covers them all.
     /// Creates the configured PostgreSQL schema when it is missing, before migrations run in it.
     func preparePostgres(schema: String?) async throws {
         guard let schema, databases.configuration(for: .psql) != nil else { return }
         try await db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
     }
 
+    /// Per-connection SQLite settings. The SQLite pool keeps one long-lived connection per event loop,
+    /// so setting them once on each loop's connection covers them all.
     func prepareSQLite() async throws {
         guard databases.configuration(for: .sqlite) != nil, let sqlite = db(.sqlite) as? any SQLDatabase else { return }
         try await sqlite.raw("PRAGMA journal_mode = WAL").run()
-        for loop in eventLoopGroup.makeIterator() {
-            guard let conn = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase else { continue }
+        for conn in sqliteConnections() {
             try await conn.raw("PRAGMA busy_timeout = 10000").run()
             try await conn.raw("PRAGMA foreign_keys = ON").run()
             // 8 MB of pages per connection instead of SQLite's 2 MB: a portfolio of 500 accounts reads
@@ -43,6 +42,13 @@ extension Application {
             // from the OS on every request. Two connections, so at most 12 MB more than the default.
             try await conn.raw("PRAGMA cache_size = -8000").run()
         }
+    }
+
+    /// The SQLite pool's connections, one per event loop (none on PostgreSQL): per-connection settings
+    /// must reach each of them.
+    private func sqliteConnections() -> [any SQLDatabase] {
+        guard databases.configuration(for: .sqlite) != nil else { return [] }
+        return eventLoopGroup.makeIterator().compactMap { databases.database(.sqlite, logger: logger, on: $0) as? any SQLDatabase }
     }
 
     /// Fresh planner statistics for SQLite tables that have grown or shrunk a lot since they were last
@@ -53,9 +59,7 @@ extension Application {
     /// Every connection runs it: a connection reads the statistics when it loads the schema, and another
     /// connection's ANALYZE does not make it load them again. PostgreSQL's autovacuum does this itself.
     func refreshSQLiteStatistics() async throws {
-        guard databases.configuration(for: .sqlite) != nil else { return }
-        for loop in eventLoopGroup.makeIterator() {
-            guard let conn = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase else { continue }
+        for conn in sqliteConnections() {
             // 0x02: analyse the tables that need it; 0x10: with the 2,000-row limit; 0x10000: every
             // table, not only those this connection has used.
             try await conn.raw("PRAGMA optimize = 0x10012").run()

@@ -59,7 +59,7 @@ struct JSONText {
     /// A time as `JSONEncoder`'s `.iso8601` strategy writes it: UTC to the second, "2026-12-07T05:14:00Z".
     mutating func date(_ d: Date) {
         let seconds = Int(d.timeIntervalSince1970.rounded(.down))
-        let (days, second) = (seconds.floorDiv(86_400), seconds.floorMod(86_400))
+        let days = Int((Double(seconds) / 86_400).rounded(.down)), second = seconds - days * 86_400
         let date = DateOnly(dayNumber: days)
         func two(_ v: Int) { bytes.append(UInt8(48 + v / 10)); bytes.append(UInt8(48 + v % 10)) }
         bytes.append(0x22)
@@ -101,9 +101,4 @@ struct JSONText {
         headers.contentType = .json
         return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
     }
-}
-
-private extension Int {
-    func floorDiv(_ d: Int) -> Int { self >= 0 ? self / d : (self - d + 1) / d }
-    func floorMod(_ d: Int) -> Int { self - floorDiv(d) * d }
 }

@@ -515,7 +515,7 @@ struct ContactLedger {
                     accountByID[a.id] = a
                 }
             }
-            let consents = Dictionary(grouping: try await ConsentRecord.of(chunk, scope: scope), by: \.contact_id)
+            let consents = Dictionary(grouping: try await ConsentRecord.of(chunk, scope: scope), by: \.contactID)
             // Whether each invitation was answered comes with it, joined by the invitation's key. (A
             // separate look-up of invitations by id and workspace let SQLite's planner, with statistics
             // from before the workspace had many invitations, scan the workspace's invitations for every
@@ -553,14 +553,12 @@ struct ContactLedger {
 }
 
 /// One consent record, as the contact policy reads it.
-struct ConsentRecord: Decodable, Sendable {
-    var contact_id: UUID
+struct ConsentRecord: Sendable {
+    var contactID: UUID
     var purpose: String
     var channel: String
     var status: String
-    var recorded_at: Date
-
-    var recordedAt: Date { recorded_at }
+    var recordedAt: Date
 
     static func of(_ contact: UUID, scope: Scope) async throws -> [ConsentRecord] { try await of([contact], scope: scope) }
 
@@ -570,9 +568,9 @@ struct ConsentRecord: Decodable, Sendable {
             SELECT contact_id, purpose, channel, status, recorded_at FROM consents
             WHERE workspace_id = \(bind: scope.workspaceID) AND contact_id IN (\(binds: contacts))
             """).map { r in
-            ConsentRecord(contact_id: try r.required(r.uuid("contact_id"), "contact_id"), purpose: try r.required(r.text("purpose"), "purpose"),
+            ConsentRecord(contactID: try r.required(r.uuid("contact_id"), "contact_id"), purpose: try r.required(r.text("purpose"), "purpose"),
                           channel: try r.required(r.text("channel"), "channel"), status: try r.required(r.text("status"), "status"),
-                          recorded_at: try r.required(r.date("recorded_at"), "recorded_at"))
+                          recordedAt: try r.required(r.date("recorded_at"), "recorded_at"))
         }
     }
 }

@@ -83,12 +83,9 @@ enum ResponseIntake {
         var touchpointID: UUID? { touchpoint_id }
     }
 
-    /// A survey version, as the key of a batch's definitions (a text key cost a UUID formatted per look-up).
-    struct Version: Hashable { var survey: UUID; var number: Int }
-
     struct Context {
         var surveys: [UUID: SurveyRef] = [:]
-        var versions: [Version: SurveyDefinition] = [:]
+        var versions: [SurveyVersionKey: SurveyDefinition] = [:]
         var contacts: [String: (UUID, UUID?)] = [:]          // by id text and by external id
         var accounts: [String: UUID] = [:]
         var touchpoints: [String: UUID] = [:]
@@ -116,7 +113,7 @@ enum ResponseIntake {
                 r.source = source
                 rows.append(r)
                 given[r.id!] = item.answers ?? [:]
-                scores[r.id!] = ctx.versions[Version(survey: r.surveyID, number: r.surveyVersion)]?.rollupScores(item.answers ?? [:]) ?? []
+                scores[r.id!] = ctx.versions[SurveyVersionKey(survey: r.surveyID, number: r.surveyVersion)]?.rollupScores(item.answers ?? [:]) ?? []
                 if let x = item.externalId { seen[x] = r.id }
                 outcomes.append(ResponseOutcome(index: i, status: "created", id: r.id, stored: items.count == 1 ? ResponseDTO(r, answers: item.answers ?? [:]) : nil))
             }
@@ -124,7 +121,7 @@ enum ResponseIntake {
         guard !rows.isEmpty else { return outcomes }
         var entries: [TimelineEvent] = []
         for r in rows where r.contactID != nil || r.accountID != nil {
-            let definition = ctx.versions[Version(survey: r.surveyID, number: r.surveyVersion)]
+            let definition = ctx.versions[SurveyVersionKey(survey: r.surveyID, number: r.surveyVersion)]
             let detail: String? = definition.map { Responses.summary(given[r.id!] ?? [:], $0) }
             let title = "Answered " + (ctx.surveys[r.surveyID]?.name ?? "a survey")
             entries.append(Timeline.event(workspaceID: r.workspaceID, accountID: r.accountID, contactID: r.contactID, kind: "survey_response",
@@ -153,7 +150,7 @@ enum ResponseIntake {
             return .failure(ValidationFailure(v.errors))
         }
         let number = item.surveyVersion ?? survey.publishedVersion
-        guard let number, let def = ctx.versions[Version(survey: sid, number: number)] else {
+        guard let number, let def = ctx.versions[SurveyVersionKey(survey: sid, number: number)] else {
             v.fail("survey_version", item.surveyVersion.map { "survey '\(survey.name)' has no published version \($0)" } ?? "survey '\(survey.name)' has no published version yet")
             return .failure(ValidationFailure(v.errors))
         }
@@ -214,14 +211,14 @@ enum ResponseIntake {
                 }
             }
             // The versions asked for: published ones never change, so they come from the cache when they can.
-            var wanted = Set<Version>()
-            for item in items { if let id = item.surveyId, let s = ctx.surveys[id], let n = item.surveyVersion ?? s.publishedVersion { wanted.insert(Version(survey: id, number: n)) } }
+            var wanted = Set<SurveyVersionKey>()
+            for item in items { if let id = item.surveyId, let s = ctx.surveys[id], let n = item.surveyVersion ?? s.publishedVersion { wanted.insert(SurveyVersionKey(survey: id, number: n)) } }
             var missing = false
-            for key in wanted { if let d = PublishedDefinitions.shared.get("\(key.survey)/\(key.number)") { ctx.versions[key] = d } else { missing = true } }
+            for key in wanted { if let d = PublishedDefinitions.shared.get(key) { ctx.versions[key] = d } else { missing = true } }
             if missing {
                 for v in try await scope.query(SurveyVersion.self).filter(\.$surveyID ~~ Set(ctx.surveys.keys)).filter(\.$publishedAt != nil).all() {
-                    let key = "\(v.surveyID)/\(v.number)"
-                    if let d = try? v.decoded() { ctx.versions[Version(survey: v.surveyID, number: v.number)] = d; PublishedDefinitions.shared.put(key, d) }
+                    let key = SurveyVersionKey(survey: v.surveyID, number: v.number)
+                    if let d = try? v.decoded() { ctx.versions[key] = d; PublishedDefinitions.shared.put(key, d) }
                 }
             }
         }
@@ -356,14 +353,18 @@ enum ResponsesAPI {
 
 /// Published survey versions, decoded once per process. A published version never changes (a change
 /// makes the next version), so nodes can keep them without ever asking whether they are stale.
+/// One version of one survey, as the key of the definitions a batch or the cache holds (a text key
+/// cost a formatted UUID per look-up).
+struct SurveyVersionKey: Hashable, Sendable { var survey: UUID; var number: Int }
+
 final class PublishedDefinitions: @unchecked Sendable {
     static let shared = PublishedDefinitions()
-    private var store: [String: SurveyDefinition] = [:]
+    private var store: [SurveyVersionKey: SurveyDefinition] = [:]
     private let lock = NSLock()
 
-    func get(_ key: String) -> SurveyDefinition? { lock.withLock { store[key] } }
+    func get(_ key: SurveyVersionKey) -> SurveyDefinition? { lock.withLock { store[key] } }
 
-    func put(_ key: String, _ d: SurveyDefinition) {
+    func put(_ key: SurveyVersionKey, _ d: SurveyDefinition) {
         lock.withLock {
             if store.count > 2_000 { store.removeAll() }
             store[key] = d

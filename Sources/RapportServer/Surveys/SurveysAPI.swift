@@ -60,7 +60,7 @@ enum SurveysAPI {
     /// version never changes).
     static func published(_ s: Survey, on db: any Database) async throws -> SurveyDefinition? {
         guard let n = s.publishedVersion else { return nil }
-        let key = "\(s.id!)/\(n)"
+        let key = SurveyVersionKey(survey: s.id!, number: n)
         if let d = PublishedDefinitions.shared.get(key) { return d }
         guard let v = try await SurveyVersion.query(on: db).filter(\.$surveyID == s.id!).filter(\.$number == n).first() else { return nil }
         let d = try v.decoded()
