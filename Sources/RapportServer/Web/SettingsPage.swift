@@ -230,6 +230,7 @@ enum SettingsPage {
             try await token.save(on: db)
             try await Audit.record("revoke", "api token", id: token.id, by: caller, on: db)
         }
+        if let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) { TokenCallers.shared.forget(token: id) }
         return req.redirect(to: "/settings")
     }
 }

@@ -195,9 +195,20 @@ struct AccessTests {
             #expect(try await fx.send(.GET, "/api/v1/accounts", token: token).status == .ok)
             let stored = try await APIToken.query(on: app.db).filter(\.$workspace.$id == ws.id!).first()!
             #expect(stored.tokenHash != token && stored.tokenHash.count == 64)
+            // Revoked by another node (straight in the database): refused once this node's two seconds
+            // of caching have passed.
             stored.revokedAt = Date()
             try await stored.save(on: app.db)
+            try await Task.sleep(for: .seconds(TokenCallers.lifetime + 0.2))
             #expect(try await fx.send(.GET, "/api/v1/accounts", token: token).status == .unauthorized)
+            // Revoked on this node (what the settings page does): refused at once.
+            let other = try await fx.token(ws)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: other).status == .ok)
+            let second = try await APIToken.query(on: app.db).filter(\.$workspace.$id == ws.id!).filter(\.$revokedAt == nil).first()!
+            second.revokedAt = Date()
+            try await second.save(on: app.db)
+            TokenCallers.shared.forget(token: second.id!)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: other).status == .unauthorized)
         }
     }
 }
