@@ -79,69 +79,93 @@ struct BearerAuthMiddleware: AsyncMiddleware {
             throw AppError.unauthenticated("Send an API token as 'Authorization: Bearer <token>'. Create one with `rapport token create` or under Settings → API tokens.")
         }
         let hash = Tokens.hash(bearer.token)
-        var known = TokenCallers.shared.get(hash)
-        if known == nil {
-            // One round trip, decoded without Fluent's reflection.
-            struct Row: Decodable {
-                var id: UUID; var name: String; var role: String; var hint: String; var last_used_at: Date?
-                var workspace_id: UUID; var slug: String; var workspace_name: String
-            }
-            guard let token = try await req.db.sql.select()
-                .column(SQLColumn("id", table: "api_tokens")).column(SQLColumn("name", table: "api_tokens")).column("role").column("hint")
-                .column("last_used_at").column(SQLColumn("id", table: "workspaces"), as: "workspace_id").column("slug")
-                .column(SQLColumn("name", table: "workspaces"), as: "workspace_name")
-                .from("api_tokens").join("workspaces", on: SQLColumn("workspace_id", table: "api_tokens"), .equal, SQLColumn("id", table: "workspaces"))
-                .where("token_hash", .equal, SQLBind(hash)).where("revoked_at", .is, SQLLiteral.null)
-                .first(decoding: Row.self),
-                let role = Role(rawValue: token.role)
-            else {
-                throw AppError.unauthenticated("The token is unknown or has been revoked.")
-            }
-            let caller = Caller(kind: .token(token.id), workspaceID: token.workspace_id, workspaceSlug: token.slug,
-                                workspaceName: token.workspace_name, role: role, label: "token \(token.name) (…\(token.hint))")
-            known = (caller, token.last_used_at)
-            TokenCallers.shared.put(hash, caller: caller, lastUsed: token.last_used_at)
+        var cached = TokenCallers.shared.get(hash)
+        if cached == nil { cached = try await lookUp(hash, on: req.db) }
+        guard let known = cached else {
+            throw AppError.unauthenticated("The token is unknown or has been revoked.")
         }
-        guard let (caller, lastUsed) = known, case .token(let id) = caller.kind else { throw AppError.unauthenticated("The token is unknown or has been revoked.") }
-        // One write a minute at most, not one per request.
-        if (lastUsed.map { Date().timeIntervalSince($0) > 60 } ?? true) {
-            let now = Date()
-            try await req.db.sql.update("api_tokens").set("last_used_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
-            TokenCallers.shared.used(hash, at: now)
+        // One write a minute at most, not one per request; the first request past the minute claims it.
+        if TokenCallers.shared.claimUse(hash, lastUsed: known.lastUsed) {
+            try await req.db.sql.update("api_tokens").set("last_used_at", to: SQLBind(Date())).where("id", .equal, SQLBind(known.tokenID)).run()
         }
-        req.setCaller(caller)
+        req.setCaller(known.caller)
         return try await next.respond(to: req)
+    }
+
+    /// The token's caller from the database (one round trip, decoded without Fluent's reflection),
+    /// remembered for the next requests; nil for an unknown or revoked token.
+    private func lookUp(_ hash: String, on db: any Database) async throws -> TokenCallers.Entry? {
+        struct Row: Decodable {
+            var id: UUID; var name: String; var role: String; var hint: String; var last_used_at: Date?
+            var workspace_id: UUID; var slug: String; var workspace_name: String
+        }
+        guard let token = try await db.sql.select()
+            .column(SQLColumn("id", table: "api_tokens")).column(SQLColumn("name", table: "api_tokens")).column("role").column("hint")
+            .column("last_used_at").column(SQLColumn("id", table: "workspaces"), as: "workspace_id").column("slug")
+            .column(SQLColumn("name", table: "workspaces"), as: "workspace_name")
+            .from("api_tokens").join("workspaces", on: SQLColumn("workspace_id", table: "api_tokens"), .equal, SQLColumn("id", table: "workspaces"))
+            .where("token_hash", .equal, SQLBind(hash)).where("revoked_at", .is, SQLLiteral.null)
+            .first(decoding: Row.self),
+            let role = Role(rawValue: token.role)
+        else { return nil }
+        let entry = TokenCallers.Entry(tokenID: token.id, lastUsed: token.last_used_at,
+                                       caller: Caller(kind: .token(token.id), workspaceID: token.workspace_id, workspaceSlug: token.slug,
+                                                      workspaceName: token.workspace_name, role: role, label: "token \(token.name) (…\(token.hint))"))
+        TokenCallers.shared.put(hash, entry)
+        return entry
     }
 }
 
 /// The callers of recently seen API tokens, kept two seconds (by the token's hash): a client sending
 /// thousands of requests a second is looked up once per two seconds, not once per request (the
-/// look-up was a fifth of a single-response request's CPU). Revoking a token forgets it at once on
-/// this node; other nodes refuse it within two seconds.
+/// look-up's round trip to SQLite's thread pool held the single-response API at half its speed).
+/// Revoking a token forgets it at once on this node, and a look-up that was under way meanwhile is not
+/// kept; other nodes refuse the token within two seconds. Times are monotonic, so a clock set back
+/// cannot stretch them.
 final class TokenCallers: @unchecked Sendable {
+    struct Entry: Sendable { var tokenID: UUID; var lastUsed: Date?; var caller: Caller }
     static let shared = TokenCallers()
-    static let lifetime: TimeInterval = 2
-    private var store: [String: (caller: Caller, lastUsed: Date?, until: Date)] = [:]
+    static let lifetime: Duration = .seconds(2)
+    private var store: [String: (entry: Entry, until: ContinuousClock.Instant)] = [:]
+    /// Tokens revoked on this node within the lifetime, so that a look-up begun before the revocation
+    /// does not put them back.
+    private var revoked: [UUID: ContinuousClock.Instant] = [:]
     private let lock = NSLock()
 
-    func get(_ hash: String) -> (Caller, Date?)? {
+    func get(_ hash: String) -> Entry? {
         lock.withLock {
-            guard let e = store[hash], e.until > Date() else { return nil }
-            return (e.caller, e.lastUsed)
+            guard let e = store[hash], e.until > .now else { return nil }
+            return e.entry
         }
     }
 
-    func put(_ hash: String, caller: Caller, lastUsed: Date?) {
+    func put(_ hash: String, _ entry: Entry) {
         lock.withLock {
+            guard revoked[entry.tokenID].map({ $0 < .now }) ?? true else { return }
             if store.count > 10_000 { store.removeAll() }
-            store[hash] = (caller, lastUsed, Date().addingTimeInterval(Self.lifetime))
+            store[hash] = (entry, .now + Self.lifetime)
         }
     }
 
-    func used(_ hash: String, at date: Date) { lock.withLock { store[hash]?.lastUsed = date } }
+    /// True for the one request that should record the token's use: none recorded yet, or more than a
+    /// minute ago. It notes the use at once, so requests arriving meanwhile do not write it as well.
+    func claimUse(_ hash: String, lastUsed: Date?) -> Bool {
+        let now = Date()
+        return lock.withLock {
+            let seen = store[hash]?.entry.lastUsed ?? lastUsed
+            guard seen.map({ now.timeIntervalSince($0) > 60 }) ?? true else { return false }
+            store[hash]?.entry.lastUsed = now
+            return true
+        }
+    }
 
     /// Forgets a revoked token on this node.
     func forget(token id: UUID) {
-        lock.withLock { store = store.filter { $0.value.caller.kind != .token(id) } }
+        lock.withLock {
+            let now = ContinuousClock.now
+            revoked = revoked.filter { $0.value > now }
+            revoked[id] = now + Self.lifetime
+            store = store.filter { $0.value.entry.tokenID != id }
+        }
     }
 }

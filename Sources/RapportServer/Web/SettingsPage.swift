@@ -222,15 +222,16 @@ enum SettingsPage {
 
     static func revokeToken(_ req: Request) async throws -> Response {
         let caller = try req.caller
-        try await req.db.transaction { db in
+        let id = try await req.db.transaction { db in
             guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
                   let token = try await APIToken.query(on: db).filter(\.$id == id).filter(\.$workspace.$id == caller.workspaceID).first()
             else { throw AppError.notFound(entity: "token") }
             token.revokedAt = Date()
             try await token.save(on: db)
             try await Audit.record("revoke", "api token", id: token.id, by: caller, on: db)
+            return id
         }
-        if let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) { TokenCallers.shared.forget(token: id) }
+        TokenCallers.shared.forget(token: id)
         return req.redirect(to: "/settings")
     }
 }

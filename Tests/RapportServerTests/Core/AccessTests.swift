@@ -199,16 +199,8 @@ struct AccessTests {
             // of caching have passed.
             stored.revokedAt = Date()
             try await stored.save(on: app.db)
-            try await Task.sleep(for: .seconds(TokenCallers.lifetime + 0.2))
+            try await Task.sleep(for: TokenCallers.lifetime + .milliseconds(200))
             #expect(try await fx.send(.GET, "/api/v1/accounts", token: token).status == .unauthorized)
-            // Revoked on this node (what the settings page does): refused at once.
-            let other = try await fx.token(ws)
-            #expect(try await fx.send(.GET, "/api/v1/accounts", token: other).status == .ok)
-            let second = try await APIToken.query(on: app.db).filter(\.$workspace.$id == ws.id!).filter(\.$revokedAt == nil).first()!
-            second.revokedAt = Date()
-            try await second.save(on: app.db)
-            TokenCallers.shared.forget(token: second.id!)
-            #expect(try await fx.send(.GET, "/api/v1/accounts", token: other).status == .unauthorized)
         }
     }
 }

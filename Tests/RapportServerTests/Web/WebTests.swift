@@ -70,6 +70,13 @@ struct WebTests {
             let real = try await s.post("/settings/tokens", form: ["token_name": "ci", "token_role": "analyst"])
             #expect(real.status == .ok && real.body.string.contains("rpt_"))
             #expect(try await APIToken.query(on: app.db).count() == 1)
+            // The new token works, and revoking it here refuses it at once, though this node had just checked it.
+            let clear = try #require(real.body.string.firstMatch(of: /rpt_[A-Za-z0-9]{40}/)).output
+            let fx = Fixture(app: app)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: String(clear)).status == .ok)
+            let stored = try #require(try await APIToken.query(on: app.db).first())
+            #expect(try await s.post("/settings/tokens/\(stored.id!.uuidString)/revoke", form: [:]).status == .seeOther)
+            #expect(try await fx.send(.GET, "/api/v1/accounts", token: String(clear)).status == .unauthorized)
         }
     }
 
