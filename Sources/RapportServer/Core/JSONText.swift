@@ -54,7 +54,7 @@ struct JSONText {
     mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
 
     /// A UUID as `JSONEncoder` writes it: upper-case, in quotes.
-    mutating func uuid(_ u: UUID?) { if let u { string(u.uuidString) } else { raw("null") } }
+    mutating func uuid(_ u: UUID?) { if let u { string(FastUUID.text(u)) } else { raw("null") } }
 
     /// A time as `JSONEncoder`'s `.iso8601` strategy writes it: UTC to the second, "2026-12-07T05:14:00Z".
     mutating func date(_ d: Date) {

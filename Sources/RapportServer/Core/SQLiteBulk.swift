@@ -74,77 +74,11 @@ enum SQLiteBulk {
     static func data(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
         switch value {
         case let s as String: return .text(s)
-        case let u as UUID: return .text(u.uuidString)
+        case let u as UUID: return .text(FastUUID.text(u))
         case let d as Date: return d.sqliteData!
         case let i as Int: return .integer(i)
         case let i as Int64: return .integer(Int(i))
         default: return try encoder.encode(value)
         }
     }
-}
-
-/// Result rows read column by column, for hot read paths with hundreds of rows. On SQLite the query
-/// goes straight through SQLiteNIO and values are converted from `SQLiteData` directly: SQLKit's row
-/// decoder walks a keyed container per row and SQLiteKit's value decoder is generic, which for a
-/// 500-account portfolio cost more than the queries. PostgreSQL rows keep SQLKit's column decoding.
-struct PlainRow {
-    private let lite: SQLiteRow?
-    private let row: (any SQLRow)?
-
-    static func all(_ db: any Database, _ query: SQLQueryString) async throws -> [PlainRow] {
-        let sql = db as! any SQLDatabase
-        guard let lite = db as? any SQLiteDatabase else {
-            return try await sql.raw(query).all().map { PlainRow(lite: nil, row: $0) }
-        }
-        var serializer = SQLSerializer(database: sql)
-        query.serialize(to: &serializer)
-        let encoder = SQLiteDataEncoder()
-        let binds = try serializer.binds.map { try SQLiteBulk.data($0, encoder) }
-        return try await lite.query(serializer.sql, binds).map { PlainRow(lite: $0, row: nil) }
-    }
-
-    private func data(_ column: String) -> SQLiteData? {
-        guard let value = lite?.column(column), value != .null else { return nil }
-        return value
-    }
-
-    private func decoded<T: Decodable>(_ column: String, _: T.Type) throws -> T? {
-        guard let row, try !row.decodeNil(column: column) else { return nil }
-        return try row.decode(column: column, as: T.self)
-    }
-
-    func uuid(_ column: String) throws -> UUID? {
-        guard lite != nil else { return try decoded(column, UUID.self) }
-        switch data(column) {
-        case .text(let s)?: return FastUUID.parse(s)
-        case .blob(let b)? where b.readableBytes == 16:
-            let u = Array(b.readableBytesView)
-            return UUID(uuid: (u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]))
-        default: return nil
-        }
-    }
-
-    /// A column read straight from SQLite's value, or through SQLKit's decoder on PostgreSQL.
-    private func value<T: SQLiteDataConvertible & Decodable>(_ column: String) throws -> T? {
-        guard lite != nil else { return try decoded(column, T.self) }
-        return data(column).flatMap(T.init(sqliteData:))
-    }
-
-    func text(_ column: String) throws -> String? { try value(column) }
-    func int(_ column: String) throws -> Int? { try value(column) }
-    func int64(_ column: String) throws -> Int64? { try value(column) }
-    func double(_ column: String) throws -> Double? { try value(column) }
-    func date(_ column: String) throws -> Date? { try value(column) }
-    func bool(_ column: String) throws -> Bool? { try value(column) }
-
-    /// A column that must be there: a missing value is a broken query, named in the error.
-    func required<T>(_ value: T?, _ column: String) throws -> T {
-        guard let value else { throw PlainRowError(column: column) }
-        return value
-    }
-}
-
-struct PlainRowError: Error, CustomStringConvertible {
-    let column: String
-    var description: String { "the query returned no value for '\(column)'" }
 }

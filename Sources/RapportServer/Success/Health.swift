@@ -9,7 +9,7 @@ import Vapor
 enum AccountSentiment {
     struct Figure: Sendable { var value: Double; var n: Int; var detractors: Int }
 
-    static func nps(accounts: [UUID]?, asOf day: DateOnly, days: Int = 365, scope: Scope) async throws -> [UUID: Figure] {
+    static func nps(accounts: AccountSet?, asOf day: DateOnly, days: Int = 365, scope: Scope) async throws -> [UUID: Figure] {
         let from = day.adding(days: -(days - 1))
         let request = try MetricRequest.parse(["metric": "nps", "from": from.iso, "to": day.iso], indices: [])
         if accounts?.isEmpty == true { return [:] }
@@ -64,7 +64,7 @@ enum HealthEngine {
         let usage = try await UsageReads.facts(asOf: day, accounts: ids, scope: scope)
         let catalogue = try await UsageReads.catalogue(asOf: day, scope: scope)
         let seats = try await UsageReads.seats(scope: scope, asOf: day)
-        let sentiment = try await AccountSentiment.nps(accounts: ids, asOf: day, scope: scope)
+        let sentiment = try await AccountSentiment.nps(accounts: ids.map(AccountSet.ids), asOf: day, scope: scope)
         let book = try await GoalBook.load(scope: scope, accounts: ids)
         let until = day.adding(days: 1).date(in: SurveyImport.berlin)
         struct Open: Decodable { var account_id: UUID; var n: Int }
@@ -136,12 +136,12 @@ enum HealthEngine {
     /// `detailed: false` reads only score and band (the portfolio's needs), leaving contributions and
     /// changes empty, and skips decoding every score's JSON.
     static func latest(scope: Scope, accounts: [UUID]? = nil, detailed: Bool = true) async throws -> [UUID: HealthScoreDTO] {
-        try await latestWithUsage(scope: scope, accounts: accounts, detailed: detailed).scores
+        try await latestWithUsage(scope: scope, accounts: accounts.map(AccountSet.ids), detailed: detailed).scores
     }
 
     /// `latest`, plus the usage facts each account's newest score was computed from (absent for scores
     /// stored before they were kept).
-    static func latestWithUsage(scope: Scope, accounts: [UUID]? = nil, detailed: Bool = true) async throws -> (scores: [UUID: HealthScoreDTO], usage: [UUID: UsageReads.Facts]) {
+    static func latestWithUsage(scope: Scope, accounts: AccountSet? = nil, detailed: Bool = true) async throws -> (scores: [UUID: HealthScoreDTO], usage: [UUID: UsageReads.Facts]) {
         if accounts?.isEmpty == true { return ([:], [:]) }
         // Two index lookups rather than a DISTINCT over every stored score.
         struct D: Decodable { var d: String? }
@@ -150,7 +150,8 @@ enum HealthEngine {
         let before = try await scope.db.sql.raw("""
             SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID) AND computed_on < \(bind: newest)
             """).first(decoding: D.self)?.d
-        // The two days by equality: with the accounts named, each row is one lookup in (account, day).
+        // The two days by equality: with the accounts named (by id, or as an owner's by subquery), each
+        // row is one lookup in (account, day).
         // SQLite's planner preferred the (workspace, day) index whenever a day held few more rows than
         // the accounts asked for, then read every score of the day from the table to test its account
         // (10,000 rows for a 500-account portfolio); a unary + on the workspace column takes that index

@@ -139,7 +139,7 @@ enum KPIsAPI {
                 note = "events of '\(k.sourceRef ?? "")' in the 30 days to \(today.iso)"
             }
         case .survey:
-            guard let nps = try await AccountSentiment.nps(accounts: [goal.accountID], asOf: today, scope: scope)[goal.accountID] else {
+            guard let nps = try await AccountSentiment.nps(accounts: .ids([goal.accountID]), asOf: today, scope: scope)[goal.accountID] else {
                 throw AppError.validation([FieldError("source", "the account has no NPS answers in the last 12 months to measure from")])
             }
             value = nps.value; note = "NPS of \(nps.n) answers in the 12 months to \(today.iso)"

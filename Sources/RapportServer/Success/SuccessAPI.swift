@@ -123,7 +123,7 @@ struct PortfolioRow: Encodable, Sendable {
 
     /// The same object as `encode(to:)` writes (keys sorted), written directly.
     func write(to j: inout JSONText) {
-        j.raw("{\"account_id\":"); j.string(account_id.uuidString)
+        j.raw("{\"account_id\":"); j.string(FastUUID.text(account_id))
         j.raw(",\"arr\":{")
         for (i, (currency, minor)) in arr_minor.sorted(by: { $0.key < $1.key }).enumerated() {
             if i > 0 { j.raw(",") }
@@ -137,7 +137,7 @@ struct PortfolioRow: Encodable, Sendable {
         j.raw(",\"name\":"); j.string(name)
         if let next_renewal { j.raw(",\"next_renewal\":"); j.string(next_renewal) }
         j.raw(",\"open_tasks\":"); j.int(open_tasks); j.raw(",\"overdue_tasks\":"); j.int(overdue_tasks)
-        if let owner_id { j.raw(",\"owner_id\":"); j.string(owner_id.uuidString) }
+        if let owner_id { j.raw(",\"owner_id\":"); j.string(FastUUID.text(owner_id)) }
         j.raw(",\"risks\":[")
         for (i, r) in risks.enumerated() {
             if i > 0 { j.raw(",") }
@@ -182,16 +182,20 @@ struct SuccessOverview: Sendable {
     let today: DateOnly
 
     /// `detailed: false` (the portfolio, playbooks) leaves out each health score's contributions and changes.
-    static func load(accounts ids: [UUID], scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
+    /// `covering`, when given, is what the light read's queries name instead of `ids`. It must hold every
+    /// one of them (more is only wasted work: results are kept for `ids` alone). Between the caller's read
+    /// of `ids` and these queries an account can change hands; it then shows without its facts once.
+    static func load(accounts ids: [UUID], covering: AccountSet? = nil, scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
         if ids.isEmpty {
             return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], goals: [:], plan: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today)
         }
-        let narrow = IDList.narrowed(ids)
+        let named = IDList.narrowed(ids)
+        let narrow = covering ?? named.map(AccountSet.ids)
         var book = GoalBook(), planByAccount: [UUID: SuccessPlan] = [:], milestones: [UUID: [PlanMilestone]] = [:]
         var goals: [UUID: [RiskSignals.GoalFacts]] = [:], planFacts: [UUID: RiskSignals.PlanFacts] = [:]
         if detailed {
-            book = try await GoalBook.load(scope: scope, accounts: narrow)
-            let plans = try await SuccessRows.plans(scope, accounts: narrow)
+            book = try await GoalBook.load(scope: scope, accounts: named)
+            let plans = try await SuccessRows.plans(scope, accounts: named)
             let ms = plans.isEmpty ? [] : try await SuccessRows.milestones(scope, plans: plans.map { $0.id! })
             planByAccount = Dictionary(plans.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
             milestones = Dictionary(grouping: ms, by: \.planID)
@@ -242,7 +246,7 @@ struct SuccessOverview: Sendable {
     /// The goals and plans of many accounts as the risk signals and portfolio rows need them, in three
     /// queries and without models: whether both sides agreed a goal's current revision is counted in
     /// SQL, and of the milestones only the open ones more than two weeks overdue are read.
-    static func lightFacts(scope: Scope, accounts: [UUID]?, today: DateOnly) async throws -> ([UUID: [RiskSignals.GoalFacts]], [UUID: RiskSignals.PlanFacts]) {
+    static func lightFacts(scope: Scope, accounts: AccountSet?, today: DateOnly) async throws -> ([UUID: [RiskSignals.GoalFacts]], [UUID: RiskSignals.PlanFacts]) {
         var goals: [UUID: [RiskSignals.GoalFacts]] = [:]
         for r in try await PlainRow.all(scope.db, """
             SELECT g.account_id, g.title, g.revision, g.created_at, g.attainment, CASE WHEN g.customer_owner_id IS NULL THEN 0 ELSE 1 END AS owned,
@@ -307,7 +311,8 @@ enum SuccessAPI {
             """).map { r in
             PortfolioAccount(id: try r.required(r.uuid("id"), "id"), name: try r.required(r.text("name"), "name"), segment: try r.text("segment"), owner_id: try r.uuid("owner_id"))
         }
-        let o = try await SuccessOverview.load(accounts: accounts.map(\.id), scope: scope, detailed: false)
+        let o = try await SuccessOverview.load(accounts: accounts.map(\.id), covering: owner.map { .ownedBy($0, workspace: scope.workspaceID) },
+                                               scope: scope, detailed: false)
         // Each row's sort key once, not once per comparison.
         let keyed = accounts.map(o.row).map { r -> (key: (Int, Int, String), row: PortfolioRow) in
             let rank = r.band == "red" ? 0 : r.band == "yellow" ? 1 : r.band == "green" ? 2 : 3

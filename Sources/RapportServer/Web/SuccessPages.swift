@@ -8,7 +8,7 @@ import Vapor
 /// reasons, goals with KPIs and agreements, the success plan and its share link, usage. Every form
 /// goes through the same functions as the API, so the checks and the audit are the same.
 enum SuccessPages {
-    static func href(_ account: UUID) -> String { "/accounts/\(account.uuidString.lowercased())/success" }
+    static func href(_ account: UUID) -> String { "/accounts/" + FastUUID.text(account, lowercase: true) + "/success" }
 
     static func percent(_ ctx: WebContext, _ share: Double?) -> String {
         share.map { ctx.lang.number(Int(($0 * 100).rounded())) + " %" } ?? "–"

@@ -30,13 +30,18 @@ struct FastPathTests {
 
 @Suite("A UUID read by bytes")
 struct FastUUIDTests {
-    @Test("agrees with Foundation on random ids in both cases and on malformed text")
+    @Test("reads and writes as Foundation does: random ids in both cases, the all-zero and all-one ids, malformed text")
     func agrees() {
         for _ in 0..<2_000 {
             let u = UUID()
             #expect(FastUUID.parse(u.uuidString) == u)
             #expect(FastUUID.parse(u.uuidString.lowercased()) == u)
+            #expect(FastUUID.text(u) == u.uuidString)
+            #expect(FastUUID.text(u, lowercase: true) == u.uuidString.lowercased())
         }
+        let edges = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        for u in edges { #expect(FastUUID.text(u) == u.uuidString && FastUUID.text(u, lowercase: true) == u.uuidString.lowercased()) }
         for bad in ["", "not-a-uuid", "01A24E48F5877A1B9E5616CA5CFF990B", "01A24E48-F587-7A1B-9E56-16CA5CFF990", "01A24E48-F587-7A1B-9E56-16CA5CFF990BB",
                     "01A24E48_F587-7A1B-9E56-16CA5CFF990B", "01A24E48-F587-7A1B-9E56-16CA5CFF990G", "01A24E48-F587-7A1B-9E5-616CA5CFF990B", "{1A24E48-F587-7A1B-9E56-16CA5CFF990B}",
                     "01A24E48-F587-7A1B-9E56-16CA5CFF99ö"] {

@@ -524,7 +524,7 @@ extension SuccessAPITests {
 }
 
 extension SuccessAPITests {
-    @Test("an overview of more accounts than are named in a query (a playbook sweep) reads the whole workspace and says the same of each account as a narrow read", arguments: TestDB.all)
+    @Test("an overview of more accounts than are named in a query (a playbook sweep) reads the whole workspace, one of a CSM's accounts named by owner reads only theirs, and both say the same of each account as a narrow read", arguments: TestDB.all)
     func wideOverview(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "wide")
@@ -557,6 +557,18 @@ extension SuccessAPITests {
             // The detailed read has the KPI; the portfolio's light read leaves it out.
             let detailed = try await SuccessOverview.load(accounts: [ids[0]], scope: scope)
             #expect(detailed.book.kpis[UUID(uuidString: goal.id)!]?.count == 1 && narrow.book.kpis.isEmpty)
+
+            // A CSM's portfolio names their accounts by owner, not by id: the same facts, and only theirs.
+            _ = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.other, "title": "Kosten senken"])
+            _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.other, "title": "Nachfassen", "due_on": DateOnly.today().adding(days: 5).iso])
+            let csm = try await s.fx.user(s.ws, email: "csm@wide.example", role: .csm)
+            try await (app.db as! any SQLDatabase).raw("UPDATE accounts SET owner_id = \(bind: csm.id!) WHERE id = \(bind: ids[0])").run()
+            let owned = try await SuccessOverview.load(accounts: [ids[0]], covering: .ownedBy(csm.id!, workspace: s.ws.id!), scope: scope, detailed: false)
+            #expect(owned.risks(ids[0]).map(\.kind) == narrow.risks(ids[0]).map(\.kind))
+            #expect(owned.tasks[ids[0]]?.open == 1 && owned.tasks[ids[0]]?.overdue == 1 && owned.goals[ids[0]]?.count == 1 && owned.plan[ids[0]]?.milestones.count == 1)
+            #expect(owned.goals[ids[1]] == nil && owned.tasks[ids[1]] == nil && owned.goals.count == 1 && owned.tasks.count == 1 && owned.plan.count == 1)
+            let rows = try await s.fx.send(.GET, "/api/v1/success/portfolio?owner_id=\(csm.id!.uuidString.lowercased())", token: s.token).json()["items"] as? [[String: Any]]
+            #expect(rows?.map { $0["account_id"] as? String } == [ids[0].uuidString] && rows?.first?["open_tasks"] as? Int == 1, "\(rows ?? [])")
         }
     }
 }
