@@ -93,10 +93,7 @@ struct PlainRow {
 
     /// A UUID stored as its 16 bytes.
     private static func uuid16(_ b: ByteBuffer) -> UUID? {
-        guard b.readableBytes == 16 else { return nil }
-        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        b.withUnsafeReadableBytes { source in withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: source) } }
-        return UUID(uuid: u)
+        b.readableBytes == 16 ? b.withUnsafeReadableBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) } : nil
     }
 
     /// A column read straight from SQLite's value or from PostgreSQL's binary form (`fast`), else
