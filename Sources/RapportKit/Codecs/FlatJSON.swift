@@ -1,18 +1,27 @@
-/// A reader for the JSON shape that arrives by the hundred thousand: an object whose values are
-/// strings, integers and nulls, or lists of flat objects with such values — a batch of usage events.
+/// A reader for the JSON shapes that arrive by the hundred thousand: an object whose values are
+/// strings, integers and nulls, or lists of objects with such values — a batch of usage events — where
+/// any of these objects may hold objects of plain values one level down (a response's answers).
 /// Like `FastPath` it only ever accepts: whatever it is not sure of (fractions and exponents, true
 /// and false, nested values, invalid UTF-8, a lone surrogate, \u0000, malformed JSON) makes `read`
 /// answer false, and the caller decodes the body with the general decoder, which also words the error.
 public enum FlatJSON {
     public enum Value: Equatable, Sendable { case string(String), int(Int), null }
 
-    /// Where a value stands: a key of the outer object, or a key of item `index` of the list under `list`.
-    public enum Place: Equatable, Sendable { case top, item(list: String, index: Int) }
+    /// Where a value stands: a key of the outer object, a key of item `index` of the list under `list`,
+    /// or a key of the object under `key` (of the outer object when `item` is nil, else of that item
+    /// of the list).
+    public enum Place: Equatable, Sendable {
+        case top
+        case item(list: String, index: Int)
+        case object(key: String, item: Int?)
+    }
 
-    /// What the reader meets, in document order: a list opening, an item of a list starting, a value.
+    /// What the reader meets, in document order: a list opening, an item of a list starting, an
+    /// object opening under `key` at `Place`, a value.
     public enum Event: Equatable, Sendable {
         case list(String)
         case item(list: String, index: Int)
+        case object(Place, key: String)
         case field(Place, key: String, value: Value)
     }
 
@@ -57,6 +66,9 @@ public enum FlatJSON {
                 if peek == 0x5B {
                     i += 1
                     guard visit(.list(key)), list(key, visit) else { return false }
+                } else if peek == 0x7B {
+                    i += 1
+                    guard visit(.object(.top, key: key)), object(.object(key: key, item: nil), visit) else { return false }
                 } else {
                     guard let v = value(), visit(.field(.top, key: key, value: v)) else { return false }
                 }
@@ -77,13 +89,30 @@ public enum FlatJSON {
                         space()
                         guard let key = string(), take(0x3A) else { return false }
                         space()
-                        guard let v = value(), visit(.field(place, key: key, value: v)) else { return false }
+                        if peek == 0x7B {
+                            i += 1
+                            guard visit(.object(place, key: key)), object(.object(key: key, item: index), visit) else { return false }
+                        } else {
+                            guard let v = value(), visit(.field(place, key: key, value: v)) else { return false }
+                        }
                     } while take(0x2C)
                     guard take(0x7D) else { return false }
                 }
                 index += 1
             } while take(0x2C)
             return take(0x5D)
+        }
+
+        /// The rest of an object of plain values, after its opening brace.
+        mutating func object(_ place: Place, _ visit: (Event) -> Bool) -> Bool {
+            if take(0x7D) { return true }
+            repeat {
+                space()
+                guard let key = string(), take(0x3A) else { return false }
+                space()
+                guard let v = value(), visit(.field(place, key: key, value: v)) else { return false }
+            } while take(0x2C)
+            return take(0x7D)
         }
 
         mutating func value() -> Value? {
@@ -104,7 +133,8 @@ public enum FlatJSON {
             let start = i
             var n = 0
             while let b = peek, b >= 0x30, b <= 0x39 {
-                n = n * 10 + Int(b - 0x30)
+                // Wrapping: a longer number may overflow here, and is refused below by its length.
+                n = n &* 10 &+ Int(b - 0x30)
                 i += 1
             }
             let digits = i - start

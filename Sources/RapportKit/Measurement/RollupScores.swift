@@ -40,7 +40,12 @@ extension SurveyDefinition {
 
     /// The scale answers of a response as roll-ups count them.
     public func rollupScores(_ answers: [String: Answer]) -> [RollupScore] {
-        countedQuestions().compactMap { c in
+        rollupScores(answers, counted: countedQuestions())
+    }
+
+    /// The same with the counted questions worked out once for many responses.
+    public func rollupScores(_ answers: [String: Answer], counted: [(metric: String, question: String, item: String?, scaleMax: Int)]) -> [RollupScore] {
+        counted.compactMap { c in
             let value: Int?
             switch answers[c.question] {
             case .grid(let grid)?: value = c.item.flatMap { grid[$0] }

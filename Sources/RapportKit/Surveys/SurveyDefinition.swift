@@ -473,6 +473,11 @@ extension Answer {
     }
 
     static func quote(_ s: String, into out: inout String) {
+        // Most texts need no escape: then they are copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""; out += s; out += "\""
+            return
+        }
         out += "\""
         for u in s.unicodeScalars {
             switch u {

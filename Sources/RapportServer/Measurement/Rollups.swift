@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import RapportKit
 import SQLKit
@@ -40,8 +41,16 @@ enum Rollups {
         }
     }
 
+    /// Sets the response's segment and market from its account, as they are now.
+    static func stamp(_ r: SurveyResponse, on db: any Database) async throws {
+        var rows = [ResponseRow(r, scores: [])]
+        try await stamp(&rows, on: db)
+        r.segment = rows[0].segment
+        r.market = rows[0].market
+    }
+
     /// Sets each row's segment and market from its account, as they are now.
-    static func stamp(_ rows: [SurveyResponse], on db: any Database) async throws {
+    static func stamp(_ rows: inout [ResponseRow], on db: any Database) async throws {
         let ids = Array(Set(rows.compactMap(\.accountID)))
         guard !ids.isEmpty else { return }
         struct Row: Decodable { var id: UUID; var segment: String?; var country: String? }
@@ -50,31 +59,39 @@ enum Rollups {
             for r in try await db.sql.select().columns("id", "segment", "country").from("accounts")
                 .where("id", .in, SQLBind.group(chunk)).all(decoding: Row.self) { found[r.id] = r }
         }
-        for r in rows {
-            guard let a = r.accountID.flatMap({ found[$0] }) else { continue }
-            r.segment = a.segment
-            r.market = a.country
+        for i in rows.indices {
+            guard let a = rows[i].accountID.flatMap({ found[$0] }) else { continue }
+            rows[i].segment = a.segment
+            rows[i].market = a.country
         }
     }
 
     /// The cells complete responses add to: for each answer and for the response itself (volume),
     /// day and month, with the full keys and with segment = market = '*'.
-    static func cells(_ rows: [(SurveyResponse, [RollupScore])]) -> [Key: ScoreCounts] {
-        var out: [Key: ScoreCounts] = [:]
-        let volume = RollupScore(metric: "responses", question: "", scaleMax: 0, value: 0)
-        for (r, scores) in rows where r.status == "complete" {
+    static func cells(_ rows: [ResponseRow]) -> [Key: ScoreCounts] {
+        // Counted first per source, day, segment and market and per question, then spread over the
+        // four cells each answer adds to: one look-up of a long key per response instead of twelve.
+        struct Source: Hashable { var workspace: UUID; var survey: UUID; var touchpoint: UUID; var channel: String; var segment: String; var market: String; var day: Int }
+        struct Question: Hashable { var metric: String; var question: String; var scaleMax: Int }
+        var counted: [Source: [Question: ScoreCounts]] = [:]
+        let volume = Question(metric: "responses", question: "", scaleMax: 0)
+        for r in rows where r.status == "complete" {
             guard let at = r.submittedAt else { continue }
-            // Each of the model's fields read once: a Fluent property read casts the stored value back
-            // from `any Encodable`, and this loop made sixteen per answer (a tenth of a response batch).
-            let workspace = r.workspaceID, survey = r.surveyID, touchpoint = r.touchpointID ?? noTouchpoint, channel = r.channel ?? ""
-            let own = (r.segment ?? "", r.market ?? "")
-            let day = RollupCalendar.day(at)
-            for score in CollectionOfOne(volume) + scores {
-                for (grain, period) in [("d", day), ("m", day / 100)] {
-                    for (segment, market) in [own, (everyone, everyone)] {
-                        let key = Key(workspace: workspace, grain: grain, segment: segment, market: market, metric: score.metric,
-                                      period: period, survey: survey, touchpoint: touchpoint, channel: channel, question: score.question, scaleMax: score.scaleMax)
-                        out[key, default: ScoreCounts()].add(score.value)
+            let source = Source(workspace: r.workspaceID, survey: r.surveyID, touchpoint: r.touchpointID ?? noTouchpoint, channel: r.channel ?? "",
+                                segment: r.segment ?? "", market: r.market ?? "", day: RollupCalendar.day(at))
+            counted[source, default: [:]][volume, default: ScoreCounts()].add(0)
+            for score in r.scores {
+                counted[source]![Question(metric: score.metric, question: score.question, scaleMax: score.scaleMax), default: ScoreCounts()].add(score.value)
+            }
+        }
+        var out: [Key: ScoreCounts] = [:]
+        for (s, questions) in counted {
+            for (q, counts) in questions {
+                for (grain, period) in [("d", s.day), ("m", s.day / 100)] {
+                    for (segment, market) in [(s.segment, s.market), (everyone, everyone)] {
+                        let key = Key(workspace: s.workspace, grain: grain, segment: segment, market: market, metric: q.metric,
+                                      period: period, survey: s.survey, touchpoint: s.touchpoint, channel: s.channel, question: q.question, scaleMax: q.scaleMax)
+                        out[key, default: ScoreCounts()] += counts
                     }
                 }
             }
@@ -85,12 +102,29 @@ enum Rollups {
     /// Adds the responses' answers to the roll-ups; call it in the transaction that stores them.
     /// Cells are written in key order, so two nodes adding to the same cells on PostgreSQL take their
     /// row locks in the same order and cannot deadlock.
-    static func add(_ rows: [(SurveyResponse, [RollupScore])], on db: any Database) async throws {
-        let cells = cells(rows)
+    static func add(_ rows: [ResponseRow], on db: any Database) async throws {
+        try await write(cells(rows), on: db)
+    }
+
+    /// Adds counted cells (of `cells`, perhaps merged from several calls) to the roll-ups.
+    static func write(_ cells: [Key: ScoreCounts], on db: any Database) async throws {
         guard !cells.isEmpty else { return }
         let sorted = cells.map { ($0.key.order, $0.key, $0.value) }.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
         let columns = keyColumns + ["n"] + countColumns
         let updates = (["n"] + countColumns).map { "\($0) = metric_rollups.\($0) + excluded.\($0)" }.joined(separator: ", ")
+        let conflict = " ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET \(updates)"
+        if let lite = db as? any SQLiteDatabase {
+            // Bound straight through SQLiteNIO (ids as the driver writes them): SQLKit's serialiser and
+            // encoder cost more than the upserts themselves in an import spread over many days.
+            try await SQLiteBulk.insert(lite, table: "metric_rollups", columns: columns, count: sorted.count, suffix: conflict) { i, b in
+                let (k, c) = sorted[i]
+                b.append(.text(FastUUID.text(k.workspace))); b.append(.text(k.grain)); b.append(.text(k.segment)); b.append(.text(k.market))
+                b.append(.text(k.metric)); b.append(.integer(k.period)); b.append(.text(FastUUID.text(k.survey))); b.append(.text(FastUUID.text(k.touchpoint)))
+                b.append(.text(k.channel)); b.append(.text(k.question)); b.append(.integer(k.scaleMax)); b.append(.integer(c.n))
+                for v in c.counts { b.append(.integer(v)) }
+            }
+            return
+        }
         let perStatement = 30_000 / columns.count
         var start = 0
         while start < sorted.count {
@@ -114,7 +148,7 @@ enum Rollups {
                 for v in c.counts { query.appendLiteral(", "); query.appendInterpolation(bind: v) }
                 query.appendLiteral(")")
             }
-            query.appendInterpolation(unsafeRaw: " ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET \(updates)")
+            query.appendInterpolation(unsafeRaw: conflict)
             try await db.sql.raw(query).run()
             start += perStatement
         }

@@ -47,6 +47,8 @@ extension UsageBatchInput {
                     case (_, .null): break
                     default: return false
                     }
+                case .object, .field(.object, _, _):
+                    return false
                 case .field(.item, let key, let value):
                     let bit: Int
                     switch key {

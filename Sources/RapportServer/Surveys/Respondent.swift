@@ -142,10 +142,10 @@ struct Respondent {
                 let moved = try await db.sql.raw("UPDATE survey_responses SET status = 'complete' WHERE id = \(bind: r.id!) AND status <> 'complete' RETURNING id").all()
                 counts = !moved.isEmpty
             }
-            if complete { try await Rollups.stamp([r], on: db) }
+            if complete { try await Rollups.stamp(r, on: db) }
             if r.$id.exists { try await r.update(on: db) } else { try await r.create(on: db) }
             guard complete else { return }
-            if counts { try await Rollups.add([(r, definition.rollupScores(answers))], on: db) }
+            if counts { try await Rollups.add([ResponseRow(r, scores: definition.rollupScores(answers))], on: db) }
             if let inv = invitation {
                 // Only one completion per personal link, even from two tabs at once.
                 try await Invitation.query(on: db).filter(\.$id == inv.id!).filter(\.$answeredAt == nil)

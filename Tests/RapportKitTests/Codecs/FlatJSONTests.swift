@@ -10,6 +10,7 @@ struct FlatJSONTests {
     static func read(_ text: String) -> [String: Any]? {
         var top: [String: Any] = [:]
         var lists: [String: [[String: Any]]] = [:]
+        var listName = ""
         func plain(_ v: FlatJSON.Value) -> Any {
             switch v { case .string(let s): s; case .int(let n): n; case .null: NSNull() }
         }
@@ -17,10 +18,17 @@ struct FlatJSONTests {
         let ok = bytes.withUnsafeBytes { body in
             FlatJSON.read(body) { e in
                 switch e {
-                case .list(let name): lists[name] = []
+                case .list(let name): lists[name] = []; listName = name
                 case .item(let name, let index): #expect(lists[name]?.count == index); lists[name]?.append([:])
+                case .object(.top, let key): top[key] = [String: Any]()
+                case .object(.item(let name, let index), let key): lists[name]![index][key] = [String: Any]()
+                case .object(.object, _): Issue.record("an object two levels down was reported")
                 case .field(.top, let key, let value): top[key] = plain(value)
                 case .field(.item(let name, let index), let key, let value): lists[name]![index][key] = plain(value)
+                case .field(.object(let outer, nil), let key, let value):
+                    var o = top[outer] as! [String: Any]; o[key] = plain(value); top[outer] = o
+                case .field(.object(let outer, let index?), let key, let value):
+                    var o = lists[listName]![index][outer] as! [String: Any]; o[key] = plain(value); lists[listName]![index][outer] = o
                 }
                 return true
             }
@@ -37,11 +45,15 @@ struct FlatJSONTests {
         #"{"user": "Zo\u00eb \"Z\" \\ \/ \b\f\n\r\t", "emoji": "\ud83d\ude00 und 😀", "äöü": "Grüße"}"#,
         #"{}"#,
         #"{"a": 0, "b": -12, "events": [{"x": null}]}"#,
+        #"{"survey_id": "s", "answers": {"nps": 9, "text": "gut", "none": null}}"#,
+        #"{"responses": [{"answers": {"nps": 3, "why": "zu \"teuer\""}, "x": 1}, {"answers": {}}, {"a": {"b": 1}, "c": {"d": "e"}}]}"#,
+        #"{"o": {}, "p": { "q" : -7 }}"#,
     ]
 
     static let refused = [
-        #"{"count": 1.5}"#, #"{"count": 1e3}"#, #"{"count": 1E3}"#, #"{"count": 01}"#, #"{"count": -}"#, #"{"count": 1234567890123456789}"#,
-        #"{"ok": true}"#, #"{"ok": false}"#, #"{"nested": {"a": 1}}"#, #"{"events": [[1]]}"#, #"{"events": [1]}"#,
+        #"{"count": 1.5}"#, #"{"count": 1e3}"#, #"{"count": 1E3}"#, #"{"count": 01}"#, #"{"count": -}"#, #"{"count": 1234567890123456789}"#, #"{"count": 99999999999999999999999999}"#, #"{"o": {"n": -123456789012345678901234567890}}"#,
+        #"{"ok": true}"#, #"{"ok": false}"#, #"{"nested": {"a": {"b": 1}}}"#, #"{"nested": {"a": [1]}}"#, #"{"events": [[1]]}"#, #"{"events": [1]}"#,
+        #"{"events": [{"a": {"b": {}}}]}"#, #"{"events": [{"a": {"b": [1]}}]}"#, #"{"events": [{"a": {"b": true}}]}"#, #"{"o": {"a": 1,}}"#, #"{"o": {"a": 1}"#,
         #"{"a": "\ud83d"}"#, #"{"a": "\ude00"}"#, #"{"a": "\ud83dx"}"#, #"{"a": "\u0000"}"#, #"{"a": "\x"}"#, #"{"a": "\u12"}"#,
         "{\"a\": \"tab\there\"}", #"{"a": 1,}"#, #"{"a": 1 "b": 2}"#, #"{"a": 1} x"#, #"["a"]"#, #""#, #"{"a": nul}"#, #"{"a": "open"#,
         #"{"events": [{"a": 1},]}"#, #"{a: 1}"#,

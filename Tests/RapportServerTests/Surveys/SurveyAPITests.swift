@@ -280,6 +280,42 @@ struct SurveyAPITests {
         }
     }
 
+    @Test("a batch longer than one stretch: duplicates across stretches, a refusal in the last, roll-ups equal a recount", arguments: TestDB.all)
+    func longBatch(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "long")
+            try await s.contact("L-C")
+            let first = try await s.fx.send(.POST, "/api/v1/responses", token: s.token, json: ["survey_id": s.survey.id, "external_id": "earlier", "answers": ["nps": 7]])
+            #expect(first.status == .created)
+            let count = ResponseIntake.stretch * 2 + 500
+            var items: [[String: Any]] = (0..<count).map { i in
+                ["survey_id": s.survey.id, "external_id": "L-\(i)", "submitted_at": "2026-0\(i % 9 + 1)-1\(i % 10)T08:00:00Z",
+                 "answers": i % 3 == 0 ? ["nps": i % 11, "aspect": "speed"] : ["nps": 9, "delighted": "Schnell"]]
+            }
+            items[5]["contact_external_id"] = "L-C"
+            items[ResponseIntake.stretch + 7]["external_id"] = "L-3"        // a repeat of an item one stretch earlier
+            items[count - 2]["answers"] = ["nps": 11]                       // refused, in the last stretch
+            items[count - 1]["external_id"] = "earlier"                     // stored before the batch
+            let r = try await s.fx.send(.POST, "/api/v1/responses/batch", token: s.token, json: ["responses": items])
+            #expect(r.status == .ok, "\(r.body.string.prefix(300))")
+            let reply = try r.json()
+            let outcomes = reply["items"] as? [[String: Any]] ?? []
+            #expect(outcomes.count == count && outcomes.map { $0["index"] as? Int } == Array(0..<count))
+            #expect(reply["created"] as? Int == count - 3 && reply["duplicates"] as? Int == 2 && reply["rejected"] as? Int == 1)
+            #expect(outcomes[ResponseIntake.stretch + 7]["status"] as? String == "duplicate")
+            #expect(outcomes[ResponseIntake.stretch + 7]["id"] as? String == outcomes[3]["id"] as? String)
+            #expect(outcomes[count - 2]["status"] as? String == "rejected")
+            #expect((outcomes[count - 2]["errors"] as? [[String: Any]])?.first?["field"] as? String == "answers.nps")
+            #expect(outcomes[count - 1]["status"] as? String == "duplicate")
+            #expect(try await SurveyResponse.query(on: app.db).count() == count - 3 + 1)
+            #expect(try await TimelineEvent.query(on: app.db).filter(\.$kind == "survey_response").count() == 1)
+            let ws = try await Workspaces.find(slug: "long", on: app.db)
+            let check = try await Rollups.check(workspace: ws.id!, on: app.db)
+            #expect(check.mismatches.isEmpty, "\(check.mismatches.prefix(5))")
+            #expect(check.cells > 50)
+        }
+    }
+
     @Test("unsolicited feedback is routed to its type's queue", arguments: TestDB.all)
     func feedback(db: TestDB) async throws {
         try await withTestApp(db) { app in

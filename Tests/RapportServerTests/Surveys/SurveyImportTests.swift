@@ -77,6 +77,27 @@ struct SurveyImportTests {
             #expect(r.problems.last?.hasPrefix("line 5: answers.disappointed: is not asked here") == true)
             let old = try await SurveyResponse.query(on: app.db).filter(\.$externalID == "old-1").first()
             #expect(old?.source == "import" && old?.decodedAnswers["aspect"] == .text("speed") && old?.contactID != nil)
+
+            // Small batches, so that one is stored while the next is read: repeats across batches and of
+            // the earlier import, a refusal in the middle batch, problems named by line.
+            let more = try Self.file("""
+                external_id,nps,delighted
+                new-1,9,Gut
+                new-2,10,Sehr gut
+                new-3,elf,
+                old-2,10,
+                new-1,9,Gut
+                new-4,8,Okay
+                """)
+            let m = try await SurveyImport.responses(more, survey: survey, scope: scope, caller: .system(ws), batchSize: 2)
+            #expect(m.rows == 6 && m.stored == 3 && m.duplicates == 2 && m.refused == 1, "\(m)")
+            #expect(m.problems == ["line 4: nps: 'elf' is not a whole number"])
+            #expect(try await SurveyResponse.query(on: app.db).count() == 5)
+
+            // A file that breaks after two batches: both are stored, then the error reaches the caller.
+            let broken = try Self.file("external_id,nps\nb-1,9\nb-2,9\nb-3,9\nb-4,9\nb-5,\"9\n")
+            await #expect(throws: (any Error).self) { try await SurveyImport.responses(broken, survey: survey, scope: scope, caller: .system(ws), batchSize: 2) }
+            #expect(try await SurveyResponse.query(on: app.db).filter(\.$externalID ~~ ["b-1", "b-2", "b-3", "b-4"]).count() == 4)
         }
     }
 }

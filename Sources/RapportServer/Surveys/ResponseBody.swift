@@ -1,0 +1,128 @@
+import Foundation
+import NIOCore
+import RapportKit
+
+/// Response bodies read without Codable when they have the plain shape `FlatJSON` reads: answers that
+/// are numbers and texts, dates as "2026-11-23T14:05:00Z". `JSONDecoder` took a quarter of a batch of
+/// 10,000 responses. Anything else (choices, true/false, a matrix, another date form, a repeated key,
+/// a value of the wrong type) makes these answer nil, and `decodePlainBody` reads the body instead and
+/// words the error. Both read the same body to the same value (`ResponseBodyTests`).
+enum ResponseBody {
+    /// `POST /responses`: one response as the whole body.
+    static func one(_ body: ByteBuffer) -> ResponseInput? {
+        var item = Item()
+        let read = body.withUnsafeReadableBytes { bytes in
+            FlatJSON.read(bytes) { e in
+                switch e {
+                case .list: return false
+                case .item: return false
+                case .object(_, let key): return item.open(key)
+                case .field(.top, let key, let value): return item.take(key, value)
+                case .field(.object(let outer, nil), let key, let value): return item.answer(outer, key, value)
+                case .field: return false
+                }
+            }
+        }
+        return read ? item.input : nil
+    }
+
+    /// `POST /responses/batch`: `{"responses": [...]}`; nil also when the list is missing.
+    static func batch(_ body: ByteBuffer) -> [ResponseInput]? {
+        var items: [ResponseInput] = [], item = Item(), inItem = false, listed = false
+        let read = body.withUnsafeReadableBytes { bytes in
+            FlatJSON.read(bytes) { e in
+                switch e {
+                case .list(let name):
+                    guard name == "responses", !listed else { return false }
+                    listed = true
+                case .item:
+                    if inItem { items.append(item.input) }
+                    item = Item(); inItem = true
+                case .object(.top, let key): return key != "responses"   // another key's object is ignored, as by the decoder
+                case .object(.item, let key): return item.open(key)
+                case .object: return false
+                case .field(.top, let key, _): return key != "responses"  // "responses": null or a scalar is the decoder's error to word
+                case .field(.item, let key, let value): return item.take(key, value)
+                case .field(.object(let outer, _?), let key, let value): return item.answer(outer, key, value)
+                case .field(.object(_, nil), _, _): return true            // inside another top-level object
+                }
+                return true
+            }
+        }
+        guard read, listed else { return nil }
+        if inItem { items.append(item.input) }
+        return items
+    }
+
+    /// One response being read: each known key at most once, with the type the decoder would accept.
+    private struct Item {
+        var input = ResponseInput()
+        var seen = 0
+        var answers: [String: Answer]? = nil
+
+        mutating func once(_ bit: Int) -> Bool {
+            guard seen & bit == 0 else { return false }
+            seen |= bit
+            return true
+        }
+
+        /// An object under `key`: the answers, or an unknown key's object (ignored).
+        mutating func open(_ key: String) -> Bool {
+            guard key == "answers" else { return !Self.known.contains(key) }
+            guard once(1 << 10) else { return false }
+            input.answers = [:]
+            return true
+        }
+
+        mutating func answer(_ outer: String, _ key: String, _ value: FlatJSON.Value) -> Bool {
+            guard outer == "answers" else { return true }
+            guard input.answers?[key] == nil else { return false }   // a repeated question id
+            switch value {
+            case .int(let n): input.answers![key] = .number(n)
+            case .string(let s): input.answers![key] = .text(s)
+            case .null: return false
+            }
+            return true
+        }
+
+        static let known: Set<String> = ["survey_id", "survey_version", "external_id", "contact_id", "contact_external_id",
+                                         "account_external_id", "touchpoint", "channel", "language", "submitted_at", "answers"]
+
+        mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool {
+            let bit: Int
+            switch key {
+            case "survey_id": bit = 1
+            case "survey_version": bit = 2
+            case "external_id": bit = 4
+            case "contact_id": bit = 8
+            case "contact_external_id": bit = 16
+            case "account_external_id": bit = 32
+            case "touchpoint": bit = 64
+            case "channel": bit = 128
+            case "language": bit = 256
+            case "submitted_at": bit = 512
+            case "answers": bit = 1 << 10
+            default: return true   // unknown keys are ignored, as by the decoder
+            }
+            guard once(bit) else { return false }
+            if case .null = value { return true }
+            switch (bit, value) {
+            case (1, .string(let s)): guard let id = FastUUID.parse(s) else { return false }; input.surveyId = id
+            case (2, .int(let n)): input.surveyVersion = n
+            case (4, .string(let s)): input.externalId = s
+            case (8, .string(let s)): guard let id = FastUUID.parse(s) else { return false }; input.contactId = id
+            case (16, .string(let s)): input.contactExternalId = s
+            case (32, .string(let s)): input.accountExternalId = s
+            case (64, .string(let s)): input.touchpoint = s
+            case (128, .string(let s)): input.channel = s
+            case (256, .string(let s)): input.language = s
+            case (512, .string(let s)):
+                // Before 1583 Foundation's calendar is Julian; those dates are left to it.
+                guard s.utf8.count == 20, s.prefix(4) >= "1583", let seconds = UsageIngest.utcSeconds(s) else { return false }
+                input.submittedAt = Date(timeIntervalSince1970: TimeInterval(seconds))
+            default: return false
+            }
+            return true
+        }
+    }
+}
