@@ -100,11 +100,6 @@ public enum FastUUID {
         }
     }
 
-    /// Whether `a` sorts before `b` by their bytes, the order of their texts and of version 7 ids in time.
-    public static func precedes(_ a: UUID, _ b: UUID) -> Bool {
-        withUnsafeBytes(of: a.uuid) { x in withUnsafeBytes(of: b.uuid) { y in memcmp(x.baseAddress!, y.baseAddress!, 16) < 0 } }
-    }
-
     /// The 36-character text of `u`, upper-case as `uuidString` writes it (and as SQLite stores ids)
     /// or lower-case as links and the API show it. Foundation formats through `snprintf`: 5 % of a
     /// portfolio view, which binds and links some 5,000 ids.

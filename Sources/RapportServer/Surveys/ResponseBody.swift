@@ -14,8 +14,7 @@ enum ResponseBody {
         let read = body.withUnsafeReadableBytes { bytes in
             FlatJSON.read(bytes) { e in
                 switch e {
-                case .list: return false
-                case .item: return false
+                case .list, .item: return false
                 case .object(_, let key): return item.open(key)
                 case .field(.top, let key, let value): return item.take(key, value)
                 case .field(.object(let outer, nil), let key, let value): return item.answer(outer, key, value)
@@ -68,7 +67,7 @@ enum ResponseBody {
 
         /// An object under `key`: the answers, or an unknown key's object (ignored).
         mutating func open(_ key: String) -> Bool {
-            guard key == "answers" else { return !Self.known.contains(key) }
+            guard key == "answers" else { return Self.bit(key) == nil }
             guard once(1 << 10) else { return false }
             input.answers = [:]
             return true
@@ -85,25 +84,26 @@ enum ResponseBody {
             return true
         }
 
-        static let known: Set<String> = ["survey_id", "survey_version", "external_id", "contact_id", "contact_external_id",
-                                         "account_external_id", "touchpoint", "channel", "language", "submitted_at", "answers"]
+        /// The bit of a known key in `seen`; nil for keys the decoder ignores.
+        static func bit(_ key: String) -> Int? {
+            switch key {
+            case "survey_id": 1
+            case "survey_version": 2
+            case "external_id": 4
+            case "contact_id": 8
+            case "contact_external_id": 16
+            case "account_external_id": 32
+            case "touchpoint": 64
+            case "channel": 128
+            case "language": 256
+            case "submitted_at": 512
+            case "answers": 1 << 10
+            default: nil
+            }
+        }
 
         mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool {
-            let bit: Int
-            switch key {
-            case "survey_id": bit = 1
-            case "survey_version": bit = 2
-            case "external_id": bit = 4
-            case "contact_id": bit = 8
-            case "contact_external_id": bit = 16
-            case "account_external_id": bit = 32
-            case "touchpoint": bit = 64
-            case "channel": bit = 128
-            case "language": bit = 256
-            case "submitted_at": bit = 512
-            case "answers": bit = 1 << 10
-            default: return true   // unknown keys are ignored, as by the decoder
-            }
+            guard let bit = Self.bit(key) else { return true }   // unknown keys are ignored, as by the decoder
             guard once(bit) else { return false }
             if case .null = value { return true }
             switch (bit, value) {

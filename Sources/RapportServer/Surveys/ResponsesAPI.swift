@@ -51,10 +51,10 @@ struct ResponseDTO: Codable, Sendable {
         case contactId = "contact_id", accountId = "account_id", externalId = "external_id", startedAt = "started_at", submittedAt = "submitted_at"
     }
 
-    init(_ r: SurveyResponse, answers: [String: Answer]? = nil) {
+    init(_ r: SurveyResponse) {
         id = r.id!; surveyId = r.surveyID; surveyVersion = r.surveyVersion; invitationId = r.invitationID; touchpointId = r.touchpointID
         channel = r.channel; contactId = r.contactID; accountId = r.accountID; language = r.language; source = r.source; status = r.status
-        self.answers = answers ?? r.decodedAnswers; externalId = r.externalID; startedAt = r.startedAt; submittedAt = r.submittedAt
+        answers = r.decodedAnswers; externalId = r.externalID; startedAt = r.startedAt; submittedAt = r.submittedAt
     }
 
     init(_ r: ResponseRow, answers: [String: Answer]) {
@@ -119,7 +119,7 @@ enum ResponseIntake {
         let now = Date(), workspace = scope.workspaceID
         // Ids in the batch's order (one millisecond's ids are otherwise in random order): lists show a
         // batch as it was sent, and the primary key grows at its end.
-        let ids = UUID.timeOrdered(count: items.count, at: now).sorted(by: FastUUID.precedes)
+        let ids = UUID.timeOrdered(count: items.count, at: now).sorted()
         // External ids seen earlier in the batch, so that a repeat within it is a duplicate; one stretch
         // after another, so each sees all before it.
         var seen: [String: UUID] = [:]
