@@ -71,7 +71,10 @@ public struct ContactPolicy: Codable, Sendable, Equatable {
             case .segment(let name):
                 return contact.segment.map { fold($0) == fold(name) } ?? false
             case .attribute(let key, let value):
-                return contact.attributes.contains { fold($0.key) == fold(key) && fold($0.value) == fold(value) }
+                // Asked for every decision of an event batch: the match's own key and value are folded
+                // once, and a contact's value only when its key matches.
+                let key = fold(key), value = fold(value)
+                return contact.attributes.contains { fold($0.key) == key && fold($0.value) == value }
             }
         }
 
@@ -411,7 +414,7 @@ public func samplingDraw(_ key: String) -> Double {
     return Double(h >> 11) / 9_007_199_254_740_992  // the top 53 bits over 2^53
 }
 
-private func fold(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+private func fold(_ s: String) -> String { s.trimmed.lowercased() }
 
 private func ymd(_ date: Date) -> String { DateOnly(date, in: utc).iso }
 

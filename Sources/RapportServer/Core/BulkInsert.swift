@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import RapportKit
 import SQLKit
 
 /// Multi-row INSERTs in chunks that stay under both databases' bind-parameter limits. SQLite binds
@@ -69,6 +70,51 @@ enum BulkInsert {
                 connection.eventLoop.makeFutureWithTask { _ = try await connection.query(query, logger: logger).collect() }
             }.get()
             start = end
+        }
+    }
+}
+
+/// One row's values, bound as the driver of the database at hand binds each type: on SQLite ids as
+/// upper-case text, dates as seconds since 1970 and booleans as 0 or 1 (as the SQLite driver stores
+/// them, so Fluent reads the rows back unchanged); on PostgreSQL through PostgresNIO's own encoding.
+/// For writers of thousands of rows that keep them as plain structs instead of Fluent models.
+struct BulkRow {
+    fileprivate var lite: [SQLiteData] = []
+    fileprivate var pg = PostgresBindings()
+    fileprivate let isSQLite: Bool
+
+    mutating func add(_ v: UUID?) {
+        if isSQLite { lite.append(v.map { .text(FastUUID.text($0)) } ?? .null) } else if let v { pg.append(v) } else { pg.appendNull() }
+    }
+    mutating func add(_ v: String?) {
+        if isSQLite { lite.append(v.map { .text($0) } ?? .null) } else if let v { pg.append(v) } else { pg.appendNull() }
+    }
+    mutating func add(_ v: Date?) {
+        if isSQLite { lite.append(v.map { $0.sqliteData! } ?? .null) } else if let v { pg.append(v) } else { pg.appendNull() }
+    }
+    mutating func add(_ v: Int) {
+        if isSQLite { lite.append(.integer(v)) } else { pg.append(v) }
+    }
+    mutating func add(_ v: Bool) {
+        if isSQLite { lite.append(.integer(v ? 1 : 0)) } else { pg.append(v) }
+    }
+}
+
+extension BulkInsert {
+    /// `count` rows whose values `row(i, &values)` adds in the order of `columns`, in multi-row
+    /// INSERTs on either database (`undoneWhole`: see `SQLiteBulk.insert`).
+    static func rows(_ db: any Database, table: String, columns: [String], count: Int, undoneWhole: Bool = false,
+                     row: (Int, inout BulkRow) -> Void) async throws {
+        guard count > 0 else { return }
+        var r = BulkRow(isSQLite: db is any SQLiteDatabase)
+        if let lite = db as? any SQLiteDatabase {
+            try await SQLiteBulk.insert(lite, table: table, columns: columns, count: count, undoneWhole: undoneWhole) { i, binds in
+                swap(&r.lite, &binds); row(i, &r); swap(&r.lite, &binds)
+            }
+        } else {
+            try await postgres(db, table: table, columns: columns, count: count) { i, binds in
+                swap(&r.pg, &binds); row(i, &r); swap(&r.pg, &binds)
+            }
         }
     }
 }

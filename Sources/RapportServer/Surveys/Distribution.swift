@@ -56,6 +56,12 @@ struct DecisionDTO: Codable, Sendable {
         case contactId = "contact_id", surveyId = "survey_id", triggerId = "trigger_id", invitationId = "invitation_id"
     }
 
+    init(contactId: UUID, surveyId: UUID?, triggerId: UUID?, invitationId: UUID?, channel: String, kind: String, invited: Bool, reason: String?,
+         explanation: String, at: Date) {
+        self.contactId = contactId; self.surveyId = surveyId; self.triggerId = triggerId; self.invitationId = invitationId; self.channel = channel
+        self.kind = kind; self.invited = invited; self.reason = reason; self.explanation = explanation; self.at = at
+    }
+
     init(_ d: ContactDecision) {
         contactId = d.contactID; surveyId = d.surveyID; triggerId = d.triggerID; invitationId = d.invitationID; channel = d.channel
         kind = d.kind; invited = d.invited; reason = d.reason; explanation = d.explanation; at = d.at
@@ -120,6 +126,7 @@ enum Distribution {
         return n >= 1 && n <= 64
     }
     static let maxBatch = 10_000
+    private static let zeroID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     /// A resolved, checked event ready to be stored.
     struct Checked {
@@ -323,29 +330,28 @@ enum Distribution {
             }
         }
         var fresh: [Checked] = []
-        var rows: [CustomerEvent] = []
         for e in events {
             if let x = e.input.externalId, let id = known[x] {
                 outcomes.append(EventOutcome(index: e.index, status: "duplicate", eventId: id, decisions: []))
                 continue
             }
-            let row = CustomerEvent()
-            row.id = .timeOrdered()
-            row.workspaceID = scope.workspaceID
-            row.type = e.type
-            row.externalID = e.input.externalId
-            row.contactID = e.contactIDs.count == 1 ? e.contactIDs[0] : nil
-            row.accountID = e.accountID
-            row.touchpointID = e.touchpointID
-            row.occurredAt = e.occurredAt
-            row.receivedAt = now
-            row.attributes = PlainJSON.encode(e.attributes)
-            if let x = e.input.externalId { known[x] = row.id }   // a repeat inside the same batch
-            eventIDs[e.index] = row.id
-            rows.append(row)
+            let id = UUID.timeOrdered()
+            if let x = e.input.externalId { known[x] = id }   // a repeat inside the same batch
+            eventIDs[e.index] = id
             fresh.append(e)
         }
-        try await SurveyRows.insert(rows, on: scope.db)
+        // Everything is written in the order of the events' contacts (a person's own events keep their
+        // order): each table's contact index, and the contact check of each foreign key, is then walked
+        // forward once instead of jumping to a random page for every row.
+        let keyed: [(contact: UUID, event: Checked)] = fresh.map { ($0.contactIDs.first ?? zeroID, $0) }
+        fresh = keyed.sorted { a, b in a.contact != b.contact ? a.contact < b.contact : a.event.index < b.event.index }.map(\.event)
+        let stored = fresh
+        try await BulkInsert.rows(scope.db, table: CustomerEvent.schema, columns: ["id", "workspace_id", "type", "external_id", "contact_id", "account_id",
+                                                                                "touchpoint_id", "occurred_at", "received_at", "attributes"], count: stored.count) { i, r in
+            let e = stored[i]
+            r.add(eventIDs[e.index]); r.add(scope.workspaceID); r.add(e.type); r.add(e.input.externalId); r.add(e.contactIDs.count == 1 ? e.contactIDs[0] : nil)
+            r.add(e.accountID); r.add(e.touchpointID); r.add(e.occurredAt); r.add(now); r.add(PlainJSON.encode(e.attributes))
+        }
 
         // The pairs to decide, then everything the policy needs about those contacts.
         var pairs: [Pair] = []
@@ -382,12 +388,17 @@ enum Distribution {
     /// decisions by the pairs' index.
     static func decide(_ pairs: [Pair], policy: ContactPolicy, scope: Scope, now: Date) async throws -> [Int: [DecisionDTO]] {
         var ledger = try await ContactLedger.load(Array(Set(pairs.map(\.contactID))), scope: scope)
-        var decisions: [ContactDecision] = []
-        var invitations: [Invitation] = []
-        var outbox: [OutboxMessage] = []
-        var timeline: [TimelineEvent] = []
+        // Plain rows, not Fluent models: thousands per batch, and building, reading and freeing models
+        // cost more than the policy itself.
+        struct InvitationRow { var id: UUID; var pair: Int; var accountID: UUID?; var touchpointID: UUID?; var shortCode: String; var language: String }
+        struct TimelineRow { var id: UUID; var accountID: UUID?; var pair: Int; var invited: Bool; var title: String; var detail: String }
+        var decisions: [DecisionDTO] = []
+        var decisionIDs: [UUID] = []
+        var decisionPairs: [Int] = []
+        var invitations: [InvitationRow] = []
+        var timeline: [TimelineRow] = []
         var byIndex: [Int: [DecisionDTO]] = [:]
-        for p in pairs {
+        for (n, p) in pairs.enumerated() {
             let t = p.trigger
             guard let person = ledger.people[p.contactID], person.erased == false else { continue }
             let request = InvitationRequest(occurrenceKey: p.occurrence, surveyID: "'\(t.survey.name)'", channel: t.channel, at: p.sendAt,
@@ -397,57 +408,55 @@ enum Distribution {
             if !verdict.invite, verdict.reason == .noConsent, SurveyConsent.granted(person.consents, channel: t.channel) {
                 verdict.explanation = "Skipped: the contact has no \(t.channel == .email ? "e-mail address" : t.channel == .phone ? "phone number" : "address") for this channel."
             }
-            let d = ContactDecision()
-            d.id = .timeOrdered()
-            d.workspaceID = scope.workspaceID
-            d.contactID = p.contactID
-            d.surveyID = t.survey.id
-            d.triggerID = t.rule.id
-            d.occurrenceKey = p.occurrence
-            d.channel = t.channel.rawValue
-            d.kind = "invitation"
-            d.invited = verdict.invite
-            d.reason = verdict.reason?.rawValue
-            d.explanation = verdict.explanation
-            d.at = p.sendAt
+            var invitationID: UUID? = nil
             if verdict.invite {
-                let inv = Invitation()
-                inv.id = .timeOrdered()
-                inv.workspaceID = scope.workspaceID
-                inv.surveyID = t.survey.id!
-                inv.contactID = p.contactID
-                inv.accountID = person.accountID
-                inv.touchpointID = p.touchpointID ?? t.survey.touchpointID
-                inv.triggerID = t.rule.id
-                inv.eventID = p.eventID
-                inv.channel = t.channel.rawValue
-                inv.occurrenceKey = p.occurrence
-                inv.shortCode = ShortCode.make()
-                inv.language = person.language.flatMap { t.languages.contains($0) ? $0 : nil } ?? t.languages.first ?? "de"
-                inv.status = "scheduled"
-                inv.scheduledAt = p.sendAt
-                inv.remindersSent = 0
-                inv.expiresAt = p.sendAt.addingTimeInterval(Invitations.validity)
-                d.invitationID = inv.id
-                invitations.append(inv)
-                if t.channel == .email || t.channel == .webhook {
-                    outbox.append(Outbox.message(for: inv, kind: "invitation", at: p.sendAt))
-                }
+                let id = UUID.timeOrdered()
+                invitationID = id
+                invitations.append(InvitationRow(id: id, pair: n, accountID: person.accountID, touchpointID: p.touchpointID ?? t.survey.touchpointID,
+                                                 shortCode: ShortCode.make(),
+                                                 language: person.language.flatMap { t.languages.contains($0) ? $0 : nil } ?? t.languages.first ?? "de"))
                 ledger.people[p.contactID]?.history.append(ContactTouch(kind: .invitation, invitationKey: p.occurrence, surveyID: request.surveyID, channel: t.channel, at: p.sendAt))
             }
+            let d = DecisionDTO(contactId: p.contactID, surveyId: t.survey.id, triggerId: t.rule.id, invitationId: invitationID, channel: t.channel.rawValue,
+                                kind: "invitation", invited: verdict.invite, reason: verdict.reason?.rawValue, explanation: verdict.explanation, at: p.sendAt)
             decisions.append(d)
-            byIndex[p.index, default: []].append(DecisionDTO(d))
-            timeline.append(Timeline.event(workspaceID: scope.workspaceID, accountID: person.accountID, contactID: p.contactID,
-                                           kind: verdict.invite ? "survey_invited" : "survey_skipped",
-                                           title: verdict.invite ? "Invitation to \(t.survey.name) planned (\(t.channel.rawValue))"
-                                                                 : "Not invited to \(t.survey.name): \(verdict.reason?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "")",
-                                           detail: verdict.explanation, at: now, subjectType: "survey", subjectID: t.survey.id, touchpointID: p.touchpointID))
+            decisionIDs.append(.timeOrdered())
+            decisionPairs.append(n)
+            byIndex[p.index, default: []].append(d)
+            timeline.append(TimelineRow(id: .timeOrdered(), accountID: person.accountID, pair: n, invited: verdict.invite,
+                                        title: verdict.invite ? "Invitation to \(t.survey.name) planned (\(t.channel.rawValue))"
+                                                              : "Not invited to \(t.survey.name): \(verdict.reason?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "")",
+                                        detail: verdict.explanation))
         }
         // Invitations before the decisions and messages that point at them.
-        try await SurveyRows.insert(invitations, on: scope.db)
-        try await SurveyRows.insert(decisions, on: scope.db)
-        try await SurveyRows.insert(outbox, on: scope.db)
-        try await SurveyRows.insert(timeline, on: scope.db)
+        let ws = scope.workspaceID, created = Date()
+        try await BulkInsert.rows(scope.db, table: Invitation.schema, columns: ["id", "workspace_id", "survey_id", "contact_id", "account_id", "touchpoint_id", "trigger_id",
+                                                                             "event_id", "channel", "occurrence_key", "short_code", "language", "status", "scheduled_at",
+                                                                             "reminders_sent", "expires_at", "created_at"], count: invitations.count) { i, r in
+            let inv = invitations[i], p = pairs[inv.pair]
+            r.add(inv.id); r.add(ws); r.add(p.trigger.survey.id); r.add(p.contactID); r.add(inv.accountID); r.add(inv.touchpointID); r.add(p.trigger.rule.id)
+            r.add(p.eventID); r.add(p.trigger.channel.rawValue); r.add(p.occurrence); r.add(inv.shortCode); r.add(inv.language); r.add("scheduled")
+            r.add(p.sendAt); r.add(0); r.add(p.sendAt.addingTimeInterval(Invitations.validity)); r.add(created)
+        }
+        try await BulkInsert.rows(scope.db, table: ContactDecision.schema, columns: ["id", "workspace_id", "contact_id", "survey_id", "trigger_id", "invitation_id",
+                                                                                  "occurrence_key", "channel", "kind", "invited", "reason", "explanation", "at"],
+                                  count: decisions.count) { i, r in
+            let d = decisions[i]
+            r.add(decisionIDs[i]); r.add(ws); r.add(d.contactId); r.add(d.surveyId); r.add(d.triggerId); r.add(d.invitationId)
+            r.add(pairs[decisionPairs[i]].occurrence); r.add(d.channel); r.add(d.kind); r.add(d.invited); r.add(d.reason); r.add(d.explanation); r.add(d.at)
+        }
+        let messages = invitations.filter { [.email, .webhook].contains(pairs[$0.pair].trigger.channel) }
+        try await BulkInsert.rows(scope.db, table: OutboxMessage.schema, columns: ["id", "workspace_id", "invitation_id", "kind", "payload", "status", "attempts",
+                                                                                "next_attempt_at", "created_at"], count: messages.count) { i, r in
+            r.add(UUID.timeOrdered()); r.add(ws); r.add(messages[i].id); r.add("invitation"); r.add("{}"); r.add("pending"); r.add(0)
+            r.add(pairs[messages[i].pair].sendAt); r.add(created)
+        }
+        try await BulkInsert.rows(scope.db, table: TimelineEvent.schema, columns: ["id", "workspace_id", "account_id", "contact_id", "occurred_at", "kind", "title", "detail",
+                                                                                "subject_type", "subject_id", "touchpoint_id"], count: timeline.count) { i, r in
+            let e = timeline[i], p = pairs[e.pair]
+            r.add(e.id); r.add(ws); r.add(e.accountID); r.add(p.contactID); r.add(now); r.add(e.invited ? "survey_invited" : "survey_skipped"); r.add(e.title)
+            r.add(e.detail); r.add("survey"); r.add(p.trigger.survey.id); r.add(p.touchpointID)
+        }
         return byIndex
     }
 }
@@ -593,41 +602,9 @@ extension Array where Element: Model {
     }
 }
 
-/// Multi-row inserts for the tables an event batch writes: thousands of rows per batch, so they go
-/// through `BulkInsert` rather than Fluent's per-model encoding.
+/// Timeline entries written many at once (response batches and imports), through `BulkInsert` rather
+/// than Fluent's per-model encoding.
 enum SurveyRows {
-    static func insert(_ rows: [CustomerEvent], on db: any Database) async throws {
-        try await BulkInsert.run(db, table: CustomerEvent.schema, columns: ["id", "workspace_id", "type", "external_id", "contact_id", "account_id",
-                                                                         "touchpoint_id", "occurred_at", "received_at", "attributes"], rows: rows.map { e in
-            [e.id!, e.workspaceID, e.type, e.externalID, e.contactID, e.accountID, e.touchpointID, e.occurredAt, e.receivedAt, e.attributes] as [any Encodable & Sendable]
-        })
-    }
-
-    static func insert(_ rows: [Invitation], on db: any Database) async throws {
-        let now = Date()
-        try await BulkInsert.run(db, table: Invitation.schema, columns: ["id", "workspace_id", "survey_id", "contact_id", "account_id", "touchpoint_id", "trigger_id",
-                                                                      "event_id", "channel", "occurrence_key", "short_code", "language", "status", "scheduled_at",
-                                                                      "reminders_sent", "expires_at", "created_at"], rows: rows.map { i in
-            [i.id!, i.workspaceID, i.surveyID, i.contactID, i.accountID, i.touchpointID, i.triggerID, i.eventID, i.channel, i.occurrenceKey,
-             i.shortCode, i.language, i.status, i.scheduledAt, i.remindersSent, i.expiresAt, now] as [any Encodable & Sendable]
-        })
-    }
-
-    static func insert(_ rows: [ContactDecision], on db: any Database) async throws {
-        try await BulkInsert.run(db, table: ContactDecision.schema, columns: ["id", "workspace_id", "contact_id", "survey_id", "trigger_id", "invitation_id",
-                                                                           "occurrence_key", "channel", "kind", "invited", "reason", "explanation", "at"], rows: rows.map { d in
-            [d.id!, d.workspaceID, d.contactID, d.surveyID, d.triggerID, d.invitationID, d.occurrenceKey, d.channel, d.kind, d.invited, d.reason,
-             d.explanation, d.at] as [any Encodable & Sendable]
-        })
-    }
-
-    static func insert(_ rows: [OutboxMessage], on db: any Database) async throws {
-        try await BulkInsert.run(db, table: OutboxMessage.schema, columns: ["id", "workspace_id", "invitation_id", "kind", "payload", "status", "attempts",
-                                                                         "next_attempt_at", "created_at"], rows: rows.map { m in
-            [m.id!, m.workspaceID, m.invitationID, m.kind, m.payload, m.status, m.attempts, m.nextAttemptAt, m.createdAt] as [any Encodable & Sendable]
-        })
-    }
-
     static func insert(_ rows: [TimelineEvent], on db: any Database) async throws {
         try await BulkInsert.run(db, table: "timeline_events", columns: ["id", "workspace_id", "account_id", "contact_id", "occurred_at", "kind", "title", "detail",
                                                                        "subject_type", "subject_id", "touchpoint_id"], rows: rows.map { e in
