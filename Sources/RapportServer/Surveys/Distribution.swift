@@ -5,7 +5,7 @@ import SQLKit
 import Vapor
 
 /// A customer event as the API, the CSV import and the tests send it.
-struct EventInput: Codable, Sendable {
+struct EventInput: Codable, Sendable, Equatable {
     var type: String?
     var externalId: String?
     var contactId: UUID?

@@ -9,52 +9,13 @@ import RapportKit
 /// words the error. Both read the same body to the same value (`ResponseBodyTests`).
 enum ResponseBody {
     /// `POST /responses`: one response as the whole body.
-    static func one(_ body: ByteBuffer) -> ResponseInput? {
-        var item = Item()
-        let read = body.withUnsafeReadableBytes { bytes in
-            FlatJSON.read(bytes) { e in
-                switch e {
-                case .list, .item: return false
-                case .object(_, let key): return item.open(key)
-                case .field(.top, let key, let value): return item.take(key, value)
-                case .field(.object(let outer, nil), let key, let value): return item.answer(outer, key, value)
-                case .field: return false
-                }
-            }
-        }
-        return read ? item.input : nil
-    }
+    static func one(_ body: ByteBuffer) -> ResponseInput? { FlatBody.one(Item.self, body) }
 
     /// `POST /responses/batch`: `{"responses": [...]}`; nil also when the list is missing.
-    static func batch(_ body: ByteBuffer) -> [ResponseInput]? {
-        var items: [ResponseInput] = [], item = Item(), inItem = false, listed = false
-        let read = body.withUnsafeReadableBytes { bytes in
-            FlatJSON.read(bytes) { e in
-                switch e {
-                case .list(let name):
-                    guard name == "responses", !listed else { return false }
-                    listed = true
-                case .item:
-                    if inItem { items.append(item.input) }
-                    item = Item(); inItem = true
-                case .object(.top, let key): return key != "responses"   // another key's object is ignored, as by the decoder
-                case .object(.item, let key): return item.open(key)
-                case .object: return false
-                case .field(.top, let key, _): return key != "responses"  // "responses": null or a scalar is the decoder's error to word
-                case .field(.item, let key, let value): return item.take(key, value)
-                case .field(.object(let outer, _?), let key, let value): return item.answer(outer, key, value)
-                case .field(.object(_, nil), _, _): return true            // inside another top-level object
-                }
-                return true
-            }
-        }
-        guard read, listed else { return nil }
-        if inItem { items.append(item.input) }
-        return items
-    }
+    static func batch(_ body: ByteBuffer) -> [ResponseInput]? { FlatBody.batch(Item.self, list: "responses", body) }
 
     /// One response being read: each known key at most once, with the type the decoder would accept.
-    private struct Item {
+    private struct Item: FlatBodyItem {
         var input = ResponseInput()
         var seen = 0
         var answers: [String: Answer]? = nil
@@ -73,7 +34,7 @@ enum ResponseBody {
             return true
         }
 
-        mutating func answer(_ outer: String, _ key: String, _ value: FlatJSON.Value) -> Bool {
+        mutating func inner(_ outer: String, _ key: String, _ value: FlatJSON.Value) -> Bool {
             guard outer == "answers" else { return true }
             guard input.answers?[key] == nil else { return false }   // a repeated question id
             switch value {
@@ -124,5 +85,66 @@ enum ResponseBody {
             }
             return true
         }
+    }
+}
+
+/// One item of a plain body: known keys with plain values, and objects of plain values one level down.
+/// Each answer is false for what the item is not sure of, which leaves the body to the decoder.
+protocol FlatBodyItem {
+    associatedtype Input
+    init()
+    var input: Input { get }
+    /// An object under `key` begins.
+    mutating func open(_ key: String) -> Bool
+    /// A value of the item itself.
+    mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool
+    /// A value inside the object under `outer`.
+    mutating func inner(_ outer: String, _ key: String, _ value: FlatJSON.Value) -> Bool
+}
+
+/// Reads a body that is one item, or a batch `{"<list>": [items]}`, with `FlatJSON`.
+enum FlatBody {
+    static func one<Item: FlatBodyItem>(_: Item.Type, _ body: ByteBuffer) -> Item.Input? {
+        var item = Item()
+        let read = body.withUnsafeReadableBytes { bytes in
+            FlatJSON.read(bytes) { e in
+                switch e {
+                case .list, .item: return false
+                case .object(_, let key): return item.open(key)
+                case .field(.top, let key, let value): return item.take(key, value)
+                case .field(.object(let outer, nil), let key, let value): return item.inner(outer, key, value)
+                case .field: return false
+                }
+            }
+        }
+        return read ? item.input : nil
+    }
+
+    /// nil also when the list is missing.
+    static func batch<Item: FlatBodyItem>(_: Item.Type, list: String, _ body: ByteBuffer) -> [Item.Input]? {
+        var items: [Item.Input] = [], item = Item(), inItem = false, listed = false
+        let read = body.withUnsafeReadableBytes { bytes in
+            FlatJSON.read(bytes) { e in
+                switch e {
+                case .list(let name):
+                    guard name == list, !listed else { return false }
+                    listed = true
+                case .item:
+                    if inItem { items.append(item.input) }
+                    item = Item(); inItem = true
+                case .object(.top, let key): return key != list   // another key's object is ignored, as by the decoder
+                case .object(.item, let key): return item.open(key)
+                case .object: return false
+                case .field(.top, let key, _): return key != list  // the list as null or a scalar is the decoder's error to word
+                case .field(.item, let key, let value): return item.take(key, value)
+                case .field(.object(let outer, _?), let key, let value): return item.inner(outer, key, value)
+                case .field(.object(_, nil), _, _): return true            // inside another top-level object
+                }
+                return true
+            }
+        }
+        guard read, listed else { return nil }
+        if inItem { items.append(item.input) }
+        return items
     }
 }

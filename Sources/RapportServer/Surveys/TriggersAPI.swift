@@ -194,14 +194,14 @@ enum EventsAPI {
     struct Batch: Codable { var events: [EventInput] }
 
     static func one(_ req: Request) async throws -> Response {
-        let input = try decodePlainBody(req, as: EventInput.self)
+        let input = try req.body.data.flatMap(EventBody.one) ?? decodePlainBody(req, as: EventInput.self)
         let outcome = try await Distribution.receive([input], scope: try req.scope, caller: try req.caller)[0]
         if let errors = outcome.errors { throw AppError.validation(errors) }
         return PlainJSON.response(outcome, status: .created)   // a repeat says "duplicate" in its body
     }
 
     static func batch(_ req: Request) async throws -> Response {
-        let input = try decodePlainBody(req, as: Batch.self)
+        let input = try req.body.data.flatMap(EventBody.batch).map(Batch.init) ?? decodePlainBody(req, as: Batch.self)
         guard !input.events.isEmpty else { throw AppError.invalid("events", "send at least one event") }
         guard input.events.count <= Distribution.maxBatch else {
             throw AppError.invalid("events", "\(input.events.count) events in one batch; at most \(Distribution.maxBatch)")
