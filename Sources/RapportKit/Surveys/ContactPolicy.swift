@@ -72,7 +72,8 @@ public struct ContactPolicy: Codable, Sendable, Equatable {
                 return contact.segment.map { fold($0) == fold(name) } ?? false
             case .attribute(let key, let value):
                 // Asked for every decision of an event batch: the match's own key and value are folded
-                // once, and a contact's value only when its key matches.
+                // once per call instead of once per attribute of the contact.
+                guard !contact.attributes.isEmpty else { return false }
                 let key = fold(key), value = fold(value)
                 return contact.attributes.contains { fold($0.key) == key && fold($0.value) == value }
             }

@@ -46,7 +46,8 @@ enum BulkInsert {
     /// of a response batch than PostgreSQL's own work; PostgresKit hands these types (UUID, String,
     /// Int, Date, nil) to PostgresNIO as they are, so the rows are stored the same.
     static func postgres(_ db: any Database, table: String, columns: [String], count: Int, row: (Int, inout PostgresBindings) -> Void) async throws {
-        guard count > 0, let pg = db as? any PostgresDatabase else { return }
+        guard count > 0 else { return }
+        guard let pg = db as? any PostgresDatabase else { preconditionFailure("BulkInsert.postgres on \(type(of: db)), which is not PostgreSQL") }
         let perStatement = max(1, 30_000 / columns.count)
         let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
         func statement(_ rows: Int) -> String {
@@ -102,7 +103,7 @@ struct BulkRow {
 
 extension BulkInsert {
     /// `count` rows whose values `row(i, &values)` adds in the order of `columns`, in multi-row
-    /// INSERTs on either database (`undoneWhole`: see `SQLiteBulk.insert`).
+    /// INSERTs on either database (`undoneWhole`: SQLite only, see `SQLiteBulk.insert`).
     static func rows(_ db: any Database, table: String, columns: [String], count: Int, undoneWhole: Bool = false,
                      row: (Int, inout BulkRow) -> Void) async throws {
         guard count > 0 else { return }

@@ -43,17 +43,17 @@ extension Application {
             try await conn.raw("PRAGMA cache_size = -8000").run()
             // Pages read through a memory map instead of a read() into the page cache for each: with a
             // million contacts, an event batch's random look-ups and index inserts read thousands of
-            // pages, and copying them in was a quarter of its time. The map covers the first 2 GB (the
-            // driver's limit); pages beyond are read as before. Writes still go through the WAL.
-            try await conn.raw("PRAGMA mmap_size = \(unsafeRaw: String(Self.sqliteMapSize))").run()
+            // pages, and copying them in was a quarter of its time. The map covers the first 2 GB
+            // (SQLite's compile-time SQLITE_MAX_MMAP_SIZE, to which a larger value is cut silently);
+            // pages beyond are read as before. Writes still go through the WAL. The price: an I/O error
+            // on a mapped page ends the process (SIGBUS) instead of failing the statement.
+            try await conn.raw("PRAGMA mmap_size = 2147418112").run()
         }
     }
 
-    static let sqliteMapSize = 2_147_418_112
-
     /// The SQLite pool's connections, one per event loop (none on PostgreSQL): per-connection settings
     /// must reach each of them.
-    private func sqliteConnections() -> [any SQLDatabase] {
+    func sqliteConnections() -> [any SQLDatabase] {
         guard databases.configuration(for: .sqlite) != nil else { return [] }
         return eventLoopGroup.makeIterator().compactMap { databases.database(.sqlite, logger: logger, on: $0) as? any SQLDatabase }
     }

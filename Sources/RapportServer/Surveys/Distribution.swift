@@ -340,12 +340,11 @@ enum Distribution {
             eventIDs[e.index] = id
             fresh.append(e)
         }
-        // Everything is written in the order of the events' contacts (a person's own events keep their
-        // order): each table's contact index, and the contact check of each foreign key, is then walked
-        // forward once instead of jumping to a random page for every row.
+        // Rows are written in the order of their contacts (decided in the order sent): each table's
+        // contact index, and the contact check of each foreign key, is then walked forward once instead
+        // of jumping to a random page for every row.
         let keyed: [(contact: UUID, event: Checked)] = fresh.map { ($0.contactIDs.first ?? zeroID, $0) }
-        fresh = keyed.sorted { a, b in a.contact != b.contact ? a.contact < b.contact : a.event.index < b.event.index }.map(\.event)
-        let stored = fresh
+        let stored = keyed.sorted { a, b in a.contact != b.contact ? a.contact < b.contact : a.event.index < b.event.index }.map(\.event)
         try await BulkInsert.rows(scope.db, table: CustomerEvent.schema, columns: ["id", "workspace_id", "type", "external_id", "contact_id", "account_id",
                                                                                 "touchpoint_id", "occurred_at", "received_at", "attributes"], count: stored.count) { i, r in
             let e = stored[i]
@@ -357,9 +356,12 @@ enum Distribution {
         var pairs: [Pair] = []
         for e in fresh {
             for t in triggers[e.type] ?? [] where matches(t, e) {
+                let occurrence = "\(t.rule.id!.uuidString.lowercased()):\(e.input.externalId.map { "x:" + $0 } ?? eventIDs[e.index]!.uuidString.lowercased())"
                 for c in e.contactIDs {
+                    // An event about an account reaches each of its people: one occurrence per person
+                    // (an invitation's occurrence is unique in the workspace).
                     pairs.append(Pair(index: e.index, trigger: t, contactID: c,
-                                      occurrence: "\(t.rule.id!.uuidString.lowercased()):\(e.input.externalId.map { "x:" + $0 } ?? eventIDs[e.index]!.uuidString.lowercased())",
+                                      occurrence: e.contactIDs.count == 1 ? occurrence : occurrence + ":c:" + c.uuidString.lowercased(),
                                       sendAt: max(now, e.occurredAt.addingTimeInterval(TimeInterval(t.rule.delayMinutes * 60))),
                                       touchpointID: e.touchpointID, eventID: eventIDs[e.index]))
                 }
@@ -391,10 +393,9 @@ enum Distribution {
         // Plain rows, not Fluent models: thousands per batch, and building, reading and freeing models
         // cost more than the policy itself.
         struct InvitationRow { var id: UUID; var pair: Int; var accountID: UUID?; var touchpointID: UUID?; var shortCode: String; var language: String }
+        struct DecisionRow { var id: UUID; var pair: Int; var decision: DecisionDTO }
         struct TimelineRow { var id: UUID; var accountID: UUID?; var pair: Int; var invited: Bool; var title: String; var detail: String }
-        var decisions: [DecisionDTO] = []
-        var decisionIDs: [UUID] = []
-        var decisionPairs: [Int] = []
+        var decisions: [DecisionRow] = []
         var invitations: [InvitationRow] = []
         var timeline: [TimelineRow] = []
         var byIndex: [Int: [DecisionDTO]] = [:]
@@ -419,15 +420,23 @@ enum Distribution {
             }
             let d = DecisionDTO(contactId: p.contactID, surveyId: t.survey.id, triggerId: t.rule.id, invitationId: invitationID, channel: t.channel.rawValue,
                                 kind: "invitation", invited: verdict.invite, reason: verdict.reason?.rawValue, explanation: verdict.explanation, at: p.sendAt)
-            decisions.append(d)
-            decisionIDs.append(.timeOrdered())
-            decisionPairs.append(n)
+            decisions.append(DecisionRow(id: .timeOrdered(), pair: n, decision: d))
             byIndex[p.index, default: []].append(d)
             timeline.append(TimelineRow(id: .timeOrdered(), accountID: person.accountID, pair: n, invited: verdict.invite,
                                         title: verdict.invite ? "Invitation to \(t.survey.name) planned (\(t.channel.rawValue))"
                                                               : "Not invited to \(t.survey.name): \(verdict.reason?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "")",
                                         detail: verdict.explanation))
         }
+        // Written in the order of their contacts (see `decide(_ events:)`), a person's rows in the order decided.
+        func inContactOrder<R>(_ rows: [R], _ pair: KeyPath<R, Int>) -> [R] {
+            rows.sorted { a, b in
+                let x = pairs[a[keyPath: pair]].contactID, y = pairs[b[keyPath: pair]].contactID
+                return x != y ? x < y : a[keyPath: pair] < b[keyPath: pair]
+            }
+        }
+        invitations = inContactOrder(invitations, \.pair)
+        decisions = inContactOrder(decisions, \.pair)
+        timeline = inContactOrder(timeline, \.pair)
         // Invitations before the decisions and messages that point at them.
         let ws = scope.workspaceID, created = Date()
         try await BulkInsert.rows(scope.db, table: Invitation.schema, columns: ["id", "workspace_id", "survey_id", "contact_id", "account_id", "touchpoint_id", "trigger_id",
@@ -441,9 +450,9 @@ enum Distribution {
         try await BulkInsert.rows(scope.db, table: ContactDecision.schema, columns: ["id", "workspace_id", "contact_id", "survey_id", "trigger_id", "invitation_id",
                                                                                   "occurrence_key", "channel", "kind", "invited", "reason", "explanation", "at"],
                                   count: decisions.count) { i, r in
-            let d = decisions[i]
-            r.add(decisionIDs[i]); r.add(ws); r.add(d.contactId); r.add(d.surveyId); r.add(d.triggerId); r.add(d.invitationId)
-            r.add(pairs[decisionPairs[i]].occurrence); r.add(d.channel); r.add(d.kind); r.add(d.invited); r.add(d.reason); r.add(d.explanation); r.add(d.at)
+            let d = decisions[i].decision
+            r.add(decisions[i].id); r.add(ws); r.add(d.contactId); r.add(d.surveyId); r.add(d.triggerId); r.add(d.invitationId)
+            r.add(pairs[decisions[i].pair].occurrence); r.add(d.channel); r.add(d.kind); r.add(d.invited); r.add(d.reason); r.add(d.explanation); r.add(d.at)
         }
         let messages = invitations.filter { [.email, .webhook].contains(pairs[$0.pair].trigger.channel) }
         try await BulkInsert.rows(scope.db, table: OutboxMessage.schema, columns: ["id", "workspace_id", "invitation_id", "kind", "payload", "status", "attempts",

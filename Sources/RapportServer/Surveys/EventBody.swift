@@ -18,12 +18,6 @@ enum EventBody {
         var input = EventInput()
         var seen = 0
 
-        mutating func once(_ bit: Int) -> Bool {
-            guard seen & bit == 0 else { return false }
-            seen |= bit
-            return true
-        }
-
         mutating func open(_ key: String) -> Bool {
             guard key == "attributes" else { return Self.bit(key) == nil }   // an unknown key's object is ignored
             guard once(1 << 8) else { return false }
@@ -71,9 +65,8 @@ enum EventBody {
             case (32, .string(let s)): input.accountExternalId = s
             case (64, .string(let s)): input.touchpoint = s
             case (128, .string(let s)):
-                // Before 1583 Foundation's calendar is Julian; those dates are left to it.
-                guard s.utf8.count == 20, s.prefix(4) >= "1583", let seconds = UsageIngest.utcSeconds(s) else { return false }
-                input.occurredAt = Date(timeIntervalSince1970: TimeInterval(seconds))
+                guard let date = FlatBody.utcDate(s) else { return false }
+                input.occurredAt = date
             default: return false
             }
             return true

@@ -335,27 +335,12 @@ enum ResponseWriter {
     static func insert(_ responses: [ResponseRow], on db: any Database, undoneWhole: Bool = false, rollups: Bool = true) async throws -> [ResponseRow] {
         var rows = responses
         try await Rollups.stamp(&rows, on: db)
-        if let lite = db as? any SQLiteDatabase {
-            // Bound as the SQLite driver binds each type (ids as upper-case text, dates as seconds since 1970).
-            func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
-            func id(_ u: UUID?) -> SQLiteData { u.map { .text(FastUUID.text($0)) } ?? .null }
-            func date(_ d: Date?) -> SQLiteData { d.map { $0.sqliteData! } ?? .null }
-            try await SQLiteBulk.insert(lite, table: SurveyResponse.schema, columns: columns, count: rows.count, undoneWhole: undoneWhole) { i, b in
-                let r = rows[i]
-                b.append(id(r.id)); b.append(id(r.workspaceID)); b.append(id(r.surveyID)); b.append(.integer(r.surveyVersion))
-                b.append(id(r.touchpointID)); b.append(text(r.channel)); b.append(id(r.contactID)); b.append(id(r.accountID))
-                b.append(.text(r.language)); b.append(.text(r.source)); b.append(.text(r.status)); b.append(.text(r.answers))
-                b.append(.integer(r.page)); b.append(text(r.externalID)); b.append(date(r.startedAt)); b.append(date(r.submittedAt))
-                b.append(text(r.segment)); b.append(text(r.market))
-            }
-        } else {
-            let stamped = rows
-            try await BulkInsert.postgres(db, table: SurveyResponse.schema, columns: columns, count: rows.count) { i, b in
-                let r = stamped[i]
-                b.append(r.id); b.append(r.workspaceID); b.append(r.surveyID); b.append(r.surveyVersion); b.append(r.touchpointID); b.append(r.channel)
-                b.append(r.contactID); b.append(r.accountID); b.append(r.language); b.append(r.source); b.append(r.status); b.append(r.answers)
-                b.append(r.page); b.append(r.externalID); b.append(r.startedAt); b.append(r.submittedAt); b.append(r.segment); b.append(r.market)
-            }
+        let stamped = rows
+        try await BulkInsert.rows(db, table: SurveyResponse.schema, columns: columns, count: rows.count, undoneWhole: undoneWhole) { i, b in
+            let r = stamped[i]
+            b.add(r.id); b.add(r.workspaceID); b.add(r.surveyID); b.add(r.surveyVersion); b.add(r.touchpointID); b.add(r.channel)
+            b.add(r.contactID); b.add(r.accountID); b.add(r.language); b.add(r.source); b.add(r.status); b.add(r.answers)
+            b.add(r.page); b.add(r.externalID); b.add(r.startedAt); b.add(r.submittedAt); b.add(r.segment); b.add(r.market)
         }
         if rollups && !Rollups.deferred { try await Rollups.add(rows, on: db) }
         return rows

@@ -243,6 +243,41 @@ struct SurveyAPITests {
         }
     }
 
+    @Test("a batch decides in the order sent, though it writes in the order of contacts", arguments: TestDB.all)
+    func eventBatchOrder(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "order")
+            let account = try await s.fx.create("/api/v1/accounts", token: s.token, ["name": "Müller GmbH", "external_id": "A-1"])
+            var people: [[String: Any]] = []
+            for name in ["Erste", "Zweite", "Dritte"] {
+                let c = try await s.fx.create("/api/v1/contacts", token: s.token, ["name": "Petra \(name)", "external_id": name, "account_id": account.id,
+                                                                                  "email": "\(name.lowercased())@example.org", "language": "de"])
+                _ = try await s.fx.create("/api/v1/contacts/\(c.id)/consents", token: s.token, ["purpose": "survey", "channel": "email", "status": "granted", "source": "contract"])
+                people.append(c)
+            }
+            // The contact written last comes first; the account's event reaches all three people after it.
+            let last = try #require(people.max { ($0.id) < ($1.id) })
+            let r = try await s.fx.send(.POST, "/api/v1/events/batch", token: s.token, json: ["events": [
+                ["type": "service_contact_closed", "contact_external_id": last["external_id"] as! String, "external_id": "first"],
+                ["type": "service_contact_closed", "account_external_id": "A-1", "external_id": "second"],
+            ]])
+            try #require(r.status == .ok, "\(r.body.string)")
+            let items = try r.json()["items"] as? [[String: Any]] ?? []
+            try #require(items.count == 2)
+            func decisions(_ item: Int) -> [String: String] {
+                Dictionary(uniqueKeysWithValues: ((items[item]["decisions"] as? [[String: Any]]) ?? []).map {
+                    (($0["contact_id"] as? String ?? "").lowercased(), ($0["invited"] as? Bool == true) ? "invited" : ($0["reason"] as? String ?? "?"))
+                })
+            }
+            #expect(decisions(0) == [last.id: "invited"])
+            #expect(decisions(1).count == 3 && decisions(1)[last.id] == "quiet_period")
+            #expect(decisions(1).filter { $0.key != last.id }.values.allSatisfy { $0 == "invited" })
+            #expect(try await Invitation.query(on: app.db).count() == 3)
+            #expect(try await ContactDecision.query(on: app.db).count() == 4)
+            #expect(try await TimelineEvent.query(on: app.db).filter(\.$kind ~~ ["survey_invited", "survey_skipped"]).count() == 4)
+        }
+    }
+
     @Test("responses by API: checked against their version, batches report each item, external ids make retries safe", arguments: TestDB.all)
     func responses(db: TestDB) async throws {
         try await withTestApp(db) { app in
