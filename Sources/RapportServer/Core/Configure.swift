@@ -35,7 +35,6 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(ErrorRenderingMiddleware(page: WebErrorPage.render))
     app.middleware.use(SecurityHeadersMiddleware())
 
-    if case .sqlite(let path) = settings.database { app.lifecycle.use(Checkpointer(path: path)) }
     _ = app.groupCommit   // made once here, not raced for by the first requests
     try routes(app)
     if settings.workerInterval > 0 {

@@ -53,7 +53,7 @@ extension Application {
 
     /// The SQLite pool's connections, one per event loop (none on PostgreSQL): per-connection settings
     /// must reach each of them.
-    func sqliteConnections() -> [any SQLDatabase] {
+    private func sqliteConnections() -> [any SQLDatabase] {
         guard databases.configuration(for: .sqlite) != nil else { return [] }
         return eventLoopGroup.makeIterator().compactMap { databases.database(.sqlite, logger: logger, on: $0) as? any SQLDatabase }
     }
