@@ -316,6 +316,15 @@ enum Distribution {
         let policy = SurveySettingsStore.policy(settings)
         let triggers = try await activeTriggers(scope: scope)
 
+        // On PostgreSQL, the people first, in id order: each event's insert takes a share lock on its
+        // contact (the foreign key), so two requests about the same person that both inserted before
+        // locking the person for the policy (`ContactLedger.load`) waited for each other: a deadlock,
+        // and one of them failed. (On SQLite the transaction already holds the one write lock.)
+        if !scope.db.isSQLite {
+            for chunk in Set(events.flatMap(\.contactIDs)).sorted().chunked(500) {
+                _ = try await sql.raw("SELECT id FROM contacts WHERE id IN (\(binds: chunk)) ORDER BY id FOR UPDATE").all()
+            }
+        }
         // Events first: this write takes SQLite's write lock, so everything read below stays true
         // until commit. An event whose external id was seen before is not stored twice.
         var outcomes: [EventOutcome] = []
@@ -512,7 +521,7 @@ struct ContactLedger {
         struct NameRow: Decodable { var id: UUID; var name: String }
         let surveyNames = Dictionary(uniqueKeysWithValues: try await sql.select().columns("id", "name").from(Survey.schema)
             .where("workspace_id", .equal, SQLBind(scope.workspaceID)).all(decoding: NameRow.self).map { ($0.id, "'\($0.name)'") })
-        for chunk in ids.chunked(500) {
+        for chunk in ids.sorted().chunked(500) {   // locked in one order by every node (see below)
             if sql.dialect.name == "postgresql" {
                 // Two nodes deciding for the same person at once would both see a free quiet period.
                 // (SQLite has one writer at a time, and the caller has already written.)

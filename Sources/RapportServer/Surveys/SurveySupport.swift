@@ -8,18 +8,13 @@ import Vapor
 enum SurveySettingsStore {
     static func load(_ scope: Scope) async throws -> SurveySettingsRow {
         if let row = try await scope.query(SurveySettingsRow.self).first() { return row }
-        let row = SurveySettingsRow()
-        row.id = .timeOrdered()
-        row.workspaceID = scope.workspaceID
-        row.linkSecret = randomToken(32)
-        row.contactPolicy = PlainJSON.encode(ContactPolicy())
-        row.feedbackQueues = PlainJSON.encode(FeedbackRouting.defaults)
-        row.version = 1
-        do { try await row.create(on: scope.db) } catch {
-            // Another request made it at the same moment.
-            if let e = error as? any DatabaseError, e.isConstraintFailure, let row = try await scope.query(SurveySettingsRow.self).first() { return row }
-            throw error
-        }
+        // The defaults, unless another request wrote them at the same moment. (Catching the unique
+        // violation instead would not do on PostgreSQL: inside a transaction, such as an event
+        // batch's, the failed insert aborts the transaction.)
+        try await BulkInsert.run(scope.db, table: SurveySettingsRow.schema, columns: ["id", "workspace_id", "link_secret", "contact_policy", "feedback_queues", "version"],
+                                 rows: [[UUID.timeOrdered(), scope.workspaceID, randomToken(32), PlainJSON.encode(ContactPolicy()),
+                                         PlainJSON.encode(FeedbackRouting.defaults), 1]], suffix: " ON CONFLICT (workspace_id) DO NOTHING")
+        guard let row = try await scope.query(SurveySettingsRow.self).first() else { throw Abort(.internalServerError, reason: "survey settings could not be stored") }
         return row
     }
 

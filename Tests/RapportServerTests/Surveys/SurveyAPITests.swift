@@ -278,6 +278,27 @@ struct SurveyAPITests {
         }
     }
 
+    @Test("events about one person arriving at once are decided one after the other, none fails", arguments: TestDB.all)
+    func concurrentEvents(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SurveySetup.make(app, slug: "race")
+            let person = try await s.contact("R-1")
+            let (fx, token) = (s.fx, s.token)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<12 {
+                    group.addTask {
+                        try await fx.send(.POST, "/api/v1/events", token: token,
+                                          json: ["type": "service_contact_closed", "contact_external_id": "R-1", "external_id": "race-\(i)"]).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .created }, "\(statuses)")
+            let log = try await s.fx.send(.GET, "/api/v1/contacts/\(person.id)/decisions", token: s.token).items()
+            #expect(log.count == 12 && log.filter { $0["invited"] as? Bool == true }.count == 1)
+        }
+    }
+
     @Test("responses by API: checked against their version, batches report each item, external ids make retries safe", arguments: TestDB.all)
     func responses(db: TestDB) async throws {
         try await withTestApp(db) { app in
