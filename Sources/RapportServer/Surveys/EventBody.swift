@@ -52,10 +52,7 @@ enum EventBody {
             }
         }
 
-        mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool {
-            guard let bit = Self.bit(key) else { return true }   // unknown keys are ignored, as by the decoder
-            guard once(bit) else { return false }
-            if case .null = value { return true }
+        mutating func set(_ bit: Int, _ value: FlatJSON.Value) -> Bool {
             switch (bit, value) {
             case (1, .string(let s)): input.type = s
             case (2, .string(let s)): input.externalId = s

@@ -12,8 +12,10 @@ protocol FlatBodyItem {
     var seen: Int { get set }
     /// An object under `key` begins.
     mutating func open(_ key: String) -> Bool
-    /// A value of the item itself.
-    mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool
+    /// The bit of a known key in `seen`; nil for keys the decoder ignores.
+    static func bit(_ key: String) -> Int?
+    /// A known key's value, not null, read for the first time.
+    mutating func set(_ bit: Int, _ value: FlatJSON.Value) -> Bool
     /// A value inside the object under `outer`.
     mutating func inner(_ outer: String, _ key: String, _ value: FlatJSON.Value) -> Bool
 }
@@ -24,6 +26,15 @@ extension FlatBodyItem {
         guard seen & bit == 0 else { return false }
         seen |= bit
         return true
+    }
+
+    /// A value of the item itself: unknown keys are ignored and null is absent, as by the decoder; a
+    /// repeated key leaves the body to it.
+    mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool {
+        guard let bit = Self.bit(key) else { return true }
+        guard once(bit) else { return false }
+        if case .null = value { return true }
+        return set(bit, value)
     }
 }
 

@@ -18,7 +18,6 @@ enum ResponseBody {
     private struct Item: FlatBodyItem {
         var input = ResponseInput()
         var seen = 0
-        var answers: [String: Answer]? = nil
 
         /// An object under `key`: the answers, or an unknown key's object (ignored).
         mutating func open(_ key: String) -> Bool {
@@ -57,10 +56,7 @@ enum ResponseBody {
             }
         }
 
-        mutating func take(_ key: String, _ value: FlatJSON.Value) -> Bool {
-            guard let bit = Self.bit(key) else { return true }   // unknown keys are ignored, as by the decoder
-            guard once(bit) else { return false }
-            if case .null = value { return true }
+        mutating func set(_ bit: Int, _ value: FlatJSON.Value) -> Bool {
             switch (bit, value) {
             case (1, .string(let s)): guard let id = FastUUID.parse(s) else { return false }; input.surveyId = id
             case (2, .int(let n)): input.surveyVersion = n
