@@ -15,6 +15,8 @@ struct Caller: Sendable {
     let role: Role
     /// How the audit log names the caller, e.g. "user anna@example.org" or "token ci (…f3a9)".
     let label: String
+    /// The workspace's time zone: what "today" means for its dates (due, held, measured, renewal).
+    var zone: TimeZone = Workspaces.defaultZone
 
     var userID: UUID? { if case .user(let id) = kind { id } else { nil } }
 
@@ -23,8 +25,12 @@ struct Caller: Sendable {
     }
 
     static func system(_ workspace: Workspace, label: String = "system") -> Caller {
-        Caller(kind: .system, workspaceID: workspace.id!, workspaceSlug: workspace.slug, workspaceName: workspace.name, role: .owner, label: label)
+        Caller(kind: .system, workspaceID: workspace.id!, workspaceSlug: workspace.slug, workspaceName: workspace.name, role: .owner, label: label,
+               zone: workspace.zone)
     }
+
+    /// The workspace's date now.
+    var today: DateOnly { DateOnly(Date(), in: zone) }
 }
 
 private struct CallerKey: StorageKey { typealias Value = Caller }
@@ -97,12 +103,12 @@ struct BearerAuthMiddleware: AsyncMiddleware {
     private func lookUp(_ hash: String, on db: any Database) async throws -> TokenCallers.Entry? {
         struct Row: Decodable {
             var id: UUID; var name: String; var role: String; var hint: String; var last_used_at: Date?
-            var workspace_id: UUID; var slug: String; var workspace_name: String
+            var workspace_id: UUID; var slug: String; var workspace_name: String; var time_zone: String
         }
         guard let token = try await db.sql.select()
             .column(SQLColumn("id", table: "api_tokens")).column(SQLColumn("name", table: "api_tokens")).column("role").column("hint")
             .column("last_used_at").column(SQLColumn("id", table: "workspaces"), as: "workspace_id").column("slug")
-            .column(SQLColumn("name", table: "workspaces"), as: "workspace_name")
+            .column(SQLColumn("name", table: "workspaces"), as: "workspace_name").column("time_zone")
             .from("api_tokens").join("workspaces", on: SQLColumn("workspace_id", table: "api_tokens"), .equal, SQLColumn("id", table: "workspaces"))
             .where("token_hash", .equal, SQLBind(hash)).where("revoked_at", .is, SQLLiteral.null)
             .first(decoding: Row.self),
@@ -110,7 +116,8 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         else { return nil }
         let entry = TokenCallers.Entry(tokenID: token.id, lastUsed: token.last_used_at,
                                        caller: Caller(kind: .token(token.id), workspaceID: token.workspace_id, workspaceSlug: token.slug,
-                                                      workspaceName: token.workspace_name, role: role, label: "token \(token.name) (…\(token.hint))"))
+                                                      workspaceName: token.workspace_name, role: role, label: "token \(token.name) (…\(token.hint))",
+                                                      zone: Workspaces.zone(token.time_zone)))
         TokenCallers.shared.put(hash, entry)
         return entry
     }

@@ -157,7 +157,7 @@ public enum Operations {
         let reader = try CSVReader(path: path, delimiter: delimiter)
         return try await Runtime.withApp(settings) { app in
             let ws = try await Workspaces.find(slug: slug, on: app.db)
-            let scope = Scope(workspaceID: ws.id!, db: app.db)
+            let scope = ws.scope(on: app.db)
             let r: SurveyImport.Report
             if entity == "events" {
                 r = try await SurveyImport.events(reader, scope: scope, caller: .system(ws), progress: progress)

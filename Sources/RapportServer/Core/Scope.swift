@@ -8,6 +8,12 @@ import Vapor
 struct Scope: Sendable {
     let workspaceID: UUID
     let db: any Database
+    /// The workspace's time zone (the caller's; background work that builds a scope from an id alone
+    /// gets the default and, where a date matters, looks the workspace up: `HealthSchedule.today`).
+    var zone: TimeZone = Workspaces.defaultZone
+
+    /// The workspace's date now.
+    var today: DateOnly { DateOnly(Date(), in: zone) }
 
     func query<M: TenantModel>(_ type: M.Type) -> QueryBuilder<M> {
         M.query(on: db).filter(M.workspaceField == workspaceID)
@@ -26,9 +32,18 @@ struct Scope: Sendable {
         try await find(M.self, req.parameters.get(parameter).flatMap(UUID.init(uuidString:)))
     }
 
-    func with(_ db: any Database) -> Scope { Scope(workspaceID: workspaceID, db: db) }
+    func with(_ db: any Database) -> Scope { Scope(workspaceID: workspaceID, db: db, zone: zone) }
+}
+
+extension Caller {
+    /// The caller's workspace on this database (a transaction's, for instance).
+    func scope(on db: any Database) -> Scope { Scope(workspaceID: workspaceID, db: db, zone: zone) }
+}
+
+extension Workspace {
+    func scope(on db: any Database) -> Scope { Scope(workspaceID: id!, db: db, zone: zone) }
 }
 
 extension Request {
-    var scope: Scope { get throws { Scope(workspaceID: try caller.workspaceID, db: db) } }
+    var scope: Scope { get throws { try caller.scope(on: db) } }
 }

@@ -159,7 +159,7 @@ enum ConsentsAPI {
         let caller = try req.caller
         let values = try CustomerSchemas.consent.validated(req).values
         let dto = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let contact = try await scope.find(Contact.self, parameter: "id", of: req)
             guard contact.erasedAt == nil else { throw AppError.conflict("This contact's personal data was erased.") }
             let consent = try await record(contact: contact, purpose: values.text("purpose")!, channel: values.text("channel")!,

@@ -157,7 +157,7 @@ enum ContractEventsAPI {
         if !rules.isEmpty { throw AppError.validation(rules) }
         let delta = try values.decimal("arr_delta").map { try Money.minor($0, field: "arr_delta") } ?? 0
         let dto = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let contract = try await scope.find(Contract.self, parameter: "id", of: req)
             let event = try await record(contract: contract, kind: values.text("kind")!, occurredOn: values.date("occurred_on")!,
                                          arrDeltaMinor: delta, reason: values.text("reason"), by: caller, on: db)

@@ -48,7 +48,7 @@ enum PersonalData {
     static func erase(_ req: Request) async throws -> ContactDTO {
         let caller = try req.caller
         return try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let contact = try await scope.find(Contact.self, parameter: "id", of: req)
             if contact.erasedAt != nil { return ContactDTO(contact) }
             try await erase(contact, by: caller, on: db)

@@ -34,7 +34,7 @@ extension EditableResource {
     /// Creates a row from validated values in one transaction, audited; the web forms use it too.
     static func insert(_ values: [String: FieldValue], objects: [String: [String: JSONValue]] = [:], by caller: Caller, on db: any Database) async throws -> (M, DTO) {
         try await db.writeTransaction(workspace: caller.workspaceID) { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let model = makeNew(workspaceID: caller.workspaceID)
             try await apply(values, objects: objects, to: model, isNew: true, scope: scope)
             model.version = 1
@@ -65,7 +65,7 @@ extension EditableResource {
     static func change(_ id: UUID?, _ values: [String: FieldValue], objects: [String: [String: JSONValue]] = [:], by caller: Caller, on db: any Database,
                        check: @escaping @Sendable (Int) throws -> Void = { _ in }) async throws -> (M, DTO) {
         try await db.writeTransaction(workspace: caller.workspaceID) { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let model = try await scope.find(M.self, id)
             try check(model.version)
             let before = try await self.dto(model, scope: scope)
@@ -91,7 +91,7 @@ extension EditableResource {
     static func remove(_ id: UUID?, by caller: Caller, on db: any Database, check: @escaping @Sendable (Int) throws -> Void = { _ in },
                        guardDelete: (@Sendable (M, Scope) async throws -> Void)? = nil) async throws {
         try await db.writeTransaction(workspace: caller.workspaceID) { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let model = try await scope.find(M.self, id)
             try check(model.version)
             try await guardDelete?(model, scope)

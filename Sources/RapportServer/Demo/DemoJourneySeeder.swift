@@ -9,7 +9,7 @@ import Vapor
 enum DemoJourneySeeder {
     static func seed(_ ws: Workspace, assessors: [User], on db: any Database) async throws {
         let system = Caller.system(ws)
-        let scope = Scope(workspaceID: ws.id!, db: db)
+        let scope = ws.scope(on: db)
         try await Channels.seedDefaults(workspaceID: ws.id!, on: db)
         var ids: [String: UUID] = [:]
         var rng = DemoRandom(seed: 7)
@@ -37,7 +37,7 @@ enum DemoJourneySeeder {
                 // Two rounds, 60 and 10 days ago; not everyone assesses every touchpoint.
                 for (round, daysAgo) in [(0, 60.0), (1, 10.0)] {
                     for user in assessors where rng.next() % 4 != 0 {
-                        let caller = Caller(kind: .user(user.id!), workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .cxManager, label: "user \(user.email)")
+                        let caller = Caller(kind: .user(user.id!), workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .cxManager, label: "user \(user.email)", zone: ws.zone)
                         let drift = round == 1 && t.quality <= 2 ? 1 : 0   // the team fixed some pain points between the rounds
                         let v: [String: FieldValue] = ["relevance": .integer(clamp(t.relevance + jitter(&rng))),
                                                        "quality": .integer(clamp(t.quality + drift + jitter(&rng)))]

@@ -18,7 +18,7 @@ enum DemoSeeder {
 
     /// Creates the demo workspace, or replaces it with a fresh one when `refresh` is set.
     @discardableResult
-    static func ensure(on db: any Database, cost: Int, refresh: Bool, today: DateOnly = DateOnly.today(), logger: Logger? = nil) async throws -> (workspace: Workspace, created: Bool) {
+    static func ensure(on db: any Database, cost: Int, refresh: Bool, today: DateOnly = DateOnly.today(in: Workspaces.defaultZone), logger: Logger? = nil) async throws -> (workspace: Workspace, created: Bool) {
         if let existing = try await Workspace.query(on: db).filter(\.$slug == slug).first() {
             if !refresh { return (existing, false) }
             try await existing.delete(on: db)

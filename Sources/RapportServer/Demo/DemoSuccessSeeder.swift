@@ -51,8 +51,8 @@ enum DemoSuccessSeeder {
     }
 
     static func seed(_ ws: Workspace, login: User, today: DateOnly, on db: any Database) async throws {
-        let scope = Scope(workspaceID: ws.id!, db: db)
-        let system = Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: login.name)
+        let scope = ws.scope(on: db)
+        let system = Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: login.name, zone: ws.zone)
         var rng = Rand(state: 20261204)
         let t = today.dayNumber
         let accounts = try await scope.query(Account.self).sort(\.$externalID).all()

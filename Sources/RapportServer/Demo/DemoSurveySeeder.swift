@@ -55,7 +55,7 @@ enum DemoSurveySeeder {
 
     static func seed(_ ws: Workspace, on db: any Database) async throws {
         let system = Caller.system(ws)
-        let scope = Scope(workspaceID: ws.id!, db: db)
+        let scope = ws.scope(on: db)
         var rng = DemoRandom(seed: 11)
         let hotline = try await scope.query(Touchpoint.self).filter(\.$channel == "phone").sort(\.$slug).first()
 

@@ -14,6 +14,7 @@ final class Workspace: Model, @unchecked Sendable {
     init(slug: String, name: String, timeZone: String = "Europe/Berlin") {
         self.slug = slug; self.name = name; self.timeZone = timeZone
     }
+    var zone: TimeZone { Workspaces.zone(timeZone) }
 }
 
 final class User: Model, @unchecked Sendable {

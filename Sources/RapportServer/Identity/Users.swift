@@ -70,6 +70,10 @@ enum Users {
 }
 
 enum Workspaces {
+    /// A workspace's zone when none is known (and a new workspace's, unless another is given).
+    static let defaultZone = TimeZone(identifier: "Europe/Berlin")!
+    static func zone(_ identifier: String?) -> TimeZone { identifier.flatMap(TimeZone.init(identifier:)) ?? defaultZone }
+
     static func find(slug: String, on db: any Database) async throws -> Workspace {
         guard let ws = try await Workspace.query(on: db).filter(\.$slug == slug).first() else {
             let known = try await Workspace.query(on: db).all().map(\.slug)

@@ -120,7 +120,7 @@ enum PhaseNotesAPI {
         let caller = try req.caller
         let v = try JourneySchemas.phaseNote.validated(req).values
         let note = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let j = try await scope.find(Journey.self, parameter: "id", of: req)
             return try await add(to: j, v, by: caller, scope: scope)
         }
@@ -147,7 +147,7 @@ enum PhaseNotesAPI {
         let caller = try req.caller
         let noteID = req.parameters.get("note_id").flatMap(UUID.init(uuidString:))
         try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             try await remove(noteID, of: try await scope.find(Journey.self, parameter: "id", of: req), scope: scope, by: caller)
         }
         return .noContent
@@ -241,7 +241,7 @@ enum MaturityAPI {
         let caller = try req.caller
         let v = try JourneySchemas.maturity.validated(req).values
         let dto = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let j = try await scope.find(Journey.self, parameter: "id", of: req)
             return entry(try await add(to: j, v, by: caller, scope: scope))
         }
@@ -287,7 +287,7 @@ enum ChannelsAPI {
     static func create(_ req: Request) async throws -> Response {
         let caller = try req.caller
         let v = try JourneySchemas.channel.validated(req).values
-        let c = try await req.db.transaction { db in try await add(v, by: caller, scope: Scope(workspaceID: caller.workspaceID, db: db)) }
+        let c = try await req.db.transaction { db in try await add(v, by: caller, scope: caller.scope(on: db)) }
         return try await dto(ChannelInfo(c)).encodeResponse(status: .created, for: req)
     }
 
@@ -307,7 +307,7 @@ enum ChannelsAPI {
     static func delete(_ req: Request) async throws -> HTTPStatus {
         let caller = try req.caller
         try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let c = try await scope.find(ChannelRow.self, parameter: "id", of: req)
             let used = try await scope.query(Touchpoint.self).filter(\.$channel == c.slug).count()
                 + scope.query(Journey.self).filter(\.$variantChannel == c.slug).count()

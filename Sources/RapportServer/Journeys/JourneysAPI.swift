@@ -216,7 +216,7 @@ enum PhasesAPI {
         let caller = try req.caller
         let v = try JourneySchemas.phase.validated(req).values
         let phase = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
             return try await add(to: journey, values: v, scope: scope, by: caller)
         }
@@ -247,7 +247,7 @@ enum PhasesAPI {
         let ifMatch = req.headers.first(name: .ifMatch)
         let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
         let phase = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
             return try await change(phaseID, of: journey, v, scope: scope, by: caller) { try Versioning.check(ifMatch, current: $0) }
         }
@@ -294,7 +294,7 @@ enum PhasesAPI {
         let ifMatch = req.headers.first(name: .ifMatch)
         let phaseID = req.parameters.get("phase_id").flatMap(UUID.init(uuidString:))
         try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
             try await remove(phaseID, of: journey, scope: scope, by: caller) { try Versioning.check(ifMatch, current: $0) }
         }
@@ -322,7 +322,7 @@ enum PhasesAPI {
         }
         let given = raw.split(separator: ",").map { $0.trimmed }.filter { !$0.isEmpty }
         let result = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let journey = try await scope.find(Journey.self, parameter: "id", of: req)
             try Versioning.check(req, current: journey.version)
             try await lock(journey, scope: scope)

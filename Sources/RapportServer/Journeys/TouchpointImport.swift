@@ -14,7 +14,7 @@ extension Importer {
             let reader = box.value.reader
             var report = box.value.report
             defer { box.value.report = report }
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             var seen = Set<String>()
             var slugsInFile: [String: Int] = [:]
             while true {

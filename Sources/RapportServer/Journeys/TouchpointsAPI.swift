@@ -306,7 +306,7 @@ enum Assessments {
         let caller = try req.caller
         let v = try JourneySchemas.assessment.validated(req).values
         let dto = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let t = try await scope.find(Touchpoint.self, parameter: "id", of: req)
             return AssessmentDTO(try await record(t, v, by: caller, scope: scope))
         }
@@ -394,7 +394,7 @@ enum TouchpointFiles {
         let name = req.query[String.self, at: "filename"]
         let bytes = req.body.data.map { Data(buffer: $0) } ?? Data()
         let f = try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let t = try await scope.find(Touchpoint.self, parameter: "id", of: req)
             guard let name else { throw AppError.invalid("filename", "is required as a query parameter, e.g. ?filename=letter.pdf") }
             return try await store(t, filename: name, declaredType: req.headers.first(name: .contentType), bytes: bytes, by: caller, scope: scope)
@@ -444,7 +444,7 @@ enum TouchpointFiles {
     static func delete(_ req: Request) async throws -> HTTPStatus {
         let caller = try req.caller
         try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let f = try await find(req, scope: scope)
             try await f.delete(on: db)
             try await Audit.record("delete", "file", id: f.id, before: FileDTO(f), after: FileDTO?.none, by: caller, on: db)

@@ -13,7 +13,7 @@ extension Operations {
                                           progress: @Sendable (String) -> Void) async throws -> (seconds: Double, rebuild: Double, cells: Int) {
         try await Runtime.withApp(settings) { app in
             let ws = try await Workspaces.find(slug: slug, on: app.db)
-            let scope = Scope(workspaceID: ws.id!, db: app.db)
+            let scope = ws.scope(on: app.db)
             let surveys = try await scope.query(Survey.self).all()
             var published: [(Survey, Int, Set<String>)] = []
             for s in surveys {

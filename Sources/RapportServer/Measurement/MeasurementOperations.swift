@@ -34,7 +34,7 @@ extension Operations {
             var ok = true
             var lines: [String] = []
             for ws in workspaces {
-                let results = try await KPISnapshots.verify(scope: Scope(workspaceID: ws.id!, db: app.db))
+                let results = try await KPISnapshots.verify(scope: ws.scope(on: app.db))
                 if results.isEmpty { if slug != nil { lines.append("\(ws.slug): no KPI snapshots") }; continue }
                 for r in results {
                     let value = r.value.map { String(format: "%.1f", $0) } ?? "–"
@@ -58,7 +58,7 @@ extension Operations {
             let ws = try await Workspaces.find(slug: slug, on: app.db)
             let req = Request(application: app, method: .GET, url: URI(string: "/dashboards/report?" + query), on: app.eventLoopGroup.next())
             req.headers.replaceOrAdd(name: .acceptLanguage, value: language)
-            req.setCaller(Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: "rapport report"))
+            req.setCaller(Caller(kind: .system, workspaceID: ws.id!, workspaceSlug: ws.slug, workspaceName: ws.name, role: .owner, label: "rapport report", zone: ws.zone))
             let response = try await DashboardPages.$selfContained.withValue(true) { try await DashboardPages.report(req) }
             guard response.status == .ok, let body = response.body.string else {
                 throw AppError.invalid("report", "the dashboard could not be rendered (\(response.status.code)): " + (response.body.string.map { String($0.prefix(300)) } ?? ""))

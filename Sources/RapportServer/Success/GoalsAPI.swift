@@ -296,7 +296,7 @@ enum GoalsAPI {
     }
 
     static func insert(_ input: GoalInput, by caller: Caller, on db: any Database) async throws -> (Goal, GoalDTO) {
-        let scope = Scope(workspaceID: caller.workspaceID, db: db)
+        let scope = caller.scope(on: db)
         let g = Goal()
         g.id = .timeOrdered()
         g.workspaceID = caller.workspaceID
@@ -324,7 +324,7 @@ enum GoalsAPI {
 
     static func change(_ id: UUID?, _ input: GoalInput, by caller: Caller, on db: any Database,
                        check: @Sendable (Int) throws -> Void = { _ in }) async throws -> (Goal, GoalDTO) {
-        let scope = Scope(workspaceID: caller.workspaceID, db: db)
+        let scope = caller.scope(on: db)
         let g = try await scope.find(Goal.self, id)
         try check(g.version)
         let book = try await GoalBook.load(scope: scope, goals: [g.id!])

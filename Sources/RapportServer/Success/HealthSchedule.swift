@@ -20,7 +20,7 @@ enum HealthSchedule {
         var started_at: Date; var finished_at: Date?; var accounts: Int?; var seconds: Double?; var error: String?
     }
 
-    static func zone(of workspace: Workspace?) -> TimeZone { workspace.flatMap { TimeZone(identifier: $0.timeZone) } ?? SurveyImport.berlin }
+    static func zone(of workspace: Workspace?) -> TimeZone { Workspaces.zone(workspace?.timeZone) }
 
     /// The workspace's day now, in its time zone.
     static func today(scope: Scope) async throws -> DateOnly {

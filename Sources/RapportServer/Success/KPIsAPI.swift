@@ -13,14 +13,14 @@ struct MeasurementInput: Decodable, Sendable { var measured_on: String?; var val
 /// KPIs make a goal measurable: baseline, target, deadline, unit and where the values come from. Values
 /// are typed in, or measured from usage events or survey answers on request.
 enum KPIsAPI {
-    static func apply(_ input: KPIInput, to k: GoalKPI, isNew: Bool) throws {
+    static func apply(_ input: KPIInput, to k: GoalKPI, isNew: Bool, today: DateOnly) throws {
         var v = RapportKit.Validator()
         if isNew || input.name != nil, let n = v.text("name", input.name, required: true, maxLength: 200) { k.name = n }
         if isNew || input.unit != nil { k.unit = v.text("unit", input.unit, maxLength: 40) ?? "" }
         if isNew || input.baseline != nil { if let b = input.baseline { k.baseline = b } else { v.fail("baseline", "is required: where the KPI starts") } }
         if isNew || input.target != nil { if let t = input.target { k.target = t } else { v.fail("target", "is required: where the KPI should get to") } }
         if isNew || input.baseline_on != nil {
-            if let d = v.check("baseline_on", input.baseline_on ?? DateOnly.today().iso, FieldCheck.date) { k.baselineOn = d.iso }
+            if let d = v.check("baseline_on", input.baseline_on ?? today.iso, FieldCheck.date) { k.baselineOn = d.iso }
         }
         if isNew || input.deadline != nil { if let d = v.check("deadline", input.deadline, required: true, FieldCheck.date) { k.deadline = d.iso } }
         if isNew || input.source != nil {
@@ -56,7 +56,7 @@ enum KPIsAPI {
     static func insert(_ input: KPIInput, goal: Goal, by caller: Caller, on db: any Database) async throws -> GoalKPI {
         let k = GoalKPI()
         k.id = .timeOrdered(); k.workspaceID = goal.workspaceID; k.goalID = goal.id!; k.version = 1
-        try apply(input, to: k, isNew: true)
+        try apply(input, to: k, isNew: true, today: caller.today)
         try await db.transaction { db in
             try await k.create(on: db)
             try await Audit.record("create", "KPI", id: k.id, before: String?.none, after: PlainJSON.encode(KPIDTO(k, measurements: [])), by: caller, on: db)
@@ -71,7 +71,7 @@ enum KPIsAPI {
         try Versioning.check(req, current: k.version)
         let measurements = try await scope.query(KPIMeasurement.self).filter(\.$kpiID == k.id!).sort(\.$measuredOn).all()
         let before = PlainJSON.encode(KPIDTO(k, measurements: measurements))
-        try apply(input, to: k, isNew: false)
+        try apply(input, to: k, isNew: false, today: caller.today)
         try await req.db.transaction { db in
             try await Versioning.claim(table: GoalKPI.schema, id: k.id!, version: k.version, on: db)
             k.version += 1
@@ -101,8 +101,8 @@ enum KPIsAPI {
 
     static func record(_ input: MeasurementInput, kpi k: GoalKPI, source: KPISource = .manual, by caller: Caller, on db: any Database) async throws -> KPIMeasurement {
         var v = RapportKit.Validator()
-        let day = v.check("measured_on", input.measured_on ?? DateOnly.today().iso, FieldCheck.date)
-        if let day, day > DateOnly.today().adding(days: 1) { v.fail("measured_on", "\(day.iso) is in the future; record values once they are measured") }
+        let day = v.check("measured_on", input.measured_on ?? caller.today.iso, FieldCheck.date)
+        if let day, day > caller.today { v.fail("measured_on", "\(day.iso) is in the future; record values once they are measured") }
         if let day, let base = DateOnly(iso: k.baselineOn), day < base { v.fail("measured_on", "\(day.iso) is before the KPI's baseline date \(base.iso)") }
         if input.value == nil { v.fail("value", "is required") } else if !input.value!.isFinite { v.fail("value", "must be a finite number") }
         let note = v.text("note", input.note, maxLength: 1_000)
@@ -127,7 +127,7 @@ enum KPIsAPI {
 
     static func measure(_ k: GoalKPI, scope: Scope, by caller: Caller) async throws -> KPIMeasurement {
         let goal = try await scope.find(Goal.self, k.goalID)
-        let today = DateOnly.today()
+        let today = scope.today
         let value: Double, note: String
         switch KPISource(rawValue: k.source) {
         case .usage:

@@ -34,7 +34,7 @@ struct TaskDTO: Content, Equatable {
     /// manual, meeting or playbook.
     var source: String; var playbook_run_id: UUID?; var meeting_id: UUID?
     var created_by: String; var version: Int; var created_at: Date?
-    init(_ t: CSTask, today: DateOnly = .today()) {
+    init(_ t: CSTask, today: DateOnly) {
         id = t.id!; account_id = t.accountID; title = t.title; detail = t.detail; owner_id = t.ownerID; due_on = t.dueOn; status = t.status
         overdue = t.status == "open" && t.dueOn < today.iso; done_at = t.doneAt; done_by = t.doneBy
         source = t.playbookRunID != nil ? "playbook" : t.meetingID != nil ? "meeting" : "manual"
@@ -61,7 +61,7 @@ enum TasksAPI {
             if let owner, try await !Members.isMember(owner, scope: scope) { v.fail("owner_id", "is not a member of this workspace") } else { t.ownerID = owner }
         } else if isNew { t.ownerID = caller.userID }
         if isNew || input.due_on != nil {
-            if let d = v.check("due_on", input.due_on ?? DateOnly.today().adding(days: 7).iso, FieldCheck.date) { t.dueOn = d.iso }
+            if let d = v.check("due_on", input.due_on ?? caller.today.adding(days: 7).iso, FieldCheck.date) { t.dueOn = d.iso }
         }
         if isNew || input.status != nil {
             let s = input.status ?? "open"
@@ -83,7 +83,7 @@ enum TasksAPI {
             try await t.create(on: db)
             try await Timeline.record(workspaceID: t.workspaceID, accountID: t.accountID, contactID: nil, kind: "success.task",
                                       title: "Task: \(t.title) (due \(t.dueOn))", detail: t.detail, subjectType: "task", subjectID: t.id, on: db)
-            try await Audit.record("create", "task", id: t.id, before: String?.none, after: PlainJSON.encode(TaskDTO(t)), by: caller, on: db)
+            try await Audit.record("create", "task", id: t.id, before: String?.none, after: PlainJSON.encode(TaskDTO(t, today: caller.today)), by: caller, on: db)
         }
         if let db { try await write(db) } else { try await scope.db.transaction(write) }
         return t
@@ -91,12 +91,12 @@ enum TasksAPI {
 
     static func create(_ req: Request) async throws -> Response {
         let t = try await insert(try decodePlainBody(req, as: TaskInput.self), scope: try req.scope, caller: try req.caller)
-        return PlainJSON.response(TaskDTO(t), status: .created).withETag(t.version)
+        return PlainJSON.response(TaskDTO(t, today: try req.scope.today), status: .created).withETag(t.version)
     }
 
     static func show(_ req: Request) async throws -> Response {
         let t = try await req.scope.find(CSTask.self, parameter: "id", of: req)
-        return PlainJSON.response(TaskDTO(t)).withETag(t.version)
+        return PlainJSON.response(TaskDTO(t, today: try req.scope.today)).withETag(t.version)
     }
 
     static func update(_ req: Request) async throws -> Response {
@@ -104,11 +104,11 @@ enum TasksAPI {
         let t = try await scope.find(CSTask.self, parameter: "id", of: req)
         try Versioning.check(req, current: t.version)
         try await update(t, with: try decodePlainBody(req, as: TaskInput.self), scope: scope, caller: caller)
-        return PlainJSON.response(TaskDTO(t)).withETag(t.version)
+        return PlainJSON.response(TaskDTO(t, today: try req.scope.today)).withETag(t.version)
     }
 
     static func update(_ t: CSTask, with input: TaskInput, scope: Scope, caller: Caller) async throws {
-        let before = PlainJSON.encode(TaskDTO(t)), wasDone = t.status == "done"
+        let before = PlainJSON.encode(TaskDTO(t, today: caller.today)), wasDone = t.status == "done"
         try await apply(input, to: t, isNew: false, scope: scope, caller: caller)
         try await scope.db.transaction { db in
             try await Versioning.claim(table: CSTask.schema, id: t.id!, version: t.version, on: db)
@@ -118,7 +118,7 @@ enum TasksAPI {
                 try await Timeline.record(workspaceID: t.workspaceID, accountID: t.accountID, contactID: nil, kind: "success.task_done",
                                           title: "Task done: \(t.title)", detail: nil, subjectType: "task", subjectID: t.id, on: db)
             }
-            try await Audit.record("update", "task", id: t.id, before: before, after: PlainJSON.encode(TaskDTO(t)), by: caller, on: db)
+            try await Audit.record("update", "task", id: t.id, before: before, after: PlainJSON.encode(TaskDTO(t, today: caller.today)), by: caller, on: db)
         }
     }
 
@@ -138,7 +138,7 @@ enum TasksAPI {
         if let dueBefore { q.filter(\.$dueOn < dueBefore.iso) }
         let list = try ListRequest(req, sorts: sorts, defaultSort: "due_on")
         let rows = try await list.apply(to: q).all()
-        let today = DateOnly.today()
+        let today = try req.scope.today
         return try await list.page(rows, value: { $0.dueOn }) { $0.map { TaskDTO($0, today: today) } }
     }
 
@@ -173,9 +173,9 @@ struct MeetingInput: Decodable, Sendable {
 struct MeetingDTO: Content {
     var id: UUID; var account_id: UUID; var held_on: String; var title: String; var attendees: String?; var notes: String?
     var decisions: String?; var expectations_checked: Bool; var next_steps: [TaskDTO]; var created_by: String; var version: Int; var created_at: Date?
-    init(_ m: Meeting, steps: [CSTask]) {
+    init(_ m: Meeting, steps: [CSTask], today: DateOnly) {
         id = m.id!; account_id = m.accountID; held_on = m.heldOn; title = m.title; attendees = m.attendees; notes = m.notes; decisions = m.decisions
-        expectations_checked = m.expectationsChecked; next_steps = steps.map { TaskDTO($0) }; created_by = m.createdBy; version = m.version; created_at = m.createdAt
+        expectations_checked = m.expectationsChecked; next_steps = steps.map { TaskDTO($0, today: today) }; created_by = m.createdBy; version = m.version; created_at = m.createdAt
     }
 }
 
@@ -186,8 +186,8 @@ enum MeetingsAPI {
         var v = RapportKit.Validator()
         let m = Meeting()
         m.id = .timeOrdered(); m.workspaceID = scope.workspaceID; m.accountID = account.id!; m.version = 1; m.createdBy = caller.label
-        if let d = v.check("held_on", input.held_on ?? DateOnly.today().iso, FieldCheck.date) {
-            if d > DateOnly.today().adding(days: 1) { v.fail("held_on", "\(d.iso) is in the future; record a meeting once it has taken place") } else { m.heldOn = d.iso }
+        if let d = v.check("held_on", input.held_on ?? caller.today.iso, FieldCheck.date) {
+            if d > caller.today { v.fail("held_on", "\(d.iso) is in the future; record a meeting once it has taken place") } else { m.heldOn = d.iso }
         }
         if let t = v.text("title", input.title, required: true, maxLength: 200) { m.title = t }
         m.attendees = v.text("attendees", input.attendees, maxLength: 1_000)
@@ -215,7 +215,7 @@ enum MeetingsAPI {
             try await Timeline.record(workspaceID: m.workspaceID, accountID: m.accountID, contactID: nil, kind: "success.meeting",
                                       title: "Meeting: \(m.title)", detail: detail.isEmpty ? nil : detail, at: DateOnly(iso: m.heldOn)!.date(in: SurveyImport.berlin).addingTimeInterval(12 * 3600),
                                       subjectType: "meeting", subjectID: m.id, on: db)
-            try await Audit.record("create", "meeting", id: m.id, before: String?.none, after: PlainJSON.encode(MeetingDTO(m, steps: tasks)), by: caller, on: db)
+            try await Audit.record("create", "meeting", id: m.id, before: String?.none, after: PlainJSON.encode(MeetingDTO(m, steps: tasks, today: caller.today)), by: caller, on: db)
             return (m, tasks)
         }
     }
@@ -224,14 +224,14 @@ enum MeetingsAPI {
         let scope = try req.scope
         let a = try await scope.find(Account.self, parameter: "id", of: req)
         let (m, steps) = try await record(try decodePlainBody(req, as: MeetingInput.self), account: a, scope: scope, caller: try req.caller)
-        return PlainJSON.response(MeetingDTO(m, steps: steps), status: .created)
+        return PlainJSON.response(MeetingDTO(m, steps: steps, today: try req.scope.today), status: .created)
     }
 
     static func meetings(account: UUID, scope: Scope, limit: Int = 50) async throws -> [MeetingDTO] {
         let rows = try await scope.query(Meeting.self).filter(\.$accountID == account).sort(\.$heldOn, .descending).sort(\.$id, .descending).limit(limit).all()
         let steps = rows.isEmpty ? [] : try await scope.query(CSTask.self).filter(\.$meetingID ~~ rows.map { $0.id! }).sort(\.$dueOn).all()
         let byMeeting = Dictionary(grouping: steps) { $0.meetingID! }
-        return rows.map { MeetingDTO($0, steps: byMeeting[$0.id!] ?? []) }
+        return rows.map { MeetingDTO($0, steps: byMeeting[$0.id!] ?? [], today: scope.today) }
     }
 
     static func list(_ req: Request) async throws -> Response {

@@ -45,7 +45,8 @@ enum PeersAPI {
 
     struct Row: Decodable { var account_id: UUID; var detail: String }
 
-    static func benchmark(account: Account, scope: Scope, today: DateOnly = .today()) async throws -> PeerBenchmarkDTO {
+    static func benchmark(account: Account, scope: Scope, today given: DateOnly? = nil) async throws -> PeerBenchmarkDTO {
+        let today = given ?? scope.today
         let id = account.id!
         struct D: Decodable { var d: String? }
         let newest = try await scope.db.sql.raw("SELECT MAX(computed_on) AS d FROM health_scores WHERE workspace_id = \(bind: scope.workspaceID)")

@@ -127,7 +127,7 @@ enum PlansAPI {
                 for (field, value) in [("planned", dates.planned), ("actual", dates.actual)] {
                     guard let value, !value.trimmed.isEmpty else { continue }
                     if let d = v.check("phases.\(name).\(field)", value, FieldCheck.date) {
-                        if field == "actual", d > DateOnly.today() { v.fail("phases.\(name).actual", "\(d.iso) is in the future; an actual date is when the phase was reached") }
+                        if field == "actual", d > scope.today { v.fail("phases.\(name).actual", "\(d.iso) is in the future; an actual date is when the phase was reached") }
                         if field == "planned" { out.planned = d.iso } else { out.actual = d.iso }
                     }
                 }
@@ -173,7 +173,7 @@ enum PlansAPI {
     }
 
     static func insert(_ input: PlanInput, by caller: Caller, on db: any Database) async throws -> SuccessPlan {
-        let scope = Scope(workspaceID: caller.workspaceID, db: db)
+        let scope = caller.scope(on: db)
         let p = SuccessPlan()
         p.id = .timeOrdered(); p.workspaceID = caller.workspaceID; p.version = 1
         try await apply(input, to: p, isNew: true, scope: scope)
@@ -200,7 +200,7 @@ enum PlansAPI {
 
     static func change(_ id: UUID?, _ input: PlanInput, by caller: Caller, on db: any Database,
                        check: @Sendable (Int) throws -> Void = { _ in }) async throws -> (SuccessPlan, [PlanMilestone]) {
-        let scope = Scope(workspaceID: caller.workspaceID, db: db)
+        let scope = caller.scope(on: db)
         let p = try await scope.find(SuccessPlan.self, id)
         try check(p.version)
         let ms = try await milestones(p, scope: scope)
@@ -275,7 +275,7 @@ enum PlansAPI {
 
     // MARK: milestones
 
-    static func apply(_ input: MilestoneInput, to m: PlanMilestone, isNew: Bool) throws {
+    static func apply(_ input: MilestoneInput, to m: PlanMilestone, isNew: Bool, today: DateOnly) throws {
         var v = RapportKit.Validator()
         if isNew || input.title != nil, let t = v.text("title", input.title, required: true, maxLength: 200) { m.title = t }
         if isNew || input.phase != nil {
@@ -286,7 +286,7 @@ enum PlansAPI {
         if case .set(let done) = input.done_on {
             if let done, !done.trimmed.isEmpty {
                 if let d = v.check("done_on", done, FieldCheck.date) {
-                    if d > DateOnly.today() { v.fail("done_on", "\(d.iso) is in the future") } else { m.doneOn = d.iso }
+                    if d > today { v.fail("done_on", "\(d.iso) is in the future") } else { m.doneOn = d.iso }
                 }
             } else { m.doneOn = nil }
         }
@@ -303,7 +303,7 @@ enum PlansAPI {
     static func addMilestone(_ input: MilestoneInput, plan p: SuccessPlan, by caller: Caller, on db: any Database) async throws -> PlanMilestone {
         let m = PlanMilestone()
         m.id = .timeOrdered(); m.workspaceID = p.workspaceID; m.planID = p.id!
-        try apply(input, to: m, isNew: true)
+        try apply(input, to: m, isNew: true, today: caller.today)
         try await db.transaction { db in
             try await m.create(on: db)
             try await Audit.record("create", "milestone", id: m.id, before: String?.none, after: PlainJSON.encode(MilestoneDTO(m)), by: caller, on: db)
@@ -316,7 +316,7 @@ enum PlansAPI {
         let m = try await scope.find(PlanMilestone.self, parameter: "id", of: req)
         let input = try decodePlainBody(req, as: MilestoneInput.self)
         let before = PlainJSON.encode(MilestoneDTO(m))
-        try apply(input, to: m, isNew: false)
+        try apply(input, to: m, isNew: false, today: caller.today)
         try await req.db.transaction { db in
             try await m.save(on: db)
             if input.done_on.isSet, m.doneOn != nil, let p = try await SuccessPlan.find(m.planID, on: db) {

@@ -120,7 +120,8 @@ enum Playbooks {
 
     /// Sweeps the given playbooks (default: every active one) for every account now; returns counts.
     @discardableResult
-    static func sweep(scope: Scope, only: [Playbook]? = nil, today: DateOnly = .today(), now: Date = Date()) async throws -> PlaybookSweepDTO {
+    static func sweep(scope: Scope, only: [Playbook]? = nil, today given: DateOnly? = nil, now: Date = Date()) async throws -> PlaybookSweepDTO {
+        let today = given ?? scope.today
         var playbooks = only ?? []
         if only == nil { playbooks = try await scope.query(Playbook.self).filter(\.$active == true).all() }
         guard !playbooks.isEmpty else { return PlaybookSweepDTO(playbooks: 0, occurrences: 0, tasks: 0, resolved: 0) }
@@ -178,7 +179,7 @@ enum Playbooks {
 
     /// Claims the occurrence and creates its tasks in one transaction; 0 if it was claimed before.
     static func act(_ p: Playbook, on account: Account, occurrence o: Occurrence, scope: Scope, today: DateOnly, now: Date) async throws -> Int {
-        let caller = Caller(kind: .system, workspaceID: scope.workspaceID, workspaceSlug: "", workspaceName: "", role: .owner, label: "playbook \(p.name)")
+        let caller = Caller(kind: .system, workspaceID: scope.workspaceID, workspaceSlug: "", workspaceName: "", role: .owner, label: "playbook \(p.name)", zone: scope.zone)
         return try await scope.db.transaction { db in
             let runID = UUID.timeOrdered()
             let claimed = try await db.sql.raw("""
@@ -209,7 +210,8 @@ enum Playbooks {
                 """).all()
             guard !claimed.isEmpty else { continue }
             do {
-                try await sweep(scope: Scope(workspaceID: p.workspaceID, db: app.db), only: [p], now: now)
+                let zone = Workspaces.zone(try await Workspace.find(p.workspaceID, on: app.db)?.timeZone)
+                try await sweep(scope: Scope(workspaceID: p.workspaceID, db: app.db, zone: zone), only: [p], now: now)
                 done += 1
             } catch {
                 app.logger.error("playbook \(p.id!): \(String(reflecting: error))")

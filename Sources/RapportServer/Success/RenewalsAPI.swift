@@ -34,7 +34,8 @@ struct RetentionDTO: Codable, Sendable {
 /// period. A contract's renewal probability is the renewal rate its account's health band had in the
 /// back-test of the last two years; accounts without a score take the overall rate.
 enum RenewalsAPI {
-    static func renewals(months: Int, scope: Scope, today: DateOnly = .today()) async throws -> RenewalsDTO {
+    static func renewals(months: Int, scope: Scope, today given: DateOnly? = nil) async throws -> RenewalsDTO {
+        let today = given ?? scope.today
         let to = today.adding(months: months)
         let contracts = try await scope.query(Contract.self).filter(\.$status == "active")
             .filter(\.$renewalDate >= today.iso).filter(\.$renewalDate < to.iso).sort(\.$renewalDate).all()
@@ -99,7 +100,7 @@ enum RenewalsAPI {
 
     static func period(_ req: Request) throws -> (DateOnly, DateOnly) {
         var f = Filters(req)
-        let today = DateOnly.today()
+        let today = try req.scope.today
         let to = f.date("to") ?? today
         let from = f.date("from") ?? to.adding(months: -12)
         try f.finish()

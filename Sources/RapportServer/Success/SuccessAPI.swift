@@ -185,7 +185,8 @@ struct SuccessOverview: Sendable {
     /// `covering`, when given, is what the light read's queries name instead of `ids`. It must hold every
     /// one of them (more is only wasted work: results are kept for `ids` alone). Between the caller's read
     /// of `ids` and these queries an account can change hands; it then shows without its facts once.
-    static func load(accounts ids: [UUID], covering: AccountSet? = nil, scope: Scope, today: DateOnly = .today(), detailed: Bool = true) async throws -> SuccessOverview {
+    static func load(accounts ids: [UUID], covering: AccountSet? = nil, scope: Scope, today given: DateOnly? = nil, detailed: Bool = true) async throws -> SuccessOverview {
+        let today = given ?? scope.today
         if ids.isEmpty {
             return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], goals: [:], plan: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today)
         }
@@ -419,7 +420,7 @@ enum SuccessAPI {
 
     static func backTest(_ input: BackTestInput, scope: Scope) async throws -> BackTestDTO {
         var v = RapportKit.Validator()
-        let today = DateOnly.today()
+        let today = scope.today
         let to = v.check("to", input.to ?? today.iso, FieldCheck.date) ?? today
         let from = v.check("from", input.from ?? to.adding(months: -24).iso, FieldCheck.date) ?? to
         if from > to { v.fail("from", "\(from.iso) is after to (\(to.iso))") }

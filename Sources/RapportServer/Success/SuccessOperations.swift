@@ -13,7 +13,7 @@ extension Operations {
         return try await Runtime.withApp(settings) { app in
             let ws = try await Workspaces.find(slug: slug, on: app.db)
             let started = Date()
-            let r = try await UsageIngest.csv(reader, batchID: batchID ?? UsageIngest.digest(data), scope: Scope(workspaceID: ws.id!, db: app.db),
+            let r = try await UsageIngest.csv(reader, batchID: batchID ?? UsageIngest.digest(data), scope: ws.scope(on: app.db),
                                               progress: progress)
             let seconds = Date().timeIntervalSince(started)
             return ImportOutcome(summary: String(format: "%d usage events stored for %d accounts on %d days as batch %@ in %.1f s (%.0f events/s).",
@@ -31,7 +31,7 @@ extension Operations {
                 guard let d = DateOnly(iso: day) else { throw AppError.invalid("date", "'\(day)' is not a date like 2026-12-01") }
                 date = d
             }
-            let r = try await HealthSchedule.recomputeNow(scope: Scope(workspaceID: ws.id!, db: app.db), by: .system(ws, label: "rapport health recompute"), day: date)
+            let r = try await HealthSchedule.recomputeNow(scope: ws.scope(on: app.db), by: .system(ws, label: "rapport health recompute"), day: date)
             return String(format: "health of %d accounts computed for %@ in %.1f s", r.accounts, r.day.iso, r.seconds)
         }
     }
@@ -55,7 +55,7 @@ extension Operations {
             }
             progress("owner \(csm.id!.uuidString.lowercased()) (\(email))")
             let started = Date()
-            let today = DateOnly.today()
+            let today = DateOnly(Date(), in: workspace!.zone)
             let uuid = sqlite ? "upper(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21))" : "gen_random_uuid()"
             func series(_ from: Int, _ to: Int) -> String {
                 sqlite ? "(WITH RECURSIVE s(i) AS (SELECT \(from) UNION ALL SELECT i + 1 FROM s WHERE i < \(to)) SELECT i FROM s)" : "(SELECT generate_series(\(from), \(to)) AS i)"
@@ -115,7 +115,7 @@ extension Operations {
             // goals with KPIs and agreements, a success plan with milestones, and open tasks.
             let scope = Scope(workspaceID: wsID, db: db)
             let portfolio = try await scope.query(Account.self).filter(\.$ownerID == csm.id!).sort(\.$name).all()
-            let caller = Caller(kind: .user(csm.id!), workspaceID: wsID, workspaceSlug: slug, workspaceName: workspace!.name, role: .owner, label: "user \(email)")
+            let caller = Caller(kind: .user(csm.id!), workspaceID: wsID, workspaceSlug: slug, workspaceName: workspace!.name, role: .owner, label: "user \(email)", zone: workspace!.zone)
             if try await scope.query(Goal.self).count() == 0 {
                 var rng = DemoSuccessSeeder.Rand(state: 20261207)
                 try await DemoSuccessSeeder.seedGoals(accounts: portfolio, scope: scope, caller: caller, login: csm, today: today, rng: &rng,

@@ -557,6 +557,6 @@ enum UsageReads {
     static func show(_ req: Request) async throws -> Response {
         let scope = try req.scope
         let account = try await scope.find(Account.self, parameter: "id", of: req)
-        return PlainJSON.response(try await summary(account: account.id!, asOf: DateOnly.today(), scope: scope))
+        return PlainJSON.response(try await summary(account: account.id!, asOf: scope.today, scope: scope))
     }
 }

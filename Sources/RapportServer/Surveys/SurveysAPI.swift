@@ -96,7 +96,7 @@ enum SurveysAPI {
     static func create(_ req: Request) async throws -> Response {
         let input = try decodePlainBody(req, as: SurveyInput.self)
         let caller = try req.caller
-        let s = try await req.db.transaction { db in try await create(input, scope: Scope(workspaceID: caller.workspaceID, db: db), caller: caller) }
+        let s = try await req.db.transaction { db in try await create(input, scope: caller.scope(on: db), caller: caller) }
         let scope = try req.scope
         return PlainJSON.response(SurveyDTO(s, latest: try await latest(s, scope: scope)), status: .created).withETag(s.version)
     }

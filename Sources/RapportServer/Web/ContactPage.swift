@@ -101,7 +101,7 @@ enum ContactPage {
             return Layout.render(ctx, title: name(ctx, m.contact), status: .unprocessableEntity, active: "accounts", view(ctx, m))
         case .success(let v):
             try await req.db.transaction { db in
-                let contact = try await Scope(workspaceID: caller.workspaceID, db: db).find(Contact.self, id)
+                let contact = try await caller.scope(on: db).find(Contact.self, id)
                 guard contact.erasedAt == nil else { throw AppError.conflict("This contact's personal data was erased.") }
                 try await ConsentsAPI.record(contact: contact, purpose: v.text("purpose")!, channel: v.text("channel")!,
                                              granted: v.text("status") == "granted", source: v.text("source")!, by: caller, on: db)

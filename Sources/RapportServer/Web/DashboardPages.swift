@@ -66,7 +66,7 @@ enum DashboardPages {
         for key in filterKeys { if let v = given[key], !v.isEmpty { filters[key] = v } }
         var scopes: [Scope] = []
         for loop in req.application.eventLoopGroup.makeIterator() {
-            if let db = req.application.databases.database(logger: req.logger, on: loop) { scopes.append(Scope(workspaceID: scope.workspaceID, db: db)) }
+            if let db = req.application.databases.database(logger: req.logger, on: loop) { scopes.append(scope.with(db)) }
         }
         return Context(ctx: ctx, scope: scope, filters: filters, guardrail: try await MeasurementSettingsStore.load(scope).guardrail,
                        dims: try await MeasurementDimensions.withChoices(scope), indices: try await scope.query(MetricIndex.self).all(),

@@ -63,7 +63,7 @@ enum HomePage {
     static func show(_ req: Request) async throws -> Response {
         let ctx = WebContext.make(req)
         let caller = try req.caller
-        let model = try await query(try req.scope, today: DateOnly(Date(), in: ctx.zone), workspace: caller.workspaceName)
+        let model = try await query(try req.scope, today: ctx.today, workspace: caller.workspaceName)
         return Layout.render(ctx, title: ctx.t("Home"), active: "home", view(ctx, model))
     }
 }

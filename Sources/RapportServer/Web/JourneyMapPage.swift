@@ -258,7 +258,7 @@ enum JourneyMapPage {
         let id = req.parameters.get("id").flatMap(UUID.init(uuidString:))
         return try await JourneyWeb.submit(req, redirect: JourneyWeb.href("journeys", id ?? UUID()), write: {
             try await req.db.transaction { db in
-                let scope = Scope(workspaceID: caller.workspaceID, db: db)
+                let scope = caller.scope(on: db)
                 try await body(try await scope.find(Journey.self, id), scope, caller)
             }
         }, page: { try await render(req, error: $0) })

@@ -147,7 +147,7 @@ enum JourneysPage {
         let body = try InputBody.decode(req)
         return try await JourneyWeb.submit(req, redirect: "/journeys", write: {
             let values = try JourneySchemas.channel.validate(body.fields.filter { !$0.value.trimmed.isEmpty }).mapError(\.appError).get()
-            _ = try await req.db.transaction { db in try await ChannelsAPI.add(values, by: caller, scope: Scope(workspaceID: caller.workspaceID, db: db)) }
+            _ = try await req.db.transaction { db in try await ChannelsAPI.add(values, by: caller, scope: caller.scope(on: db)) }
         }, page: { try await render(req, error: $0) })
     }
 }

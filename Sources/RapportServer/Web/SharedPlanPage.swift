@@ -120,7 +120,7 @@ enum SharedPlanPage {
         do {
             try await GoalsAPI.record(goal: goal, stage: stage, side: .customer, by: name, via: "shared_link", note: nil,
                                       caller: Caller(kind: .system, workspaceID: workspace.id!, workspaceSlug: workspace.slug, workspaceName: workspace.name,
-                                                     role: .viewer, label: "customer via share link (\(name))"), on: req.db)
+                                                     role: .viewer, label: "customer via share link (\(name))", zone: workspace.zone), on: req.db)
         } catch {
             guard let e = AppError(shown: error) else { throw error }
             return try await render(req, plan: plan, message: nil, error: e.fieldErrors.first?.message ?? e.detail, status: e.status)

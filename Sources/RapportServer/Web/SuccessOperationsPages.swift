@@ -209,7 +209,7 @@ enum SuccessOperationsPages {
         let names = Dictionary(uniqueKeysWithValues: members.map { ($0.$user.id, $0.user.name) })
         let given = try req.allQueryItems()
         var owner = given["owner"] == "all" ? nil : (given["owner"].flatMap(UUID.init(uuidString:)) ?? ctx.caller?.userID)
-        let today = DateOnly.today()
+        let today = ctx.today
         func week(_ owner: UUID?) async throws -> [CSTask] {
             let q = scope.query(CSTask.self).filter(\.$status == "open").filter(\.$dueOn <= today.adding(days: 7).iso).sort(\.$dueOn).limit(2_000)
             if let owner { q.filter(\.$ownerID == owner) }
@@ -271,7 +271,7 @@ enum SuccessOperationsPages {
         let given = try req.allQueryItems()
         let months = given["months"].flatMap(Int.init).map { min(max($0, 1), 36) } ?? 12
         let r = try await RenewalsAPI.renewals(months: months, scope: scope)
-        let today = DateOnly.today()
+        let today = ctx.today
         let retention = try await RenewalsAPI.retention(from: today.adding(months: -12), to: today, scope: scope)
         func money(_ d: Decimal, _ c: String) -> String { ctx.lang.money(d.rounded(0), c) }
         func double(_ d: Decimal) -> Double { NSDecimalNumber(decimal: d).doubleValue }

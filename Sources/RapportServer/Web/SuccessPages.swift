@@ -220,7 +220,7 @@ enum SuccessPages {
             let record: Node<HTML.BodyContext> = !w.canWrite ? .empty : k.source == "manual"
                 ? w.post("kpi-value", hidden: [("kpi_id", kid)], cls: "inline",
                          .input(.type(.text), .name("value"), .attribute(named: "aria-label", value: ctx.t("Value")), .attribute(named: "size", value: "6"), .attribute(named: "inputmode", value: "decimal")),
-                         .input(.type(.date), .name("measured_on"), .attribute(named: "aria-label", value: ctx.t("Measured on")), .value(DateOnly.today().iso)),
+                         .input(.type(.date), .name("measured_on"), .attribute(named: "aria-label", value: ctx.t("Measured on")), .value(ctx.today.iso)),
                          .button(.type(.submit), .class("small"), .text(ctx.t("Record"))))
                 : w.post("kpi-measure", hidden: [("kpi_id", kid)], cls: "inline", .button(.type(.submit), .class("small"), .text(ctx.t("Measure from data"))))
             return [.text(k.name), .text(number(ctx, k.baseline) + " " + k.unit + " (" + ctx.lang.date(k.baseline_on) + ")"),
@@ -261,7 +261,7 @@ enum SuccessPages {
                        JourneyWeb.field("kpi-name-" + gid, ctx.t("KPI"), .input(.type(.text), .name("name"), .id("kpi-name-" + gid))),
                        JourneyWeb.field("kpi-unit-" + gid, ctx.t("Unit"), .input(.type(.text), .name("unit"), .id("kpi-unit-" + gid), .attribute(named: "size", value: "6"))),
                        JourneyWeb.field("kpi-baseline-" + gid, ctx.t("Baseline"), .input(.type(.text), .name("baseline"), .id("kpi-baseline-" + gid), .attribute(named: "size", value: "6"))),
-                       JourneyWeb.field("kpi-baseline-on-" + gid, ctx.t("Baseline date"), .input(.type(.date), .name("baseline_on"), .id("kpi-baseline-on-" + gid), .value(DateOnly.today().iso))),
+                       JourneyWeb.field("kpi-baseline-on-" + gid, ctx.t("Baseline date"), .input(.type(.date), .name("baseline_on"), .id("kpi-baseline-on-" + gid), .value(ctx.today.iso))),
                        JourneyWeb.field("kpi-target-" + gid, ctx.t("Target"), .input(.type(.text), .name("target"), .id("kpi-target-" + gid), .attribute(named: "size", value: "6"))),
                        JourneyWeb.field("kpi-deadline-" + gid, ctx.t("Deadline"), .input(.type(.date), .name("deadline"), .id("kpi-deadline-" + gid))),
                        JourneyWeb.field("kpi-source-" + gid, ctx.t("Source"), JourneyWeb.select("source", KPISource.allCases.map { ($0.rawValue, ctx.t("source." + $0.rawValue)) }, id: "kpi-source-" + gid)),
@@ -484,7 +484,7 @@ enum SuccessPages {
                 let p = try await scope.find(SuccessPlan.self, m.planID)
                 guard p.accountID == account.id else { throw AppError.notFound(entity: "milestone") }
                 let before = PlainJSON.encode(MilestoneDTO(m))
-                try PlansAPI.apply(MilestoneInput(title: nil, phase: nil, due_on: nil, done_on: .set(DateOnly.today().iso)), to: m, isNew: false)
+                try PlansAPI.apply(MilestoneInput(title: nil, phase: nil, due_on: nil, done_on: .set(caller.today.iso)), to: m, isNew: false, today: caller.today)
                 try await req.db.transaction { db in
                     try await m.save(on: db)
                     try await Timeline.record(workspaceID: p.workspaceID, accountID: p.accountID, contactID: nil, kind: "success.milestone",
@@ -522,7 +522,7 @@ enum SuccessPages {
         }
         let title = ctx.t("Customer Success portfolio")
         let red = rows.filter { $0.band == "red" }.count, yellow = rows.filter { $0.band == "yellow" }.count, green = rows.filter { $0.band == "green" }.count
-        let soon = rows.filter { r in r.next_renewal.flatMap(DateOnly.init(iso:)).map { DateOnly.today().days(until: $0) <= 90 } ?? false }.count
+        let soon = rows.filter { r in r.next_renewal.flatMap(DateOnly.init(iso:)).map { ctx.today.days(until: $0) <= 90 } ?? false }.count
         // 500 rows and more: written as markup directly (`RowsHTML`), the same cells Plot would render.
         let overdueLabel = ctx.t("overdue")
         var body = RowsHTML(capacity: rows.count * 400)

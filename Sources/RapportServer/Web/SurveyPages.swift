@@ -57,7 +57,7 @@ enum SurveysPage {
             let name = f["name"]?.trimmingCharacters(in: .whitespaces) ?? ""
             let input = SurveyInput(name: name, kind: f["kind"], touchpointId: f["touchpoint_id"].flatMap(UUID.init(uuidString:)),
                                     definition: SurveysAPI.starter(name: name, languages: languages.isEmpty ? ["de"] : languages))
-            let s = try await req.db.transaction { db in try await SurveysAPI.create(input, scope: Scope(workspaceID: caller.workspaceID, db: db), caller: caller) }
+            let s = try await req.db.transaction { db in try await SurveysAPI.create(input, scope: caller.scope(on: db), caller: caller) }
             return "/surveys/\(s.id!.uuidString.lowercased())"
         }, page: { try await render(req, error: $0) })
     }

@@ -140,7 +140,7 @@ enum TouchpointPage {
         return try await JourneyWeb.submit(req, redirect: JourneyWeb.href("touchpoints", id ?? UUID()), write: {
             let values = try JourneySchemas.assessment.validate(body.fields.filter { !$0.value.trimmed.isEmpty }).mapError(\.appError).get()
             try await req.db.transaction { db in
-                let scope = Scope(workspaceID: caller.workspaceID, db: db)
+                let scope = caller.scope(on: db)
                 _ = try await Assessments.record(try await scope.find(Touchpoint.self, id), values, by: caller, scope: scope)
             }
         }, page: { try await render(req, error: $0) })
@@ -156,7 +156,7 @@ enum TouchpointPage {
             guard let path = upload.filePath, let name = upload.fileName, !name.isEmpty else { throw AppError.invalid("file", "choose a file to upload") }
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             try await req.db.transaction { db in
-                let scope = Scope(workspaceID: caller.workspaceID, db: db)
+                let scope = caller.scope(on: db)
                 _ = try await TouchpointFiles.store(try await scope.find(Touchpoint.self, id), filename: name, declaredType: upload.fileType,
                                                     bytes: bytes, by: caller, scope: scope)
             }

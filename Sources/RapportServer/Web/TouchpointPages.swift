@@ -175,7 +175,7 @@ enum TouchpointRegistryPage {
             _ = v.text("query", query, maxLength: 2000)
             if !v.errors.isEmpty { throw AppError.validation(v.errors) }
             try await req.db.transaction { db in
-                let scope = Scope(workspaceID: caller.workspaceID, db: db)
+                let scope = caller.scope(on: db)
                 if try await scope.query(SavedView.self).filter(\.$page == "touchpoints").filter(\.$name == name!).first() != nil {
                     throw AppError.invalid("name", "a view '\(name!)' exists already; choose another name")
                 }
@@ -191,7 +191,7 @@ enum TouchpointRegistryPage {
     static func deleteView(_ req: Request) async throws -> Response {
         let caller = try req.caller
         try await req.db.transaction { db in
-            let scope = Scope(workspaceID: caller.workspaceID, db: db)
+            let scope = caller.scope(on: db)
             let view = try await scope.find(SavedView.self, parameter: "id", of: req)
             try await view.delete(on: db)
             try await Audit.record("delete", "saved view", id: view.id, before: view.name, after: String?.none, by: caller, on: db)

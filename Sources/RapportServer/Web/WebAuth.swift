@@ -14,17 +14,18 @@ struct WebContext {
     let zone: TimeZone
 
     func t(_ key: String) -> String { lang.t(key) }
+    /// The workspace's date now.
+    var today: DateOnly { DateOnly(Date(), in: zone) }
 
     static func make(_ req: Request) -> WebContext {
         let user = req.storage[WebUserKey.self]
         return WebContext(req: req, caller: req.callerIfAny, userName: user?.name,
                           lang: UILanguage.resolve(user: user?.locale, acceptLanguage: req.headers.first(name: .acceptLanguage)),
-                          userLocale: user?.locale, csrf: DashboardPages.printing ? "" : CSRF.token(req), zone: req.storage[WebZoneKey.self] ?? TimeZone(identifier: "UTC")!)
+                          userLocale: user?.locale, csrf: DashboardPages.printing ? "" : CSRF.token(req), zone: req.callerIfAny?.zone ?? TimeZone(identifier: "UTC")!)
     }
 }
 
 struct WebUserKey: StorageKey { typealias Value = User }
-struct WebZoneKey: StorageKey { typealias Value = TimeZone }
 
 /// Signs web requests in from the server-side session; anyone else goes to the login page.
 struct SessionAuthMiddleware: AsyncMiddleware {
@@ -43,9 +44,8 @@ struct SessionAuthMiddleware: AsyncMiddleware {
             return req.redirect(to: "/login" + next)
         }
         req.setCaller(Caller(kind: .user(uid), workspaceID: wsID, workspaceSlug: ws.slug, workspaceName: ws.name, role: role,
-                             label: "user \(user.email)"))
+                             label: "user \(user.email)", zone: ws.zone))
         req.storage[WebUserKey.self] = user
-        req.storage[WebZoneKey.self] = TimeZone(identifier: ws.timeZone)
         return try await next.respond(to: req)
     }
 }

@@ -12,7 +12,7 @@ struct OperationsAPITests {
     func tasksAndMeetings(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "tasks")
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             let task = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.account, "title": "Nutzung mit Anna besprechen",
                                                                                "due_on": today.adding(days: -1).iso])
             #expect(task["status"] as? String == "open" && task["overdue"] as? Bool == true && task["source"] as? String == "manual")
@@ -49,11 +49,35 @@ struct OperationsAPITests {
         }
     }
 
+    @Test("today is the workspace's day: defaults and future checks follow its time zone, not the server's", arguments: TestDB.all)
+    func workspaceDay(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let fx = Fixture(app: app)
+            // At any hour at least one of these two zones is on another date than UTC.
+            for (slug, zone) in [("day-east", "Pacific/Kiritimati"), ("day-west", "Pacific/Pago_Pago")] {
+                let ws = try await Workspaces.create(slug: slug, name: slug, timeZone: zone, on: app.db)
+                let token = try await fx.token(ws)
+                let account = try await fx.create("/api/v1/accounts", token: token, ["name": "Kunde \(slug)"]).id
+                let today = DateOnly.today(in: TimeZone(identifier: zone)!)
+                let task = try await fx.create("/api/v1/tasks", token: token, ["account_id": account, "title": "Anrufen"])
+                #expect(task["due_on"] as? String == today.adding(days: 7).iso, "\(zone): \(task)")
+                let meeting = try await fx.create("/api/v1/accounts/\(account)/meetings", token: token, ["title": "Gespräch"])
+                #expect(meeting["held_on"] as? String == today.iso, "\(zone): \(meeting)")
+                let tomorrow = try await fx.send(.POST, "/api/v1/accounts/\(account)/meetings", token: token,
+                                                 json: ["title": "Gespräch", "held_on": today.adding(days: 1).iso])
+                #expect(try tomorrow.status == .unprocessableEntity && tomorrow.fieldNames() == ["held_on"], "\(zone): \(tomorrow.body.string)")
+                let overdue = try await fx.create("/api/v1/tasks", token: token, ["account_id": account, "title": "Gestern", "due_on": today.adding(days: -1).iso])
+                let due = try await fx.create("/api/v1/tasks", token: token, ["account_id": account, "title": "Heute", "due_on": today.iso])
+                #expect(overdue["overdue"] as? Bool == true && due["overdue"] as? Bool == false, "\(zone)")
+            }
+        }
+    }
+
     @Test("a playbook creates its tasks once per occurrence, even when swept twice, and again when a risk comes back", arguments: TestDB.all)
     func playbooks(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "playbooks")
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             _ = try await s.fx.create("/api/v1/contracts", token: s.token, ["account_id": s.account, "product": "Cloud", "start_date": "2025-01-01",
                                                                             "renewal_date": today.adding(days: 40).iso, "arr": 24000, "currency": "EUR"])
             let bad = try await s.fx.send(.POST, "/api/v1/playbooks", token: s.token, json: ["name": "x", "trigger_kind": "renewal_within", "trigger_value": "soon",
@@ -116,7 +140,7 @@ struct OperationsAPITests {
     func renewals(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "renewals")
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             let start = today.adding(months: -18).iso
             // Müller: 10,000 EUR, expanded by 2,000 within the year; Alpen: 5,000 EUR, churned within the year.
             let m = try await s.fx.create("/api/v1/contracts", token: s.token, ["account_id": s.account, "product": "Cloud", "start_date": start,
@@ -145,7 +169,7 @@ struct OperationsAPITests {
     func peers(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "peers")
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             func account(_ name: String, segment: String, size: String) async throws -> UUID {
                 UUID(uuidString: try await s.fx.create("/api/v1/accounts", token: s.token, ["name": name, "segment": segment, "size": size]).id)!
             }

@@ -194,7 +194,7 @@ struct HealthAPITests {
             // Licensed seats come from the contracts.
             _ = try await s.fx.create("/api/v1/contracts", token: s.token, ["account_id": s.account, "product": "Cloud", "start_date": "2025-01-01",
                                                                             "arr": 12000, "currency": "EUR", "seats": 10])
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             let events: [[String: Any]] = (0..<6).map { i in
                 ["account_external_id": "A-1", "user": "user\(i % 3)@mueller.example", "feature": i < 4 ? "claims" : "reports", "count": 2,
                  "time": today.adding(days: -1 - (i % 2)).iso + "T10:00:00Z"]  // never later than now, whatever the hour
@@ -240,7 +240,7 @@ struct HealthAPITests {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "usage-parts")
             let scope = Scope(workspaceID: s.ws.id!, db: app.db)
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             // 40 events over two accounts, five days, three features and four users, with repeats across parts of 7.
             var lines = ["account_external_id,user,feature,count,time"]
             var expected: [String: Int] = [:], weeks: Set<String> = []
@@ -290,7 +290,7 @@ struct HealthAPITests {
     func usageRekey(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "usage-rekey")
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             let events: [[String: Any]] = (0..<30).map { i in
                 ["account_external_id": i % 2 == 0 ? "A-1" : "A-2", "user": "u\(i % 5)", "feature": "f\(i % 3)", "count": 1 + i, "time": today.adding(days: -1 - i).iso]
             }
@@ -358,7 +358,7 @@ struct HealthAPITests {
             #expect(c["kind"] as? String == "support" && c["raw"] as? Double == 2 && c["contribution"] as? Double == 50)
 
             // Stored history: a month before each renewal or churn, this account scored 20, the other 90.
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             let model = try await HealthEngine.models(scope: Scope(workspaceID: ws, db: app.db)).standard
             let scope = Scope(workspaceID: ws, db: app.db)
             let accounts = [UUID(uuidString: s.account)!: 3.2, UUID(uuidString: s.other)!: 0.4]
@@ -439,7 +439,7 @@ extension SuccessAPITests {
             #expect(try await !risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
             // Counts stored with a score older than yesterday are not used: the roll-ups (no drop) decide.
             try await (app.db as! any SQLDatabase).raw("""
-                UPDATE health_scores SET computed_on = \(bind: DateOnly.today().adding(days: -3).iso), active_users = 1, previous_active_users = 4
+                UPDATE health_scores SET computed_on = \(bind: DateOnly.workspaceToday.adding(days: -3).iso), active_users = 1, previous_active_users = 4
                 WHERE workspace_id = \(bind: s.ws.id!)
                 """).run()
             #expect(try await !risks("/api/v1/success/portfolio?owner_id=").contains("usage_drop"))
@@ -531,11 +531,11 @@ extension SuccessAPITests {
             // A goal without a customer-side owner, a plan with an overdue milestone, and an open overdue task.
             let goal = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.account, "title": "Durchlaufzeit halbieren"])
             _ = try await s.fx.create("/api/v1/goals/\(goal.id)/kpis", token: s.token, ["name": "Durchlaufzeit", "unit": "Tage", "baseline": 20, "target": 10,
-                                                                                     "deadline": DateOnly.today().adding(days: 90).iso])
+                                                                                     "deadline": DateOnly.workspaceToday.adding(days: 90).iso])
             let plan = try await s.fx.create("/api/v1/plans", token: s.token, ["account_id": s.account, "title": "Erfolgsplan"])
             _ = try await s.fx.create("/api/v1/plans/\(plan.id)/milestones", token: s.token, ["title": "Schulung", "phase": "adoption",
-                                                                                                    "due_on": DateOnly.today().adding(days: -30).iso])
-            _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.account, "title": "Anrufen", "due_on": DateOnly.today().adding(days: -2).iso])
+                                                                                                    "due_on": DateOnly.workspaceToday.adding(days: -30).iso])
+            _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.account, "title": "Anrufen", "due_on": DateOnly.workspaceToday.adding(days: -2).iso])
             let scope = Scope(workspaceID: s.ws.id!, db: app.db)
             let many = (0...IDList.namedUpTo).map { _ in UUID() }
             for chunk in stride(from: 0, to: many.count, by: 500) {
@@ -560,7 +560,7 @@ extension SuccessAPITests {
 
             // A CSM's portfolio names their accounts by owner, not by id: the same facts, and only theirs.
             _ = try await s.fx.create("/api/v1/goals", token: s.token, ["account_id": s.other, "title": "Kosten senken"])
-            _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.other, "title": "Nachfassen", "due_on": DateOnly.today().adding(days: 5).iso])
+            _ = try await s.fx.create("/api/v1/tasks", token: s.token, ["account_id": s.other, "title": "Nachfassen", "due_on": DateOnly.workspaceToday.adding(days: 5).iso])
             let csm = try await s.fx.user(s.ws, email: "csm@wide.example", role: .csm)
             try await (app.db as! any SQLDatabase).raw("UPDATE accounts SET owner_id = \(bind: csm.id!) WHERE id = \(bind: ids[0])").run()
             let owned = try await SuccessOverview.load(accounts: [ids[0]], covering: .ownedBy(csm.id!, workspace: s.ws.id!), scope: scope, detailed: false)
@@ -617,7 +617,7 @@ struct SuccessPageTests {
             #expect(try await csm.post(base + "/kpi", form: ["goal_id": goal.id!.uuidString, "name": "Erstlösungsquote", "unit": "%", "baseline": "60", "target": "80",
                                                              "baseline_on": "2026-01-01", "deadline": "2027-06-30", "source": "manual"]).status == .seeOther)
             let kpi = try #require(try await GoalKPI.query(on: app.db).filter(\.$goalID == goal.id!).first())
-            #expect(try await csm.post(base + "/kpi-value", form: ["kpi_id": kpi.id!.uuidString, "value": "70", "measured_on": DateOnly.today().iso]).status == .seeOther)
+            #expect(try await csm.post(base + "/kpi-value", form: ["kpi_id": kpi.id!.uuidString, "value": "70", "measured_on": DateOnly.workspaceToday.iso]).status == .seeOther)
             #expect(try await csm.post(base + "/agree", form: ["goal_id": goal.id!.uuidString, "stage": "ex_ante", "side": "vendor"]).status == .seeOther)
             #expect(try await csm.post(base + "/plan", form: ["title": "Erfolgsplan"]).status == .seeOther)
             #expect(try await csm.post(base + "/plan-edit", form: ["title": "Erfolgsplan", "priority1": "Go-live", "priority2": "Schulung", "adoption_planned": "2026-01-01",
@@ -646,7 +646,7 @@ struct SuccessPageTests {
     func operationsPages(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "ops-pages")
-            let today = DateOnly.today()
+            let today = DateOnly.workspaceToday
             _ = try await s.fx.create("/api/v1/contracts", token: s.token, ["account_id": s.account, "product": "Cloud", "start_date": "2025-01-01",
                                                                             "renewal_date": today.adding(days: 40).iso, "arr": 24000, "currency": "EUR"])
             _ = try await s.fx.user(s.ws, email: "csm@ops.example", role: .csm)

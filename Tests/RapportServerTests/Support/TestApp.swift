@@ -111,3 +111,9 @@ extension TestingHTTPResponse {
 extension Dictionary where Key == String, Value == Any {
     var id: String { (self["id"] as? String ?? "").lowercased() }
 }
+
+extension DateOnly {
+    /// Today in the test workspaces' time zone (Europe/Berlin): what the server calls today. UTC's
+    /// date differs between 22:00 and midnight UTC.
+    static var workspaceToday: DateOnly { .today(in: Workspaces.defaultZone) }
+}
