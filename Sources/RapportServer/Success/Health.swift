@@ -66,7 +66,7 @@ enum HealthEngine {
         let seats = try await UsageReads.seats(scope: scope, asOf: day)
         let sentiment = try await AccountSentiment.nps(accounts: ids.map(AccountSet.ids), asOf: day, scope: scope)
         let book = try await GoalBook.load(scope: scope, accounts: ids)
-        let until = day.adding(days: 1).date(in: SurveyImport.berlin)
+        let until = day.adding(days: 1).date(in: scope.zone)
         struct Open: Decodable { var account_id: UUID; var n: Int }
         let open = try await scope.db.sql.raw("""
             SELECT account_id, COUNT(*) AS n FROM feedback WHERE workspace_id = \(bind: scope.workspaceID) AND account_id IS NOT NULL
@@ -90,7 +90,7 @@ enum HealthEngine {
             if let s = sentiment[id], s.n >= minimumAnswers { r[.sentiment] = s.value }
             r[.support] = Double(openCases[id] ?? 0)
             if let p = book.meanProgress(of: id) { r[.goals] = p }
-            if let t = lastTouch[id] { r[.relationship] = Double(max(0, DateOnly(t, in: SurveyImport.berlin).days(until: day))) }
+            if let t = lastTouch[id] { r[.relationship] = Double(max(0, DateOnly(t, in: scope.zone).days(until: day))) }
             out[id] = r
         }
         return (out, usage)

@@ -33,8 +33,10 @@ enum HealthSchedule {
     static func runDue(_ app: Application, now: Date = Date(), node: String = SurveyWorker.node) async throws -> Int {
         guard let hour = app.settings.healthHour else { return 0 }
         var due: [(workspace: UUID, day: DateOnly, hourStart: Double)] = []
+        var zones: [UUID: TimeZone] = [:]
         for w in try await Workspace.query(on: app.db).all() {
             let tz = zone(of: w)
+            zones[w.id!] = tz
             let local = DateOnly(now, in: tz)
             let offset = Double(tz.secondsFromGMT(for: now))
             let hourStart = Double(local.dayNumber) * 86_400 - offset + Double(hour) * 3_600
@@ -59,7 +61,7 @@ enum HealthSchedule {
                 if !run.finished && run.startedAt > now.timeIntervalSince1970 - staleAfter { continue }
             }
             guard try await claim(ws, day: day, hourStart: hourStart, node: node, now: now, db: app.db) else { continue }
-            let scope = Scope(workspaceID: ws, db: app.db)
+            let scope = Scope(workspaceID: ws, db: app.db, zone: zones[ws] ?? Workspaces.defaultZone)
             let started = Date()
             do {
                 let n = try await HealthEngine.recompute(asOf: day, scope: scope)

@@ -127,7 +127,7 @@ enum KPIsAPI {
 
     static func measure(_ k: GoalKPI, scope: Scope, by caller: Caller) async throws -> KPIMeasurement {
         let goal = try await scope.find(Goal.self, k.goalID)
-        let today = scope.today
+        let today = caller.today
         let value: Double, note: String
         switch KPISource(rawValue: k.source) {
         case .usage:

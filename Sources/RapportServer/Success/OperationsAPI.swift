@@ -213,7 +213,7 @@ enum MeetingsAPI {
             let detail = [m.decisions.map { "Decisions: " + $0 }, m.expectationsChecked ? "Expectations checked" : nil,
                           tasks.isEmpty ? nil : "Next steps: " + tasks.map(\.title).joined(separator: "; ")].compactMap { $0 }.joined(separator: "\n")
             try await Timeline.record(workspaceID: m.workspaceID, accountID: m.accountID, contactID: nil, kind: "success.meeting",
-                                      title: "Meeting: \(m.title)", detail: detail.isEmpty ? nil : detail, at: DateOnly(iso: m.heldOn)!.date(in: SurveyImport.berlin).addingTimeInterval(12 * 3600),
+                                      title: "Meeting: \(m.title)", detail: detail.isEmpty ? nil : detail, at: DateOnly(iso: m.heldOn)!.date(in: scope.zone).addingTimeInterval(12 * 3600),
                                       subjectType: "meeting", subjectID: m.id, on: db)
             try await Audit.record("create", "meeting", id: m.id, before: String?.none, after: PlainJSON.encode(MeetingDTO(m, steps: tasks, today: caller.today)), by: caller, on: db)
             return (m, tasks)

@@ -211,7 +211,7 @@ enum Playbooks {
             guard !claimed.isEmpty else { continue }
             do {
                 let zone = Workspaces.zone(try await Workspace.find(p.workspaceID, on: app.db)?.timeZone)
-                try await sweep(scope: Scope(workspaceID: p.workspaceID, db: app.db, zone: zone), only: [p], now: now)
+                try await sweep(scope: Scope(workspaceID: p.workspaceID, db: app.db, zone: zone), only: [p], today: DateOnly(now, in: zone), now: now)
                 done += 1
             } catch {
                 app.logger.error("playbook \(p.id!): \(String(reflecting: error))")

@@ -50,9 +50,9 @@ enum RiskSignals {
     }
 
     static func signals(goals: [GoalFacts], plan: PlanFacts?, health: HealthScoreDTO?,
-                        usage: UsageReads.Facts?, recentNPS: AccountSentiment.Figure?, nextRenewal: String?, today: DateOnly) -> [RiskSignal] {
+                        usage: UsageReads.Facts?, recentNPS: AccountSentiment.Figure?, nextRenewal: String?, today: DateOnly, zone: TimeZone) -> [RiskSignal] {
         var out: [RiskSignal] = []
-        let cutoff = goals.isEmpty ? Date.distantPast : today.adding(days: -14).date(in: SurveyImport.berlin)
+        let cutoff = goals.isEmpty ? Date.distantPast : today.adding(days: -14).date(in: zone)
         let settled = goals.filter { ($0.createdAt ?? .distantPast) < cutoff || $0.revision > 1 }
         let notAgreed = settled.filter { $0.revision == 1 && !$0.agreedByBoth }
         if !notAgreed.isEmpty {
@@ -180,6 +180,8 @@ struct SuccessOverview: Sendable {
     /// Open tasks per account: how many, and how many of them are overdue.
     var tasks: [UUID: (open: Int, overdue: Int)] = [:]
     let today: DateOnly
+    /// The workspace's time zone, in which `today` is a day.
+    var zone: TimeZone = Workspaces.defaultZone
 
     /// `detailed: false` (the portfolio, playbooks) leaves out each health score's contributions and changes.
     /// `covering`, when given, is what the light read's queries name instead of `ids`. It must hold every
@@ -188,7 +190,7 @@ struct SuccessOverview: Sendable {
     static func load(accounts ids: [UUID], covering: AccountSet? = nil, scope: Scope, today given: DateOnly? = nil, detailed: Bool = true) async throws -> SuccessOverview {
         let today = given ?? scope.today
         if ids.isEmpty {
-            return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], goals: [:], plan: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today)
+            return SuccessOverview(book: GoalBook(), plans: [:], milestones: [:], goals: [:], plan: [:], health: [:], usage: [:], recentNPS: [:], renewals: [:], arr: [:], today: today, zone: scope.zone)
         }
         let named = IDList.narrowed(ids)
         let narrow = covering ?? named.map(AccountSet.ids)
@@ -241,7 +243,7 @@ struct SuccessOverview: Sendable {
             tasks[try r.required(r.uuid("account_id"), "account_id")] = (try r.required(r.int("open"), "open"), try r.int("overdue") ?? 0)
         }
         return SuccessOverview(book: book, plans: planByAccount, milestones: milestones, goals: goals, plan: planFacts, health: health, usage: usage,
-                               recentNPS: nps, renewals: renewals, arr: arr, tasks: tasks, today: today)
+                               recentNPS: nps, renewals: renewals, arr: arr, tasks: tasks, today: today, zone: scope.zone)
     }
 
     /// The goals and plans of many accounts as the risk signals and portfolio rows need them, in three
@@ -278,7 +280,7 @@ struct SuccessOverview: Sendable {
     }
 
     func risks(_ a: UUID) -> [RiskSignal] {
-        RiskSignals.signals(goals: goals[a] ?? [], plan: plan[a], health: health[a], usage: usage[a], recentNPS: recentNPS[a], nextRenewal: renewals[a], today: today)
+        RiskSignals.signals(goals: goals[a] ?? [], plan: plan[a], health: health[a], usage: usage[a], recentNPS: recentNPS[a], nextRenewal: renewals[a], today: today, zone: zone)
     }
 
     func row(_ a: PortfolioAccount) -> PortfolioRow {

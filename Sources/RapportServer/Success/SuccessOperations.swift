@@ -113,7 +113,7 @@ extension Operations {
             progress("weekly active users")
             // The CSM's accounts get what a real portfolio has, so the page does the work it does in use:
             // goals with KPIs and agreements, a success plan with milestones, and open tasks.
-            let scope = Scope(workspaceID: wsID, db: db)
+            let scope = workspace!.scope(on: db)
             let portfolio = try await scope.query(Account.self).filter(\.$ownerID == csm.id!).sort(\.$name).all()
             let caller = Caller(kind: .user(csm.id!), workspaceID: wsID, workspaceSlug: slug, workspaceName: workspace!.name, role: .owner, label: "user \(email)", zone: workspace!.zone)
             if try await scope.query(Goal.self).count() == 0 {
@@ -134,7 +134,7 @@ extension Operations {
             let seeded = Date().timeIntervalSince(started)
             progress("recomputing health …")
             let t0 = Date()
-            _ = try await HealthEngine.recompute(asOf: today, scope: Scope(workspaceID: wsID, db: db))
+            _ = try await HealthEngine.recompute(asOf: today, scope: workspace!.scope(on: db))
             return (seeded, Date().timeIntervalSince(t0))
         }
     }

@@ -280,8 +280,9 @@ enum UsageIngest {
         private var known: Set<UUID> = []
         private var looked: Set<String> = [], lookedIDs: Set<UUID> = []
         private let latest = Int(Date().timeIntervalSince1970) + 300
-        /// The Berlin day of each UTC hour seen (Berlin's offsets are whole hours).
-        private var dayOfHour: [Int: Int] = [:]
+        /// The workspace's day of each quarter hour seen (every zone's offset is a whole number of
+        /// quarter hours).
+        private var dayOfQuarter: [Int: Int] = [:]
 
         init(scope: Scope) { self.scope = scope }
 
@@ -336,14 +337,14 @@ enum UsageIngest {
             if let t = e.time?.trimmed, !t.isEmpty {
                 if let seconds = UsageIngest.utcSeconds(t) {
                     if seconds > latest { why.append("time \(t) is in the future") } else {
-                        let hour = seconds >= 0 ? seconds / 3_600 : (seconds - 3_599) / 3_600
-                        if let d = dayOfHour[hour] { day = d } else {
-                            let d = DateOnly(Date(timeIntervalSince1970: TimeInterval(hour * 3_600)), in: SurveyImport.berlin).dayNumber
-                            dayOfHour[hour] = d; day = d
+                        let quarter = seconds >= 0 ? seconds / 900 : (seconds - 899) / 900
+                        if let d = dayOfQuarter[quarter] { day = d } else {
+                            let d = DateOnly(Date(timeIntervalSince1970: TimeInterval(quarter * 900)), in: scope.zone).dayNumber
+                            dayOfQuarter[quarter] = d; day = d
                         }
                     }
                 } else if let d = SurveyImport.date(t) {
-                    if Int(d.timeIntervalSince1970) > latest { why.append("time \(t) is in the future") } else { day = DateOnly(d, in: SurveyImport.berlin).dayNumber }
+                    if Int(d.timeIntervalSince1970) > latest { why.append("time \(t) is in the future") } else { day = DateOnly(d, in: SurveyImport.berlin).dayNumber } // the date as written
                 } else { why.append("time '\(t)' is not a date such as 2026-11-23T14:05:00Z or 2026-11-23") }
                 if let d = day, d < UsageIngest.firstDay { why.append("time \(t) is before 2000-01-01"); day = nil }
             } else { why.append("time is required") }
