@@ -4,6 +4,10 @@ import Glibc
 #endif
 
 extension UUID {
+    /// The nil UUID (all bits zero): a key's stand-in for "none" where a key column cannot be NULL,
+    /// and the first in any sort of ids.
+    public static let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
     /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits. Rows created in
     /// bulk get ids in roughly ascending order, so the primary-key index grows at its end instead of
     /// touching a random page per row: a million-row import stays in the page cache.

@@ -30,7 +30,7 @@ struct Caller: Sendable {
     }
 
     /// The workspace's date now.
-    var today: DateOnly { DateOnly(Date(), in: zone) }
+    var today: DateOnly { .today(in: zone) }
 }
 
 private struct CallerKey: StorageKey { typealias Value = Caller }

@@ -8,12 +8,12 @@ import Vapor
 struct Scope: Sendable {
     let workspaceID: UUID
     let db: any Database
-    /// The workspace's time zone (the caller's; background work that builds a scope from an id alone
-    /// gets the default and, where a date matters, looks the workspace up: `HealthSchedule.today`).
+    /// The workspace's time zone: the caller's (`Caller.scope`) or the workspace's (`Workspace.scope`);
+    /// a scope built from an id alone gets the default, so work that reads dates builds it from either.
     var zone: TimeZone = Workspaces.defaultZone
 
     /// The workspace's date now.
-    var today: DateOnly { DateOnly(Date(), in: zone) }
+    var today: DateOnly { .today(in: zone) }
 
     func query<M: TenantModel>(_ type: M.Type) -> QueryBuilder<M> {
         M.query(on: db).filter(M.workspaceField == workspaceID)

@@ -12,7 +12,7 @@ import SQLKit
 enum Rollups {
     /// The touchpoint key of a response without a touchpoint (a key column cannot be NULL: NULLs never
     /// match in a unique index, so upserts would add rows instead of counting).
-    static let noTouchpoint = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    static let noTouchpoint = UUID.zero
     static let everyone = "*"
     static let countColumns = (0...10).map { "c\($0)" }
     static let keyColumns = ["workspace_id", "grain", "segment", "market", "metric", "period", "survey_id", "touchpoint", "channel", "question", "scale_max"]

@@ -20,13 +20,6 @@ enum HealthSchedule {
         var started_at: Date; var finished_at: Date?; var accounts: Int?; var seconds: Double?; var error: String?
     }
 
-    static func zone(of workspace: Workspace?) -> TimeZone { Workspaces.zone(workspace?.timeZone) }
-
-    /// The workspace's day now, in its time zone.
-    static func today(scope: Scope) async throws -> DateOnly {
-        DateOnly(Date(), in: zone(of: try await Workspace.find(scope.workspaceID, on: scope.db)))
-    }
-
     /// One round: every workspace whose day has reached the hour and has no run for it gets one.
     /// Returns how many workspaces this node computed. A recompute by hand before the hour does not
     /// count as the day's run: the scheduled one, which sees the night's data, replaces it.
@@ -35,7 +28,7 @@ enum HealthSchedule {
         var due: [(workspace: UUID, day: DateOnly, hourStart: Double)] = []
         var zones: [UUID: TimeZone] = [:]
         for w in try await Workspace.query(on: app.db).all() {
-            let tz = zone(of: w)
+            let tz = w.zone
             zones[w.id!] = tz
             let local = DateOnly(now, in: tz)
             let offset = Double(tz.secondsFromGMT(for: now))
@@ -106,8 +99,7 @@ enum HealthSchedule {
 
     /// A recompute by hand: computes the workspace's day now and records it as that day's run.
     static func recomputeNow(scope: Scope, by caller: Caller, day given: DateOnly? = nil) async throws -> (day: DateOnly, accounts: Int, seconds: Double) {
-        let day: DateOnly
-        if let given { day = given } else { day = try await today(scope: scope) }
+        let day = given ?? scope.today
         let started = Date()
         let n = try await HealthEngine.recompute(asOf: day, scope: scope)
         let seconds = Date().timeIntervalSince(started)

@@ -203,14 +203,15 @@ enum Playbooks {
     /// database (whoever moves `next_run_at` sweeps it), so nodes sharing one database take turns.
     static func runDue(_ app: Application, now: Date = Date()) async throws -> Int {
         let due = try await Playbook.query(on: app.db).filter(\.$active == true).filter(\.$nextRunAt <= now).limit(20).all()
-        var done = 0
+        var done = 0, zones: [UUID: TimeZone] = [:]
         for p in due {
             let claimed = try await app.db.sql.raw("""
                 UPDATE playbooks SET next_run_at = \(bind: now.addingTimeInterval(interval)) WHERE id = \(bind: p.id!) AND next_run_at <= \(bind: now) RETURNING id
                 """).all()
             guard !claimed.isEmpty else { continue }
             do {
-                let zone = Workspaces.zone(try await Workspace.find(p.workspaceID, on: app.db)?.timeZone)
+                if zones[p.workspaceID] == nil { zones[p.workspaceID] = Workspaces.zone(try await Workspace.find(p.workspaceID, on: app.db)?.timeZone) }
+                let zone = zones[p.workspaceID]!
                 try await sweep(scope: Scope(workspaceID: p.workspaceID, db: app.db, zone: zone), only: [p], today: DateOnly(now, in: zone), now: now)
                 done += 1
             } catch {

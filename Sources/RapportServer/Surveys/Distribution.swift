@@ -126,7 +126,6 @@ enum Distribution {
         return n >= 1 && n <= 64
     }
     static let maxBatch = 10_000
-    private static let zeroID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     /// A resolved, checked event ready to be stored.
     struct Checked {
@@ -352,7 +351,7 @@ enum Distribution {
         // Rows are written in the order of their contacts (decided in the order sent): each table's
         // contact index, and the contact check of each foreign key, is then walked forward once instead
         // of jumping to a random page for every row.
-        let keyed: [(contact: UUID, event: Checked)] = fresh.map { ($0.contactIDs.first ?? zeroID, $0) }
+        let keyed: [(contact: UUID, event: Checked)] = fresh.map { ($0.contactIDs.first ?? .zero, $0) }
         let stored = keyed.sorted { a, b in a.contact != b.contact ? a.contact < b.contact : a.event.index < b.event.index }.map(\.event)
         try await BulkInsert.rows(scope.db, table: CustomerEvent.schema, columns: ["id", "workspace_id", "type", "external_id", "contact_id", "account_id",
                                                                                 "touchpoint_id", "occurred_at", "received_at", "attributes"], count: stored.count) { i, r in

@@ -24,7 +24,7 @@ enum HealthPage {
         let tried = proposed == nil ? nil : try? await SuccessAPI.backTest(SuccessAPI.BackTestInput(lead_days: lead, model: proposed), scope: scope)
         let title = ctx.t("Health model and back-test")
         let runs = try await HealthSchedule.runs(scope: scope, limit: 7)
-        let zone = try await Workspace.find(scope.workspaceID, on: scope.db)?.timeZone ?? "Europe/Berlin"
+        let zone = scope.zone.identifier
         func value(_ name: String, _ fallback: Double) -> String { form[name] ?? SuccessPages.number(ctx, fallback) }
         let byKind = Dictionary(uniqueKeysWithValues: model.components.map { ($0.kind, $0) })
         let rows: [[Node<HTML.BodyContext>]] = HealthComponentKind.allCases.map { k in

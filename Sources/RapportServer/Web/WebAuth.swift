@@ -15,7 +15,7 @@ struct WebContext {
 
     func t(_ key: String) -> String { lang.t(key) }
     /// The workspace's date now.
-    var today: DateOnly { DateOnly(Date(), in: zone) }
+    var today: DateOnly { .today(in: zone) }
 
     static func make(_ req: Request) -> WebContext {
         let user = req.storage[WebUserKey.self]
