@@ -75,6 +75,18 @@ enum BulkInsert {
     }
 }
 
+extension BulkInsert {
+    /// PostgreSQL: one statement with these binds, straight through PostgresNIO on the database's
+    /// connection (the transaction's, inside one).
+    static func postgres(_ db: any Database, _ sql: String, _ binds: PostgresBindings) async throws {
+        guard let pg = db as? any PostgresDatabase else { preconditionFailure("BulkInsert.postgres on \(type(of: db)), which is not PostgreSQL") }
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds), logger = db.logger
+        try await pg.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask { _ = try await connection.query(query, logger: logger).collect() }
+        }.get()
+    }
+}
+
 /// One row's values, bound as the driver of the database at hand binds each type: on SQLite ids as
 /// upper-case text, dates as seconds since 1970 and booleans as 0 or 1 (as the SQLite driver stores
 /// them, so Fluent reads the rows back unchanged); on PostgreSQL through PostgresNIO's own encoding.

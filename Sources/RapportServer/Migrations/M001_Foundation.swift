@@ -184,5 +184,5 @@ struct M001_Foundation: AsyncMigration {
 
 enum Migrations {
     /// The one list of migrations, in order.
-    static let all: [any Migration] = [M001_Foundation(), M002_Journeys(), M003_Surveys(), M004_Measurement(), M005_Success(), M006_SuccessOperations(), M007_PortfolioIndex(), M008_HealthUsageFacts(), M009_UsageDayFirst(), M010_HealthRuns(), M011_MilestonesByPlan()]
+    static let all: [any Migration] = [M001_Foundation(), M002_Journeys(), M003_Surveys(), M004_Measurement(), M005_Success(), M006_SuccessOperations(), M007_PortfolioIndex(), M008_HealthUsageFacts(), M009_UsageDayFirst(), M010_HealthRuns(), M011_MilestonesByPlan(), M012_UsageKeysPerBatch()]
 }

@@ -315,6 +315,59 @@ struct HealthAPITests {
         }
     }
 
+    /// The roll-ups' accounts are checked once per batch rather than by a foreign key per row (see
+    /// `M012_UsageKeysPerBatch`): an account deleted between the check and the write refuses the batch
+    /// whole, deleting an account still takes its usage along, and SQLite checks its keys again after.
+    @Test("usage of a deleted account: a batch that names it is refused whole, its roll-ups go with it, and the keys are checked again afterwards", arguments: TestDB.all)
+    func usageOfDeletedAccount(db: TestDB) async throws {
+        try await withTestApp(db) { app in
+            let s = try await SuccessAPITests.make(app, slug: "usage-deleted")
+            let day = DateOnly.workspaceToday.adding(days: -1).iso
+            func events(_ accounts: [String]) -> [[String: Any]] {
+                accounts.map { ["account_external_id": $0, "user": "u-\($0)", "feature": "claims", "count": 3, "time": day] }
+            }
+            struct N: Decodable { var n: Int }
+            func count(_ table: String, _ account: String) async throws -> Int {
+                try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE account_id = \(bind: UUID(uuidString: account)!)").first(decoding: N.self)!.n
+            }
+            let a1 = UUID(uuidString: s.account)!
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "d-1", "events": events(["A-1", "A-2"])]).status == .created)
+            #expect(try await count("usage_daily", s.other) == 1)
+            #expect(try await count("usage_user_weeks", s.other) == 1)
+
+            // Checked and folded, then the account is deleted before the write: nothing of the batch is stored.
+            let scope = try s.ws.scope(on: app.db)
+            var checker = UsageIngest.Checker(scope: scope)
+            let input = events(["A-1", "A-2"]).map { UsageEventInput(account_external_id: $0["account_external_id"] as? String, user: $0["user"] as? String,
+                                                                      feature: "claims", count: 3, time: day) }
+            try await checker.resolve(input)
+            var fold = UsageIngest.Fold(workspace: scope.workspaceID), problems: [FieldError] = []
+            for (i, e) in input.enumerated() { if let r = checker.check(e, label: "events[\(i)]", problems: &problems) { try fold.add(r) } }
+            #expect(problems.isEmpty && fold.events == 2)
+            #expect(try await s.fx.send(.DELETE, "/api/v1/accounts/\(s.other)", token: s.token).status == .noContent)
+            // Deleting the account took its roll-ups along.
+            #expect(try await count("usage_daily", s.other) == 0)
+            #expect(try await count("usage_user_weeks", s.other) == 0)
+            await #expect(throws: AppError.self) { _ = try await UsageIngest.store(batchID: "d-2", fold: fold, problems: [], scope: scope) }
+            #expect(try await count("usage_daily", s.account) == 1, "A-1 keeps only the first batch's row")
+            let daily = try await app.db.sql.raw("SELECT events AS n FROM usage_daily WHERE account_id = \(bind: a1)").first(decoding: N.self)
+            #expect(daily?.n == 3)
+            #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM usage_batches WHERE batch_id = 'd-2'").first(decoding: N.self)?.n == 0)
+
+            // The same batch id is free for the retry, which counts A-1 again.
+            #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "d-2", "events": events(["A-1"])]).status == .created)
+            #expect(try await app.db.sql.raw("SELECT events AS n FROM usage_daily WHERE account_id = \(bind: a1)").first(decoding: N.self)?.n == 6)
+            if db == .sqlite {
+                // Every connection checks foreign keys again: a roll-up row of no account is refused.
+                for _ in 0..<4 {
+                    await #expect(throws: (any Error).self) {
+                        try await app.db.sql.raw("INSERT INTO usage_daily (workspace_id, account_id, day, feature, events) VALUES (\(bind: scope.workspaceID), \(bind: UUID()), 1, 'x', 1)").run()
+                    }
+                }
+            }
+        }
+    }
+
     @Test("event times: the common UTC shape read from its bytes, impossible dates and other shapes left to the general parser")
     func usageTimes() {
         #expect(UsageIngest.utcSeconds("2026-11-23T14:05:09Z") == Int(ISO8601DateFormatter().date(from: "2026-11-23T14:05:09Z")!.timeIntervalSince1970))
