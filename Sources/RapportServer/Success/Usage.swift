@@ -203,17 +203,16 @@ enum UsageIngest {
             // before the commit. The pragma is per connection and cannot change inside a transaction.
             try await scope.db.withConnection { conn in
                 try await conn.sql.raw("PRAGMA foreign_keys = OFF").run()
+                var failure: (any Error)?
                 do {
                     try await conn.transaction { db in
                         try await claim(batchID, events: fold.events, scope: scope, db: db)
                         try await requireAccounts(rows.accounts, scope: scope, db: db)
                         try await write(rows, workspace: scope.workspaceID, db: db)
                     }
-                } catch {
-                    try? await conn.sql.raw("PRAGMA foreign_keys = ON").run()
-                    throw error
-                }
-                try await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+                } catch { failure = error }
+                try await keysBackOn(conn)
+                if let failure { throw failure }
             }
         } else {
             try await scope.db.transaction { db in
@@ -239,23 +238,44 @@ enum UsageIngest {
         }
     }
 
+    /// Turns the connection's foreign keys on again and makes sure they are: the pool keeps its SQLite
+    /// connections for the life of the process, and one left without keys would stop every cascade
+    /// made on it. A transaction left open by a failed rollback keeps the pragma from taking effect, so
+    /// that is rolled back first; a connection that still refuses is not worth continuing with.
+    private static func keysBackOn(_ conn: any Database) async throws {
+        struct On: Decodable { var foreign_keys: Int }
+        func on() async throws -> Bool {
+            try await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+            return try await conn.sql.raw("PRAGMA foreign_keys").first(decoding: On.self)?.foreign_keys == 1
+        }
+        if try await on() { return }
+        try? await conn.sql.raw("ROLLBACK").run()
+        guard try await on() else { fatalError("SQLite refused to check foreign keys again on a connection after a usage batch") }
+    }
+
     /// Refuses the batch when one of its accounts is no longer an account of the workspace (deleted
     /// since the events were checked): what the foreign keys would have refused, checked per account.
     /// On PostgreSQL the accounts are share-locked as a foreign key would lock them, so none can be
     /// deleted before the batch commits; on SQLite the batch id's insert already holds the write lock.
     private static func requireAccounts(_ ids: [UUID], scope: Scope, db: any Database) async throws {
-        var found = 0
+        var found: Set<UUID> = []
         if db.isSQLite {
             for start in stride(from: 0, to: ids.count, by: 5_000) {
                 let chunk = ids[start..<min(start + 5_000, ids.count)]
-                found += try await PlainRow.all(db, "SELECT COUNT(*) AS n FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND id IN (\(binds: Array(chunk)))").first?.int("n") ?? 0
+                for r in try await PlainRow.all(db, "SELECT id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND id IN (\(binds: Array(chunk)))") {
+                    if let id = try r.uuid("id") { found.insert(id) }
+                }
             }
         } else {
             try await db.sql.raw("SELECT id FROM workspaces WHERE id = \(bind: scope.workspaceID) FOR KEY SHARE").run()
-            found = try await PlainRow.all(db, "SELECT COUNT(*) AS n FROM (SELECT id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND id = ANY(\(bind: ids)) FOR KEY SHARE) AS locked").first?.int("n") ?? 0
+            for r in try await PlainRow.all(db, "SELECT id FROM accounts WHERE workspace_id = \(bind: scope.workspaceID) AND id = ANY(\(bind: ids)) FOR KEY SHARE") {
+                if let id = try r.uuid("id") { found.insert(id) }
+            }
         }
-        guard found == ids.count else {
-            throw AppError.conflict("\(ids.count - found) account(s) of this batch were deleted while it was being stored; nothing was stored. Send the batch again to count the others.")
+        let gone = ids.filter { !found.contains($0) }
+        guard gone.isEmpty else {
+            let named = gone.prefix(5).map { $0.uuidString.lowercased() }.joined(separator: ", ") + (gone.count > 5 ? " and \(gone.count - 5) more" : "")
+            throw AppError.conflict("\(gone.count == 1 ? "The account" : "\(gone.count) accounts") \(named) of this batch \(gone.count == 1 ? "was" : "were") deleted while it was being stored; nothing was stored. Remove their events and send the batch again.")
         }
     }
 

@@ -286,7 +286,7 @@ struct HealthAPITests {
         }
     }
 
-    @Test("re-keying the usage roll-ups day first keeps every row, and so does undoing it", arguments: TestDB.all)
+    @Test("re-keying the usage roll-ups day first keeps every row, and so do undoing it and the per-batch key checks", arguments: TestDB.all)
     func usageRekey(db: TestDB) async throws {
         try await withTestApp(db) { app in
             let s = try await SuccessAPITests.make(app, slug: "usage-rekey")
@@ -306,6 +306,10 @@ struct HealthAPITests {
             try await M009_UsageDayFirst().revert(on: app.db)
             #expect(try await rows() == before)
             try await M009_UsageDayFirst().prepare(on: app.db)
+            #expect(try await rows() == before)
+            // Undoing and redoing the per-batch key checks (PostgreSQL's keys and trigger) keeps them too.
+            try await M012_UsageKeysPerBatch().revert(on: app.db)
+            try await M012_UsageKeysPerBatch().prepare(on: app.db)
             #expect(try await rows() == before)
             // The key still refuses a second row for the same account, day and feature: the batch adds to it.
             let more = [["account_external_id": "A-1", "user": "u9", "feature": "f0", "count": 100, "time": today.adding(days: -1).iso]]
@@ -348,7 +352,10 @@ struct HealthAPITests {
             // Deleting the account took its roll-ups along.
             #expect(try await count("usage_daily", s.other) == 0)
             #expect(try await count("usage_user_weeks", s.other) == 0)
-            await #expect(throws: AppError.self) { _ = try await UsageIngest.store(batchID: "d-2", fold: fold, problems: [], scope: scope) }
+            let refused = await #expect(throws: AppError.self) { _ = try await UsageIngest.store(batchID: "d-2", fold: fold, problems: [], scope: scope) }
+            if case .conflict(let message)? = refused {
+                #expect(message.contains(s.other.lowercased()) && message.contains("Remove their events"), "\(message)")
+            } else { Issue.record("expected a conflict naming the deleted account, got \(String(describing: refused))") }
             #expect(try await count("usage_daily", s.account) == 1, "A-1 keeps only the first batch's row")
             let daily = try await app.db.sql.raw("SELECT events AS n FROM usage_daily WHERE account_id = \(bind: a1)").first(decoding: N.self)
             #expect(daily?.n == 3)
@@ -358,10 +365,10 @@ struct HealthAPITests {
             #expect(try await s.fx.send(.POST, "/api/v1/usage/events", token: s.token, json: ["batch_id": "d-2", "events": events(["A-1"])]).status == .created)
             #expect(try await app.db.sql.raw("SELECT events AS n FROM usage_daily WHERE account_id = \(bind: a1)").first(decoding: N.self)?.n == 6)
             if db == .sqlite {
-                // Every connection checks foreign keys again: a roll-up row of no account is refused.
-                for _ in 0..<4 {
+                // The batch's connection (the scope's) checks foreign keys again: a roll-up row of no account is refused.
+                for _ in 0..<2 {
                     await #expect(throws: (any Error).self) {
-                        try await app.db.sql.raw("INSERT INTO usage_daily (workspace_id, account_id, day, feature, events) VALUES (\(bind: scope.workspaceID), \(bind: UUID()), 1, 'x', 1)").run()
+                        try await scope.db.sql.raw("INSERT INTO usage_daily (workspace_id, account_id, day, feature, events) VALUES (\(bind: scope.workspaceID), \(bind: UUID()), 1, 'x', 1)").run()
                     }
                 }
             }
