@@ -47,7 +47,6 @@ enum BulkInsert {
     /// Int, Date, nil) to PostgresNIO as they are, so the rows are stored the same.
     static func postgres(_ db: any Database, table: String, columns: [String], count: Int, row: (Int, inout PostgresBindings) -> Void) async throws {
         guard count > 0 else { return }
-        guard let pg = db as? any PostgresDatabase else { preconditionFailure("BulkInsert.postgres on \(type(of: db)), which is not PostgreSQL") }
         let perStatement = max(1, 30_000 / columns.count)
         let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
         func statement(_ rows: Int) -> String {
@@ -60,16 +59,12 @@ enum BulkInsert {
             return sql
         }
         let full = count >= perStatement ? statement(perStatement) : ""
-        let logger = db.logger
         var start = 0
         while start < count {
             let end = min(start + perStatement, count)
             var binds = PostgresBindings(capacity: (end - start) * columns.count)
             for i in start..<end { row(i, &binds) }
-            let query = PostgresQuery(unsafeSQL: end - start == perStatement ? full : statement(end - start), binds: binds)
-            try await pg.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask { _ = try await connection.query(query, logger: logger).collect() }
-            }.get()
+            try await postgres(db, end - start == perStatement ? full : statement(end - start), binds)
             start = end
         }
     }

@@ -25,15 +25,13 @@ enum HealthSchedule {
     /// count as the day's run: the scheduled one, which sees the night's data, replaces it.
     static func runDue(_ app: Application, now: Date = Date(), node: String = SurveyWorker.node) async throws -> Int {
         guard let hour = app.settings.healthHour else { return 0 }
-        var due: [(workspace: UUID, day: DateOnly, hourStart: Double)] = []
-        var zones: [UUID: TimeZone] = [:]
+        var due: [(workspace: Workspace, day: DateOnly, hourStart: Double)] = []
         for w in try await Workspace.query(on: app.db).all() {
             let tz = w.zone
-            zones[w.id!] = tz
             let local = DateOnly(now, in: tz)
             let offset = Double(tz.secondsFromGMT(for: now))
             let hourStart = Double(local.dayNumber) * 86_400 - offset + Double(hour) * 3_600
-            if now.timeIntervalSince1970 >= hourStart { due.append((w.id!, local, hourStart)) }
+            if now.timeIntervalSince1970 >= hourStart { due.append((w, local, hourStart)) }
         }
         guard !due.isEmpty else { return 0 }
         // One read per round; only a day without a live or valid run is worth a write.
@@ -46,15 +44,16 @@ enum HealthSchedule {
                      startedAt: try r.required(r.double("started_at"), "started_at"))
         }
         var done = 0
-        for (ws, day, hourStart) in due {
+        for (w, day, hourStart) in due {
             try Task.checkCancellation()
+            let ws = w.id!
             if let run = existing.first(where: { $0.workspace == ws && $0.day == day.iso }) {
                 let early = run.origin == "manual" && run.startedAt < hourStart
                 if run.finished && !early { continue }
                 if !run.finished && run.startedAt > now.timeIntervalSince1970 - staleAfter { continue }
             }
             guard try await claim(ws, day: day, hourStart: hourStart, node: node, now: now, db: app.db) else { continue }
-            let scope = Scope(workspaceID: ws, db: app.db, zone: zones[ws] ?? Workspaces.defaultZone)
+            let scope = w.scope(on: app.db)
             let started = Date()
             do {
                 let n = try await HealthEngine.recompute(asOf: day, scope: scope)
